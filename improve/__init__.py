@@ -1,0 +1,97 @@
+"""improve: collaborative improvement for adult social care teams."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings from the environment, then the caller's overrides."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from improve.config import settings
+
+    app.config.from_mapping(settings(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+
+    _configure_templates(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    return app
+
+
+def _configure_templates(app: Flask) -> None:
+    # The GOV.UK macros expect ChainableUndefined and their own package-prefixed template paths.
+    app.jinja_env.undefined = ChainableUndefined
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(os.path.join(app.root_path, app.template_folder or "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def _init_extensions(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from improve import auth, cli, errors, htmx, security
+    from improve.extensions import csrf, db, login_manager, migrate
+    from improve.extensions import htmx as htmx_extension
+
+    db.init_app(app)
+    # Batch mode lets later migrations alter SQLite tables, which cannot ALTER most things.
+    migrate.init_app(
+        app, db, render_as_batch=True, compare_type=True, render_item=_render_migration_item
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    htmx_extension.init_app(app)
+    WTFormsHelpers(app)
+    auth.init_login(app)
+    htmx.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+
+def _render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Write our UTC timestamp type into migrations as the plain column type it stores, so a
+    migration never imports application code."""
+    from improve.models.base import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def _register_blueprints(app: Flask) -> None:
+    from improve.admin import bp as admin_bp
+    from improve.auth import bp as auth_bp
+    from improve.collaboratives import bp as collaboratives_bp
+    from improve.home import bp as home_bp
+    from improve.teams import bp as teams_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(collaboratives_bp, url_prefix="/collaboratives")
+    app.register_blueprint(teams_bp, url_prefix="/teams")

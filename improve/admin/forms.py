@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextInput
+from wtforms import BooleanField, EmailField, SubmitField
+from wtforms.validators import Email, InputRequired, Length
+
+from improve.forms import EMAIL_LENGTH, NoControlCharacters, NormalisedEmail, short_text
+
+
+class UserForm(FlaskForm):
+    display_name = short_text("Full name", required="Enter their full name")
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[NormalisedEmail()],
+        validators=[
+            InputRequired(message="Enter their email address"),
+            Length(max=EMAIL_LENGTH, message="Email address must be 254 characters or fewer"),
+            Email(
+                message="Enter an email address in the right format, like name@example.org",
+                check_deliverability=False,
+            ),
+            NoControlCharacters(),
+        ],
+    )
+    is_admin = BooleanField(
+        "Site administrator",
+        widget=GovCheckboxInput(),
+        description="Can manage every account and every collaborative.",
+    )
+    is_enabled = BooleanField(
+        "Account can sign in",
+        widget=GovCheckboxInput(),
+        default=True,
+        description="Untick to stop this person signing in. Their records stay.",
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form: the CSRF token is the point."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from flask import abort, flash, url_for
+from flask_login import current_user
+
+from improve.admin import bp, operations, queries
+from improve.admin.forms import ConfirmForm, UserForm
+from improve.extensions import db
+from improve.htmx import render, see_other
+
+EMAIL_TAKEN = "Another account already uses this email address"
+
+
+def _invitation_flash(name: str, token: str) -> None:
+    flash(
+        {"name": name, "link": url_for("auth.accept_invitation", token=token, _external=True)},
+        "invitation",
+    )
+
+
+@bp.get("/users")
+def users():
+    """Every account."""
+    return render("admin/users.html", users=queries.list_users())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    """Create an account; the person chooses their own password from a link."""
+    form = UserForm()
+    if form.validate_on_submit():
+        if queries.email_taken(form.email.data):
+            form.email.errors.append(EMAIL_TAKEN)
+        else:
+            user, token = operations.create_user(
+                current_user, form.display_name.data, form.email.data, form.is_admin.data
+            )
+            db.session.commit()
+            flash(f"Account created for {user.display_name}.", "success")
+            _invitation_flash(user.display_name, token)
+            return see_other(url_for(".edit_user", user_id=user.id))
+    return render("admin/user_form.html", form=form, user=None, status=422 if form.errors else 200)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    """Change an account, see its roles, or disable it."""
+    user = queries.get_user_or_404(user_id)
+    form = UserForm(obj=user)
+    if form.validate_on_submit():
+        if queries.email_taken(form.email.data, except_user_id=user.id):
+            form.email.errors.append(EMAIL_TAKEN)
+        elif user.id == current_user.id and not (form.is_admin.data and form.is_enabled.data):
+            form.is_admin.errors.append(
+                "You cannot remove your own admin rights or disable yourself"
+            )
+        else:
+            operations.update_user(
+                current_user,
+                user,
+                form.display_name.data,
+                form.email.data,
+                form.is_admin.data,
+                form.is_enabled.data,
+            )
+            db.session.commit()
+            flash("Changes saved.", "success")
+            return see_other(url_for(".edit_user", user_id=user.id))
+    return render(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        memberships=queries.memberships_of(user),
+        reset_form=ConfirmForm(formdata=None),
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+def reset_password(user_id: int):
+    """Give the person a new link to choose a password; their old one stops working."""
+    user = queries.get_user_or_404(user_id)
+    if user.id == current_user.id:
+        abort(400, "Use ‘Change your password’ to change your own password.")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    token = operations.reset_password(current_user, user)
+    db.session.commit()
+    flash(
+        f"{user.display_name}'s password no longer works and they have been signed out.", "success"
+    )
+    _invitation_flash(user.display_name, token)
+    return see_other(url_for(".edit_user", user_id=user.id))

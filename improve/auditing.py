@@ -1,0 +1,50 @@
+"""Write audit rows in the same transaction as the change they describe."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from improve.extensions import db
+from improve.models import AuditAction, AuditEvent, Base
+
+
+def snapshot(record: Base, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The named fields of a record as JSON-safe values, for the before/after columns."""
+    return {name: _json_safe(getattr(record, name)) for name in fields}
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def record_event(
+    actor_id: int | None,
+    action: AuditAction,
+    entity: Base,
+    summary: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    team_id: int | None = None,
+    collaborative_id: int | None = None,
+) -> AuditEvent:
+    """Add an audit row for a change to `entity`; the caller's commit saves both or neither."""
+    db.session.flush()  # a new entity needs its id before we can point at it
+    event = AuditEvent(
+        actor_id=actor_id,
+        action=action,
+        entity_type=type(entity).__name__,
+        entity_id=getattr(entity, "id", None),
+        summary=summary[:200],
+        before=before,
+        after=after,
+        team_id=team_id,
+        collaborative_id=collaborative_id,
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from improve.auth import bp, operations
+from improve.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm
+from improve.extensions import db
+from improve.htmx import render, see_other
+
+WRONG_DETAILS = "The email address or password is not right"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow `next` to a path on this site, never to another host."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and "\\" not in target:
+            return target
+    return url_for("home.index")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = operations.find_user_by_email(form.email.data)
+        if user is not None and user.is_enabled and user.check_password(form.password.data):
+            session.clear()  # a fresh session on sign-in: nothing carried over from before
+            login_user(user)
+            operations.record_sign_in(user)
+            db.session.commit()
+            return see_other(_safe_next(request.args.get("next")))
+        operations.record_failed_sign_in(user)
+        db.session.commit()
+        # Same words whether or not the account exists: the page reveals nothing.
+        form.password.errors.append(WRONG_DETAILS)
+    status = 422 if form.errors else 200
+    return render("auth/sign_in.html", form=form, status=status)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    """Sign out and forget the session."""
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return see_other(url_for("auth.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change your own password; other sessions end."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if current_user.check_password(form.current_password.data):
+            operations.change_password(current_user, form.new_password.data)
+            db.session.commit()
+            login_user(current_user)  # keep this session, under the new version
+            flash("Your password has been changed. You are signed out everywhere else.", "success")
+            return see_other(url_for("home.index"))
+        form.current_password.errors.append("Your current password is not right")
+    status = 422 if form.errors else 200
+    return render("auth/change_password.html", form=form, status=status)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Choose a password from an invitation or reset link."""
+    user = operations.user_for_invitation(token)
+    if user is None:
+        abort(
+            404,
+            "This link has expired or has already been used. Ask whoever sent it for a new one.",
+        )
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        operations.change_password(user, form.new_password.data)
+        logout_user()
+        session.clear()
+        login_user(user)
+        operations.record_sign_in(user)
+        db.session.commit()
+        flash("Your password is saved and you are signed in.", "success")
+        return see_other(url_for("home.index"))
+    status = 422 if form.errors else 200
+    return render("auth/set_password.html", form=form, invited=user, status=status)

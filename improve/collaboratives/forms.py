@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import IntegerField, RadioField, SelectField, SubmitField
+from wtforms.validators import InputRequired, NumberRange, ValidationError
+
+from improve.forms import DateParts, long_text, short_text
+from improve.members.forms import MemberForm
+from improve.models import COLLABORATIVE_ROLES, OrganisationKind, RunChartRules, SigmaMethod
+
+
+class CollaborativeForm(FlaskForm):
+    name = short_text(
+        "Name",
+        "For example, Better Lives at Home 2026",
+        required="Enter a name for the collaborative",
+    )
+    topic = short_text(
+        "What the teams will improve together",
+        "One line, in plain words. For example, fewer falls for people living in care homes.",
+        required="Enter what the teams will improve together",
+    )
+    description = long_text("More about it (optional)", "Why this topic, and who chose it.")
+    starts_on = DateParts("Start date", "For example, 1 4 2026", required="Enter the start date")
+    ends_on = DateParts(
+        "End date", "Collaboratives usually run for 6 to 18 months.", required="Enter the end date"
+    )
+    run_chart_rules = RadioField(
+        "How should run charts spot real change?",
+        widget=GovRadioInput(),
+        choices=[
+            (
+                RunChartRules.ANHOEJ.value,
+                "Anhøj rules (recommended): an unusually long run on one "
+                "side of the middle line, or too few crossings of it",
+            ),
+            (
+                RunChartRules.IHI.value,
+                "IHI rules: a shift of 6 points on one side, or a trend of 5 "
+                "points going the same way",
+            ),
+        ],
+        default=RunChartRules.ANHOEJ.value,
+        validators=[InputRequired(message="Choose how run charts spot real change")],
+    )
+    sigma_method = RadioField(
+        "How should control limits be worked out?",
+        widget=GovRadioInput(),
+        description="Control limits show how far values usually vary. The two methods differ very "
+        "slightly; pick the one your organisation already uses.",
+        choices=[
+            (SigmaMethod.CLASSIC.value, "Classic (as the qicharts2 package)"),
+            (SigmaMethod.NHS.value, "NHS Making Data Count"),
+        ],
+        default=SigmaMethod.CLASSIC.value,
+        validators=[InputRequired(message="Choose how control limits are worked out")],
+    )
+    shift_length = IntegerField(
+        "Points in a row on one side of the average that count as a shift",
+        description="Usually 7 (NHS Making Data Count) or 6. Between 5 and 12.",
+        widget=GovTextInput(),
+        default=7,
+        validators=[
+            InputRequired(message="Enter how many points in a row count as a shift"),
+            NumberRange(min=5, max=12, message="Shift length must be between 5 and 12"),
+        ],
+    )
+    trend_length = IntegerField(
+        "Points in a row going up (or down) that count as a trend",
+        description="Usually 7 (NHS Making Data Count) or 5. Between 5 and 12.",
+        widget=GovTextInput(),
+        default=7,
+        validators=[
+            InputRequired(message="Enter how many points in a row count as a trend"),
+            NumberRange(min=5, max=12, message="Trend length must be between 5 and 12"),
+        ],
+    )
+    stall_weeks = IntegerField(
+        "Weeks without activity before a team is shown as stalled",
+        widget=GovTextInput(),
+        default=6,
+        validators=[
+            InputRequired(message="Enter the number of weeks"),
+            NumberRange(min=1, max=52, message="Weeks must be between 1 and 52"),
+        ],
+    )
+    suppression_threshold = IntegerField(
+        "Hide counts smaller than this in cross-team summaries",
+        description="Small numbers can identify people. 5 is usual; 0 hides nothing.",
+        widget=GovTextInput(),
+        default=5,
+        validators=[
+            InputRequired(message="Enter the smallest count to show"),
+            NumberRange(min=0, max=100, message="The smallest count must be between 0 and 100"),
+        ],
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def validate_ends_on(self, field: DateParts) -> None:
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError("The end date must be the same as or after the start date")
+
+
+class TeamForm(FlaskForm):
+    name = short_text(
+        "Team name", "For example, Riverside Care Home day team", required="Enter the team's name"
+    )
+    organisation = short_text(
+        "Organisation", "Who the team works for", required="Enter the organisation"
+    )
+    organisation_kind = SelectField(
+        "Kind of organisation",
+        widget=GovSelect(),
+        choices=[(kind.value, kind.label) for kind in OrganisationKind],
+        default=OrganisationKind.OTHER.value,
+        validators=[InputRequired(message="Choose the kind of organisation")],
+    )
+    service = short_text("Service (optional)", "For example, residential care for older people")
+    submit = SubmitField("Add team", widget=GovSubmitInput())
+
+
+class CollaborativeMemberForm(MemberForm):
+    role_choices = [(role.value, role.label) for role in COLLABORATIVE_ROLES]

@@ -1,0 +1,97 @@
+"""Writes for collaboratives and their teams; views commit once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from improve.auditing import record_event, snapshot
+from improve.extensions import db
+from improve.models import AuditAction, Collaborative, Membership, Role, Team, User
+
+COLLABORATIVE_FIELDS = (
+    "name",
+    "topic",
+    "description",
+    "starts_on",
+    "ends_on",
+    "run_chart_rules",
+    "sigma_method",
+    "shift_length",
+    "trend_length",
+    "stall_weeks",
+    "suppression_threshold",
+)
+TEAM_FIELDS = ("name", "organisation", "organisation_kind", "service", "collaborative_id")
+
+
+def create_collaborative(actor: User, details: dict[str, Any]) -> Collaborative:
+    """A new collaborative; a coordinator who starts one coordinates it."""
+    collaborative = Collaborative(**details)
+    db.session.add(collaborative)
+    db.session.flush()
+    if not actor.is_admin:
+        db.session.add(
+            Membership(user_id=actor.id, role=Role.COORDINATOR, collaborative_id=collaborative.id)
+        )
+    record_event(
+        actor.id,
+        AuditAction.CREATE,
+        collaborative,
+        summary=f"Created collaborative {collaborative.name}",
+        after=snapshot(collaborative, COLLABORATIVE_FIELDS),
+        collaborative_id=collaborative.id,
+    )
+    return collaborative
+
+
+def update_collaborative(
+    actor: User, collaborative: Collaborative, details: dict[str, Any]
+) -> None:
+    before = snapshot(collaborative, COLLABORATIVE_FIELDS)
+    for name, value in details.items():
+        setattr(collaborative, name, value)
+    after = snapshot(collaborative, COLLABORATIVE_FIELDS)
+    if before != after:
+        record_event(
+            actor.id,
+            AuditAction.UPDATE,
+            collaborative,
+            summary=f"Changed collaborative {collaborative.name}",
+            before={k: v for k, v in before.items() if after[k] != v},
+            after={k: v for k, v in after.items() if before[k] != v},
+            collaborative_id=collaborative.id,
+        )
+
+
+def add_team(actor: User, collaborative: Collaborative, details: dict[str, Any]) -> Team:
+    team = Team(collaborative_id=collaborative.id, **details)
+    db.session.add(team)
+    db.session.flush()
+    record_event(
+        actor.id,
+        AuditAction.CREATE,
+        team,
+        summary=f"Added team {team.name}",
+        after=snapshot(team, TEAM_FIELDS),
+        team_id=team.id,
+        collaborative_id=collaborative.id,
+    )
+    return team
+
+
+def team_name_taken(
+    collaborative: Collaborative, name: str, except_team_id: int | None = None
+) -> bool:
+    query = db.select(Team.id).where(
+        Team.collaborative_id == collaborative.id, db.func.lower(Team.name) == name.lower()
+    )
+    if except_team_id is not None:
+        query = query.where(Team.id != except_team_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def collaborative_name_taken(name: str, except_id: int | None = None) -> bool:
+    query = db.select(Collaborative.id).where(db.func.lower(Collaborative.name) == name.lower())
+    if except_id is not None:
+        query = query.where(Collaborative.id != except_id)
+    return db.session.scalar(query.limit(1)) is not None

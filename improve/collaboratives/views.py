@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from flask import abort, flash, url_for
+from flask_login import current_user
+
+from improve.collaboratives import bp, operations, queries
+from improve.collaboratives.forms import CollaborativeForm, CollaborativeMemberForm, TeamForm
+from improve.extensions import db
+from improve.htmx import is_partial_request, render, see_other
+from improve.members import operations as member_operations
+from improve.members import queries as member_queries
+from improve.members import views as member_views
+from improve.members.forms import NEEDS_NAME
+from improve.models import Collaborative, Role
+from improve.permissions import Permission, can, can_create_collaborative, collaborative_or_404
+
+TEMPLATE = "collaboratives/detail.html"
+
+
+def _settings(form: CollaborativeForm) -> dict[str, object]:
+    return {name: getattr(form, name).data for name in operations.COLLABORATIVE_FIELDS}
+
+
+def _detail(collaborative: Collaborative, fragment: str | None = None, status: int = 200, **forms):
+    """The collaborative page (or one block of it), with blank forms unless given filled ones."""
+    forms.setdefault("team_form", TeamForm(formdata=None))
+    forms.setdefault("member_form", CollaborativeMemberForm(formdata=None))
+    return render(
+        TEMPLATE,
+        fragment,
+        status,
+        collaborative=collaborative,
+        teams=queries.list_teams(collaborative),
+        member_counts=queries.member_counts(collaborative),
+        people=member_queries.list_members(collaborative),
+        may_edit=can(current_user, Permission.EDIT_COLLABORATIVE, collaborative),
+        may_add_team=can(current_user, Permission.ADD_TEAM, collaborative),
+        may_manage=can(current_user, Permission.MANAGE_COLLABORATIVE_MEMBERS, collaborative),
+        **forms,
+    )
+
+
+@bp.get("/")
+def index():
+    """The collaboratives this person belongs to."""
+    return render(
+        "collaboratives/index.html",
+        collaboratives=queries.list_collaboratives(current_user),
+        may_create=can_create_collaborative(current_user),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Start a new collaborative."""
+    if not can_create_collaborative(current_user):
+        abort(403)
+    form = CollaborativeForm()
+    if form.validate_on_submit():
+        if operations.collaborative_name_taken(form.name.data):
+            form.name.errors.append("A collaborative with this name already exists")
+        else:
+            collaborative = operations.create_collaborative(current_user, _settings(form))
+            db.session.commit()
+            flash(f"Collaborative ‘{collaborative.name}’ created. Now add its teams.", "success")
+            return see_other(url_for(".detail", collaborative_id=collaborative.id))
+    return render(
+        "collaboratives/form.html",
+        form=form,
+        collaborative=None,
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.get("/<int:collaborative_id>")
+def detail(collaborative_id: int):
+    """A collaborative: its settings, teams and people."""
+    return _detail(collaborative_or_404(collaborative_id))
+
+
+@bp.route("/<int:collaborative_id>/edit", methods=["GET", "POST"])
+def edit(collaborative_id: int):
+    """Change a collaborative's details and analysis settings."""
+    collaborative = collaborative_or_404(collaborative_id, Permission.EDIT_COLLABORATIVE)
+    form = CollaborativeForm(obj=collaborative)
+    if form.validate_on_submit():
+        if operations.collaborative_name_taken(form.name.data, except_id=collaborative.id):
+            form.name.errors.append("A collaborative with this name already exists")
+        else:
+            operations.update_collaborative(current_user, collaborative, _settings(form))
+            db.session.commit()
+            flash("Changes saved.", "success")
+            return see_other(url_for(".detail", collaborative_id=collaborative.id))
+    return render(
+        "collaboratives/form.html",
+        form=form,
+        collaborative=collaborative,
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.post("/<int:collaborative_id>/teams")
+def add_team(collaborative_id: int):
+    """Add a team to the collaborative."""
+    collaborative = collaborative_or_404(collaborative_id, Permission.ADD_TEAM)
+    form = TeamForm()
+    if form.validate_on_submit():
+        if operations.team_name_taken(collaborative, form.name.data):
+            form.name.errors.append("This collaborative already has a team with this name")
+        else:
+            details = {
+                name: getattr(form, name).data
+                for name in ("name", "organisation", "organisation_kind", "service")
+            }
+            team = operations.add_team(current_user, collaborative, details)
+            db.session.commit()
+            flash(f"Team ‘{team.name}’ added.", "success")
+            if not is_partial_request():
+                return see_other(url_for(".detail", collaborative_id=collaborative.id))
+            return _detail(collaborative, "teams_section")
+    return _detail(collaborative, "teams_section", 422, team_form=form)
+
+
+@bp.post("/<int:collaborative_id>/members")
+def add_member(collaborative_id: int):
+    """Give someone a coordinator or panel role in this collaborative."""
+    collaborative = collaborative_or_404(collaborative_id, Permission.MANAGE_COLLABORATIVE_MEMBERS)
+    form = CollaborativeMemberForm()
+    if form.validate_on_submit():
+        try:
+            membership, token = member_operations.add_member(
+                current_user,
+                collaborative,
+                form.email.data,
+                form.display_name.data or "",
+                Role(form.role.data),
+            )
+        except member_operations.NeedsNameError:
+            form.display_name.errors.append(NEEDS_NAME)
+        else:
+            db.session.commit()
+            member_views.flash_added(membership, token)
+            if not is_partial_request():
+                return see_other(url_for(".detail", collaborative_id=collaborative.id))
+            return _detail(collaborative, "people_section")
+    return _detail(collaborative, "people_section", 422, member_form=form)
+
+
+@bp.route("/<int:collaborative_id>/members/<int:membership_id>/remove", methods=["GET", "POST"])
+def remove_member(collaborative_id: int, membership_id: int):
+    """Confirm, then take someone's role in this collaborative away."""
+    collaborative = collaborative_or_404(collaborative_id, Permission.MANAGE_COLLABORATIVE_MEMBERS)
+    membership = member_queries.get_member_or_404(collaborative, membership_id)
+    return member_views.confirm_removal(
+        membership,
+        back_url=url_for(".detail", collaborative_id=collaborative.id),
+        place=collaborative.name,
+    )

@@ -1,0 +1,1 @@
+"""Membership of teams and collaboratives, shared by the teams and collaboratives features."""

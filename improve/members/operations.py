@@ -1,0 +1,105 @@
+"""Adding people to a team or collaborative: an existing account by email, or a new account with
+an invitation link to choose a password. The calling view commits."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from improve.auditing import record_event, snapshot
+from improve.auth.operations import invitation_token
+from improve.extensions import db
+from improve.models import AuditAction, Collaborative, Membership, Role, Team, User
+
+MEMBERSHIP_FIELDS = ("user_id", "role", "team_id", "collaborative_id")
+
+
+class Scope:
+    """Where a membership lives: a team or a collaborative."""
+
+    def __init__(self, target: Team | Collaborative) -> None:
+        self.target = target
+        self.is_team = isinstance(target, Team)
+
+    @property
+    def column_filter(self) -> sa.ColumnElement[bool]:
+        if self.is_team:
+            return Membership.team_id == self.target.id
+        return Membership.collaborative_id == self.target.id
+
+    def audit_ids(self) -> dict[str, int | None]:
+        if isinstance(self.target, Team):
+            return {"team_id": self.target.id, "collaborative_id": self.target.collaborative_id}
+        return {"team_id": None, "collaborative_id": self.target.id}
+
+
+class NeedsNameError(Exception):
+    """No account exists for the email and no name was given to create one."""
+
+
+def add_member(
+    actor: User, target: Team | Collaborative, email: str, display_name: str, role: Role
+) -> tuple[Membership, str | None]:
+    """Give a person a role here, creating their account if needed.
+
+    Returns the membership and, for a new account, an invitation token to choose a password.
+    A person already here has their role changed instead.
+    """
+    scope = Scope(target)
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    token = None
+    if user is None:
+        if not display_name:
+            raise NeedsNameError
+        user = User(email=email, display_name=display_name)
+        db.session.add(user)
+        db.session.flush()
+        record_event(actor.id, AuditAction.CREATE, user, summary=f"Created account {email}")
+        token = invitation_token(user)
+    membership = db.session.scalar(
+        sa.select(Membership).where(Membership.user_id == user.id, scope.column_filter)
+    )
+    if membership is None:
+        membership = Membership(user=user, role=role, **_scope_kwargs(target))
+        db.session.add(membership)
+        db.session.flush()
+        record_event(
+            actor.id,
+            AuditAction.CREATE,
+            membership,
+            summary=f"Added {user.display_name} as {role.label}",
+            after=snapshot(membership, MEMBERSHIP_FIELDS),
+            **scope.audit_ids(),
+        )
+    elif membership.role != role:
+        before = snapshot(membership, MEMBERSHIP_FIELDS)
+        membership.role = role
+        record_event(
+            actor.id,
+            AuditAction.UPDATE,
+            membership,
+            summary=f"Changed {user.display_name}'s role to {role.label}",
+            before=before,
+            after=snapshot(membership, MEMBERSHIP_FIELDS),
+            **scope.audit_ids(),
+        )
+    return membership, token
+
+
+def remove_member(actor: User, membership: Membership) -> None:
+    target = membership.team or membership.collaborative
+    assert target is not None  # the scope check constraint guarantees one of them
+    record_event(
+        actor.id,
+        AuditAction.DELETE,
+        membership,
+        summary=f"Removed {membership.user.display_name} ({membership.role.label})",
+        before=snapshot(membership, MEMBERSHIP_FIELDS),
+        **Scope(target).audit_ids(),
+    )
+    db.session.delete(membership)
+
+
+def _scope_kwargs(target: Team | Collaborative) -> dict[str, int]:
+    if isinstance(target, Team):
+        return {"team_id": target.id}
+    return {"collaborative_id": target.id}

@@ -1,0 +1,59 @@
+"""People who sign in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from improve.models.base import SHORT_TEXT, Base, TimestampMixin, UTCDateTime
+
+if TYPE_CHECKING:
+    from improve.models.collaborative import Membership
+
+
+class User(TimestampMixin, Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(SHORT_TEXT))
+    # None until the person follows their invitation link and chooses a password.
+    password_hash: Mapped[str | None] = mapped_column(sa.String(256))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    # Part of the session identifier: bumping it signs the person out everywhere.
+    session_version: Mapped[int] = mapped_column(default=1)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    memberships: WriteOnlyMapped[Membership] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+    # Flask-Login protocol. A disabled account is not active, so it cannot hold a session.
+    @property
+    def is_active(self) -> bool:
+        return self.is_enabled
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

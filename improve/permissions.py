@@ -1,0 +1,176 @@
+"""Who may do what: one policy table, and the loaders every view uses to fetch what it shows.
+
+A person's roles come from memberships: team roles (lead, member, expert by experience) on a team,
+collaborative roles (coordinator, panel member) on a collaborative and so on all its teams.
+Site admins may do everything. Something a person may not see answers 404, never 403, so ids
+leak nothing; something they may see but not change answers 403.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TypeVar
+
+import sqlalchemy as sa
+from flask import abort, g
+from flask_login import current_user
+
+from improve.extensions import db
+from improve.models import COLLABORATIVE_ROLES, TEAM_ROLES, Collaborative, Membership, Role, Team
+from improve.models.user import User
+
+_Target = TypeVar("_Target", Team, Collaborative)
+
+
+class Permission(enum.StrEnum):
+    VIEW_COLLABORATIVE = "view_collaborative"
+    EDIT_COLLABORATIVE = "edit_collaborative"
+    MANAGE_COLLABORATIVE_MEMBERS = "manage_collaborative_members"
+    ADD_TEAM = "add_team"
+    VIEW_TEAM = "view_team"
+    EDIT_TEAM = "edit_team"
+    MANAGE_TEAM_MEMBERS = "manage_team_members"
+    EDIT_TEAM_RECORDS = "edit_team_records"
+    COMMENT = "comment"
+    ADD_EXPERT_VIEW = "add_expert_view"
+
+
+_EVERY_ROLE = frozenset(Role)
+
+# The policy. A collaborative permission is checked against the person's roles in that
+# collaborative, where a team role in any of its teams counts; a team permission against their
+# roles in that team, where a coordinator or panel role in its collaborative counts.
+POLICY: dict[Permission, frozenset[Role]] = {
+    Permission.VIEW_COLLABORATIVE: _EVERY_ROLE,
+    Permission.EDIT_COLLABORATIVE: frozenset({Role.COORDINATOR}),
+    Permission.MANAGE_COLLABORATIVE_MEMBERS: frozenset({Role.COORDINATOR}),
+    Permission.ADD_TEAM: frozenset({Role.COORDINATOR}),
+    Permission.VIEW_TEAM: _EVERY_ROLE,
+    Permission.EDIT_TEAM: frozenset({Role.COORDINATOR, Role.TEAM_LEAD}),
+    Permission.MANAGE_TEAM_MEMBERS: frozenset({Role.COORDINATOR, Role.TEAM_LEAD}),
+    Permission.EDIT_TEAM_RECORDS: frozenset({Role.TEAM_LEAD, Role.TEAM_MEMBER}),
+    Permission.COMMENT: frozenset(
+        {Role.COORDINATOR, Role.TEAM_LEAD, Role.TEAM_MEMBER, Role.EXPERT_BY_EXPERIENCE}
+    ),
+    Permission.ADD_EXPERT_VIEW: frozenset({Role.EXPERT_BY_EXPERIENCE}),
+}
+
+
+def roles_in_team(user: User, team: Team) -> frozenset[Role]:
+    """The roles that apply to this team: the user's own team role and their collaborative role."""
+    return _cached_roles(
+        user,
+        ("team", team.id),
+        sa.or_(
+            Membership.team_id == team.id,
+            Membership.collaborative_id == team.collaborative_id,
+        ),
+    )
+
+
+def roles_in_collaborative(user: User, collaborative: Collaborative) -> frozenset[Role]:
+    """The roles that apply to this collaborative, including team roles in any of its teams."""
+    teams_of_collaborative = sa.select(Team.id).where(Team.collaborative_id == collaborative.id)
+    return _cached_roles(
+        user,
+        ("collaborative", collaborative.id),
+        sa.or_(
+            Membership.collaborative_id == collaborative.id,
+            Membership.team_id.in_(teams_of_collaborative),
+        ),
+    )
+
+
+def _cached_roles(
+    user: User, key: tuple[str, int], scope: sa.ColumnElement[bool]
+) -> frozenset[Role]:
+    # A page checks several permissions on the same object: ask the database once per request.
+    cache: dict[tuple[int, str, int], frozenset[Role]] = g.setdefault("_roles_cache", {})
+    cache_key = (user.id, *key)
+    if cache_key not in cache:
+        query = sa.select(Membership.role).where(Membership.user_id == user.id, scope)
+        cache[cache_key] = frozenset(db.session.scalars(query))
+    return cache[cache_key]
+
+
+def can(user: User, permission: Permission, target: Team | Collaborative) -> bool:
+    """Whether the user holds the permission on this team or collaborative."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    if isinstance(target, Team):
+        roles = roles_in_team(user, target)
+    else:
+        roles = roles_in_collaborative(user, target)
+    return bool(roles & POLICY[permission])
+
+
+def can_create_collaborative(user: User) -> bool:
+    """Admins, and people who already coordinate a collaborative, may start a new one."""
+    if user.is_admin:
+        return True
+    query = sa.select(Membership.id).where(
+        Membership.user_id == user.id, Membership.role == Role.COORDINATOR
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def team_or_404(team_id: int, permission: Permission = Permission.VIEW_TEAM) -> Team:
+    """The team, if the current user may see it (else 404) and holds the permission (else 403)."""
+    team = db.session.get(Team, team_id)
+    return _check(team, permission, Permission.VIEW_TEAM)
+
+
+def collaborative_or_404(
+    collaborative_id: int, permission: Permission = Permission.VIEW_COLLABORATIVE
+) -> Collaborative:
+    """The collaborative, if visible to the current user (else 404) and permitted (else 403)."""
+    collaborative = db.session.get(Collaborative, collaborative_id)
+    return _check(collaborative, permission, Permission.VIEW_COLLABORATIVE)
+
+
+def _check(target: _Target | None, permission: Permission, view: Permission) -> _Target:
+    if target is None or not can(current_user, view, target):
+        abort(404)
+    if not can(current_user, permission, target):
+        abort(403)
+    return target
+
+
+def visible_team_ids(user: User) -> sa.Select[tuple[int]]:
+    """Ids of every team whose records the user may read, as a subquery for scoped listings."""
+    if user.is_admin:
+        return sa.select(Team.id)
+    own_teams = sa.select(Membership.team_id).where(
+        Membership.user_id == user.id, Membership.role.in_(TEAM_ROLES)
+    )
+    overseen = sa.select(Membership.collaborative_id).where(
+        Membership.user_id == user.id, Membership.role.in_(COLLABORATIVE_ROLES)
+    )
+    return sa.select(Team.id).where(
+        sa.or_(Team.id.in_(own_teams), Team.collaborative_id.in_(overseen))
+    )
+
+
+def visible_collaborative_ids(user: User) -> sa.Select[tuple[int]]:
+    """Ids of every collaborative the user belongs to, directly or through a team."""
+    if user.is_admin:
+        return sa.select(Collaborative.id)
+    direct = sa.select(Membership.collaborative_id).where(
+        Membership.user_id == user.id, Membership.collaborative_id.is_not(None)
+    )
+    through_team = (
+        sa.select(Team.collaborative_id)
+        .join(Membership, Membership.team_id == Team.id)
+        .where(Membership.user_id == user.id)
+    )
+    return sa.select(Collaborative.id).where(
+        sa.or_(Collaborative.id.in_(direct), Collaborative.id.in_(through_team))
+    )
+
+
+def require_admin() -> None:
+    """Admin screens: 404 for everyone else, as if they did not exist."""
+    if not (current_user.is_authenticated and current_user.is_admin):
+        abort(404)

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
+from wtforms import SelectField, SubmitField
+from wtforms.validators import InputRequired
+
+from improve.forms import short_text
+from improve.members.forms import MemberForm
+from improve.models import TEAM_ROLES, OrganisationKind
+
+
+class TeamDetailsForm(FlaskForm):
+    name = short_text("Team name", required="Enter the team's name")
+    organisation = short_text(
+        "Organisation", "Who the team works for", required="Enter the organisation"
+    )
+    organisation_kind = SelectField(
+        "Kind of organisation",
+        widget=GovSelect(),
+        choices=[(kind.value, kind.label) for kind in OrganisationKind],
+        validators=[InputRequired(message="Choose the kind of organisation")],
+    )
+    service = short_text("Service (optional)", "For example, residential care for older people")
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class TeamMemberForm(MemberForm):
+    role_choices = [(role.value, role.label) for role in TEAM_ROLES]

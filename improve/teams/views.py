@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from flask import flash, url_for
+from flask_login import current_user
+
+from improve.collaboratives.operations import team_name_taken
+from improve.extensions import db
+from improve.htmx import is_partial_request, render, see_other
+from improve.members import operations as member_operations
+from improve.members import queries as member_queries
+from improve.members import views as member_views
+from improve.members.forms import NEEDS_NAME
+from improve.models import Role, Team
+from improve.permissions import Permission, can, team_or_404
+from improve.teams import bp, operations, queries
+from improve.teams.forms import TeamDetailsForm, TeamMemberForm
+
+DETAIL_FIELDS = ("name", "organisation", "organisation_kind", "service")
+
+
+def _detail(team: Team, fragment: str | None = None, status: int = 200, member_form=None):
+    """The team page, or one block of it."""
+    return render(
+        "teams/detail.html",
+        fragment,
+        status,
+        team=team,
+        aims=queries.list_aims(team),
+        people=member_queries.list_members(team),
+        member_form=member_form or TeamMemberForm(formdata=None),
+        may_edit=can(current_user, Permission.EDIT_TEAM, team),
+        may_manage=can(current_user, Permission.MANAGE_TEAM_MEMBERS, team),
+    )
+
+
+@bp.get("/<int:team_id>")
+def detail(team_id: int):
+    """A team: its people and its aims."""
+    return _detail(team_or_404(team_id))
+
+
+@bp.route("/<int:team_id>/edit", methods=["GET", "POST"])
+def edit(team_id: int):
+    """Change the team's name, organisation and service."""
+    team = team_or_404(team_id, Permission.EDIT_TEAM)
+    form = TeamDetailsForm(obj=team)
+    if form.validate_on_submit():
+        if team_name_taken(team.collaborative, form.name.data, except_team_id=team.id):
+            form.name.errors.append("This collaborative already has a team with this name")
+        else:
+            details = {name: getattr(form, name).data for name in DETAIL_FIELDS}
+            operations.update_team(current_user, team, details)
+            db.session.commit()
+            flash("Changes saved.", "success")
+            return see_other(url_for(".detail", team_id=team.id))
+    return render("teams/edit.html", form=form, team=team, status=422 if form.errors else 200)
+
+
+@bp.post("/<int:team_id>/members")
+def add_member(team_id: int):
+    """Add a person to the team, or change their role in it."""
+    team = team_or_404(team_id, Permission.MANAGE_TEAM_MEMBERS)
+    form = TeamMemberForm()
+    if form.validate_on_submit():
+        try:
+            membership, token = member_operations.add_member(
+                current_user,
+                team,
+                form.email.data,
+                form.display_name.data or "",
+                Role(form.role.data),
+            )
+        except member_operations.NeedsNameError:
+            form.display_name.errors.append(NEEDS_NAME)
+        else:
+            db.session.commit()
+            member_views.flash_added(membership, token)
+            if not is_partial_request():
+                return see_other(url_for(".detail", team_id=team.id))
+            return _detail(team, "people_section")
+    return _detail(team, "people_section", 422, member_form=form)
+
+
+@bp.route("/<int:team_id>/members/<int:membership_id>/remove", methods=["GET", "POST"])
+def remove_member(team_id: int, membership_id: int):
+    """Confirm, then take someone's role in this team away."""
+    team = team_or_404(team_id, Permission.MANAGE_TEAM_MEMBERS)
+    membership = member_queries.get_member_or_404(team, membership_id)
+    return member_views.confirm_removal(
+        membership, back_url=url_for(".detail", team_id=team.id), place=team.name
+    )

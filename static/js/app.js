@@ -1,0 +1,50 @@
+/*
+ * improve: front-end start-up (an ES module).
+ *
+ * Load it from the page with
+ *   <script type="module" src="/static/js/app.js"></script>
+ * There is no inline script anywhere: the Content-Security-Policy forbids it.
+ *
+ * htmx (loaded separately from /static/vendor/htmx/htmx.min.js) is configured
+ * by this tag in <head>, placed before the htmx script:
+ *
+ *   <meta name="htmx-config" content='{"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true},{"code":"[45]..","swap":false,"error":true}],"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"historyCacheSize":0,"selfRequestsOnly":true}'>
+ *
+ * - responseHandling: swap 422 (form validation errors) into the target, as
+ *   well as 2xx/3xx; other 4xx/5xx are not swapped and raise htmx:responseError.
+ * - includeIndicatorStyles false: otherwise htmx injects an inline <style>,
+ *   which the CSP blocks (the indicator rules are in /static/css/app.css).
+ * - allowEval / allowScriptTags false: no eval (hx-on, js: values) and no
+ *   scripts executed from swapped-in HTML.
+ * - historyCacheSize 0: no page snapshots kept in sessionStorage.
+ * - selfRequestsOnly: htmx only talks to this origin.
+ */
+import { initAll } from "/static/vendor/govuk-frontend/govuk-frontend.min.js";
+
+// Replaces the inline snippet in GOV.UK's page template. Browsers that run
+// ES modules all support `noModule`, so they are "govuk-frontend-supported".
+document.body.classList.add("js-enabled", "govuk-frontend-supported");
+
+// A component that is already initialised throws an InitError when it is
+// initialised again (it carries data-<module>-init); that is expected when we
+// re-scan swapped-in content, so ignore it and log anything else.
+function onError(error) {
+  if (error && error.name === "InitError") {
+    return;
+  }
+  console.error(error);
+}
+
+initAll({ onError });
+
+// Re-initialise GOV.UK components in content that htmx has swapped in.
+// initAll({scope}) only looks at descendants of the scope, so use the parent
+// of the settled element: that also catches an outerHTML swap whose new root
+// element is itself a component (data-module="govuk-...").
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  const elt = event.detail && event.detail.elt;
+  if (!(elt instanceof Element) || !elt.isConnected) {
+    return;
+  }
+  initAll({ scope: elt.parentElement || elt, onError });
+});
