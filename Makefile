@@ -1,0 +1,49 @@
+# Two commands do all the set-up: `make run` (the app with demo data) and `make test` (every test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := improve
+
+.PHONY: run test lint format browser-deps clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	  || { echo "improve needs Python 3.11 or newer (found $$($(PYTHON) --version))."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+## run: set up, migrate, create demo data on first run only, serve on http://127.0.0.1:5000
+run: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo --if-empty
+	@echo "Open http://127.0.0.1:5000 and sign in with one of the accounts above. Ctrl+C stops it."
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## test: lint, then the whole suite (browser tests included when Chromium is there)
+test: $(VENV)/.installed browser-deps lint
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check improve tests migrations/env.py
+	$(BIN)/ruff format --check improve tests
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format improve tests
+	$(BIN)/ruff check --fix improve tests
+
+# Browser tests drive Debian's Chromium. As root we install it; otherwise they are skipped.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium is not installed, so browser tests will be skipped (sudo apt-get install chromium)."; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

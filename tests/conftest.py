@@ -1,0 +1,220 @@
+"""Fixtures: an app on a clean database per test, a client, and factories with overridable defaults.
+
+Set IMPROVE_TEST_DATABASE_URL to run everything against PostgreSQL instead of SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
+
+# Never let tests write a secret into the real instance folder.
+os.environ.setdefault("IMPROVE_SECRET_KEY", "test-secret-key")
+
+from improve import create_app  # noqa: E402
+from improve.config import database_url as configured_url  # noqa: E402
+from improve.extensions import db  # noqa: E402
+from improve.models import Collaborative, Membership, Role, Team, User  # noqa: E402
+
+PASSWORD = "correct horse battery"
+_PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashing is slow: do it once
+
+# htmx request headers, by kind of request (STYLE.md: a partial request is htmx, not boosted,
+# not a history restore).
+HTMX = {"HX-Request": "true"}
+BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
+HISTORY_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgres_only: needs PostgreSQL")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("IMPROVE_TEST_DATABASE_URL", "").strip()
+    if url:
+        os.environ["IMPROVE_DATABASE_URL"] = url
+        return configured_url("")
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str) -> Iterator[None]:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, _schema: None) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "improve.test",
+        }
+    )
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_every_table()
+        db.engine.dispose()
+
+
+def _empty_every_table() -> None:
+    tables = db.metadata.sorted_tables
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+# Factories ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def make(**overrides: Any) -> User:
+        number = next(counter)
+        fields = {
+            "email": f"person{number}@example.org",
+            "display_name": f"Person {number}",
+            "password_hash": _PASSWORD_HASH,
+        }
+        fields.update(overrides)
+        user = User(**fields)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_collaborative(app: Flask) -> Callable[..., Collaborative]:
+    counter = iter(range(1, 10_000))
+
+    def make(**overrides: Any) -> Collaborative:
+        number = next(counter)
+        fields = {
+            "name": f"Collaborative {number}",
+            "topic": "Fewer falls at home",
+            "starts_on": date(2026, 1, 1),
+            "ends_on": date(2026, 12, 31),
+        }
+        fields.update(overrides)
+        collaborative = Collaborative(**fields)
+        db.session.add(collaborative)
+        db.session.commit()
+        return collaborative
+
+    return make
+
+
+@pytest.fixture
+def make_team(make_collaborative: Callable[..., Collaborative]) -> Callable[..., Team]:
+    counter = iter(range(1, 10_000))
+
+    def make(collaborative: Collaborative | None = None, **overrides: Any) -> Team:
+        number = next(counter)
+        fields = {"name": f"Team {number}", "organisation": f"Organisation {number}"}
+        fields.update(overrides)
+        team = Team(collaborative=collaborative or make_collaborative(), **fields)
+        db.session.add(team)
+        db.session.commit()
+        return team
+
+    return make
+
+
+@pytest.fixture
+def grant(app: Flask) -> Callable[..., Membership]:
+    """grant(user, Role.X, team) or grant(user, Role.COORDINATOR, collaborative)."""
+
+    def give(user: User, role: Role, scope: Team | Collaborative) -> Membership:
+        key = "team" if isinstance(scope, Team) else "collaborative"
+        membership = Membership(user=user, role=role, **{key: scope})
+        db.session.add(membership)
+        db.session.commit()
+        return membership
+
+    return give
+
+
+@pytest.fixture
+def sign_in(client: FlaskClient) -> Callable[[User], FlaskClient]:
+    """Sign the test client in as this user through the real sign-in form."""
+
+    def as_user(user: User, password: str = PASSWORD) -> FlaskClient:
+        response = client.post("/sign-in", data={"email": user.email, "password": password})
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return client
+
+    return as_user
+
+
+@pytest.fixture
+def world(make_user, make_collaborative, make_team, grant) -> SimpleNamespace:
+    """Every role of the access matrix: collaborative X with teams A and B, collaborative Y with
+    team C, and one person per role."""
+    x = make_collaborative(name="Collaborative X")
+    y = make_collaborative(name="Collaborative Y")
+    team_a = make_team(x, name="Team A")
+    team_b = make_team(x, name="Team B")
+    team_c = make_team(y, name="Team C")
+    w = SimpleNamespace(x=x, y=y, team_a=team_a, team_b=team_b, team_c=team_c)
+    w.admin = make_user(email="admin@example.org", display_name="Ada Admin", is_admin=True)
+    people = {
+        "coordinator_x": (Role.COORDINATOR, x),
+        "coordinator_y": (Role.COORDINATOR, y),
+        "panel_x": (Role.PANEL_MEMBER, x),
+        "lead_a": (Role.TEAM_LEAD, team_a),
+        "member_a": (Role.TEAM_MEMBER, team_a),
+        "expert_a": (Role.EXPERT_BY_EXPERIENCE, team_a),
+        "member_b": (Role.TEAM_MEMBER, team_b),
+        "member_c": (Role.TEAM_MEMBER, team_c),
+    }
+    for key, (role, scope) in people.items():
+        user = make_user(email=f"{key}@example.org", display_name=key.replace("_", " ").title())
+        grant(user, role, scope)
+        setattr(w, key, user)
+    w.nobody = make_user(email="nobody@example.org", display_name="No Roles")
+    return w
+
+
+def text_of(response: Any) -> str:
+    """The visible text of a response, tags removed and whitespace collapsed, for assertions."""
+    html = response.get_data(as_text=True)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
