@@ -21,7 +21,7 @@ run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo --if-empty
 	@echo "Open http://127.0.0.1:5000 and sign in with one of the accounts above. Ctrl+C stops it."
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - 'improve:create_app()'
 
 ## test: lint, then the whole suite (browser tests included when Chromium is there)
 test: $(VENV)/.installed browser-deps lint

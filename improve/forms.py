@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea, GovTextInput
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
 from improve.models.base import LONG_TEXT, SHORT_TEXT
@@ -102,3 +102,13 @@ class DateRequired:
     def __call__(self, form: Any, field: Any) -> None:
         if field.data is None and not field.errors:
             raise StopValidation(self.message)
+
+
+class WholeNumber(IntegerField):
+    """An integer field whose message for text like "seven" says what to type instead."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a whole number, like 7") from None

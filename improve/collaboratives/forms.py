@@ -7,10 +7,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import IntegerField, RadioField, SelectField, SubmitField
+from wtforms import RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
-from improve.forms import DateParts, long_text, short_text
+from improve.forms import DateParts, WholeNumber, long_text, short_text
 from improve.members.forms import MemberForm
 from improve.models import COLLABORATIVE_ROLES, OrganisationKind, RunChartRules, SigmaMethod
 
@@ -47,6 +47,7 @@ class CollaborativeForm(FlaskForm):
             ),
         ],
         default=RunChartRules.ANHOEJ.value,
+        invalid_choice_message="Choose how run charts spot real change",
         validators=[InputRequired(message="Choose how run charts spot real change")],
     )
     sigma_method = RadioField(
@@ -59,9 +60,10 @@ class CollaborativeForm(FlaskForm):
             (SigmaMethod.NHS.value, "NHS Making Data Count"),
         ],
         default=SigmaMethod.CLASSIC.value,
+        invalid_choice_message="Choose how control limits are worked out",
         validators=[InputRequired(message="Choose how control limits are worked out")],
     )
-    shift_length = IntegerField(
+    shift_length = WholeNumber(
         "Points in a row on one side of the average that count as a shift",
         description="Usually 7 (NHS Making Data Count) or 6. Between 5 and 12.",
         widget=GovTextInput(),
@@ -71,7 +73,7 @@ class CollaborativeForm(FlaskForm):
             NumberRange(min=5, max=12, message="Shift length must be between 5 and 12"),
         ],
     )
-    trend_length = IntegerField(
+    trend_length = WholeNumber(
         "Points in a row going up (or down) that count as a trend",
         description="Usually 7 (NHS Making Data Count) or 5. Between 5 and 12.",
         widget=GovTextInput(),
@@ -81,7 +83,7 @@ class CollaborativeForm(FlaskForm):
             NumberRange(min=5, max=12, message="Trend length must be between 5 and 12"),
         ],
     )
-    stall_weeks = IntegerField(
+    stall_weeks = WholeNumber(
         "Weeks without activity before a team is shown as stalled",
         widget=GovTextInput(),
         default=6,
@@ -90,7 +92,7 @@ class CollaborativeForm(FlaskForm):
             NumberRange(min=1, max=52, message="Weeks must be between 1 and 52"),
         ],
     )
-    suppression_threshold = IntegerField(
+    suppression_threshold = WholeNumber(
         "Hide counts smaller than this in cross-team summaries",
         description="Small numbers can identify people. 5 is usual; 0 hides nothing.",
         widget=GovTextInput(),
@@ -119,6 +121,7 @@ class TeamForm(FlaskForm):
         widget=GovSelect(),
         choices=[(kind.value, kind.label) for kind in OrganisationKind],
         default=OrganisationKind.OTHER.value,
+        invalid_choice_message="Choose the kind of organisation from the list",
         validators=[InputRequired(message="Choose the kind of organisation")],
     )
     service = short_text("Service (optional)", "For example, residential care for older people")

@@ -37,7 +37,10 @@ class MemberForm(FlaskForm):
         "to send them.",
     )
     role = RadioField(
-        "Role", widget=GovRadioInput(), validators=[InputRequired(message="Choose a role")]
+        "Role",
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Choose a role")],
+        invalid_choice_message="Choose one of the roles shown",
     )
     submit = SubmitField("Add person", widget=GovSubmitInput())
 

@@ -19,6 +19,7 @@ class TeamDetailsForm(FlaskForm):
         "Kind of organisation",
         widget=GovSelect(),
         choices=[(kind.value, kind.label) for kind in OrganisationKind],
+        invalid_choice_message="Choose the kind of organisation from the list",
         validators=[InputRequired(message="Choose the kind of organisation")],
     )
     service = short_text("Service (optional)", "For example, residential care for older people")
