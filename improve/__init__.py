@@ -84,6 +84,9 @@ def _render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | 
 
 
 def _register_blueprints(app: Flask) -> None:
+    from improve.routing import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     from improve.admin import bp as admin_bp
     from improve.auth import bp as auth_bp
     from improve.collaboratives import bp as collaboratives_bp

@@ -42,7 +42,7 @@ def new_user():
     return render("admin/user_form.html", form=form, user=None, status=422 if form.errors else 200)
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):
     """Change an account, see its roles, or disable it."""
     user = queries.get_user_or_404(user_id)
@@ -76,7 +76,7 @@ def edit_user(user_id: int):
     )
 
 
-@bp.post("/users/<int:user_id>/reset-password")
+@bp.post("/users/<id:user_id>/reset-password")
 def reset_password(user_id: int):
     """Give the person a new link to choose a password; their old one stops working."""
     user = queries.get_user_or_404(user_id)

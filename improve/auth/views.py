@@ -62,7 +62,9 @@ def change_password():
         if current_user.check_password(form.current_password.data):
             operations.change_password(current_user, form.new_password.data)
             db.session.commit()
-            login_user(current_user)  # keep this session, under the new version
+            # Keep this session, under the new version. Pass the User, not the proxy: Flask-Login
+            # stores what it is given as the current user, and a proxy to itself never resolves.
+            login_user(current_user._get_current_object())
             flash("Your password has been changed. You are signed out everywhere else.", "success")
             return see_other(url_for("home.index"))
         form.current_password.errors.append("Your current password is not right")

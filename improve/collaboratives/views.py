@@ -72,13 +72,13 @@ def new():
     )
 
 
-@bp.get("/<int:collaborative_id>")
+@bp.get("/<id:collaborative_id>")
 def detail(collaborative_id: int):
     """A collaborative: its settings, teams and people."""
     return _detail(collaborative_or_404(collaborative_id))
 
 
-@bp.route("/<int:collaborative_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:collaborative_id>/edit", methods=["GET", "POST"])
 def edit(collaborative_id: int):
     """Change a collaborative's details and analysis settings."""
     collaborative = collaborative_or_404(collaborative_id, Permission.EDIT_COLLABORATIVE)
@@ -99,7 +99,7 @@ def edit(collaborative_id: int):
     )
 
 
-@bp.post("/<int:collaborative_id>/teams")
+@bp.post("/<id:collaborative_id>/teams")
 def add_team(collaborative_id: int):
     """Add a team to the collaborative."""
     collaborative = collaborative_or_404(collaborative_id, Permission.ADD_TEAM)
@@ -121,7 +121,7 @@ def add_team(collaborative_id: int):
     return _detail(collaborative, "teams_section", 422, team_form=form)
 
 
-@bp.post("/<int:collaborative_id>/members")
+@bp.post("/<id:collaborative_id>/members")
 def add_member(collaborative_id: int):
     """Give someone a coordinator or panel role in this collaborative."""
     collaborative = collaborative_or_404(collaborative_id, Permission.MANAGE_COLLABORATIVE_MEMBERS)
@@ -146,7 +146,7 @@ def add_member(collaborative_id: int):
     return _detail(collaborative, "people_section", 422, member_form=form)
 
 
-@bp.route("/<int:collaborative_id>/members/<int:membership_id>/remove", methods=["GET", "POST"])
+@bp.route("/<id:collaborative_id>/members/<id:membership_id>/remove", methods=["GET", "POST"])
 def remove_member(collaborative_id: int, membership_id: int):
     """Confirm, then take someone's role in this collaborative away."""
     collaborative = collaborative_or_404(collaborative_id, Permission.MANAGE_COLLABORATIVE_MEMBERS)

@@ -33,13 +33,13 @@ def _detail(team: Team, fragment: str | None = None, status: int = 200, member_f
     )
 
 
-@bp.get("/<int:team_id>")
+@bp.get("/<id:team_id>")
 def detail(team_id: int):
     """A team: its people and its aims."""
     return _detail(team_or_404(team_id))
 
 
-@bp.route("/<int:team_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:team_id>/edit", methods=["GET", "POST"])
 def edit(team_id: int):
     """Change the team's name, organisation and service."""
     team = team_or_404(team_id, Permission.EDIT_TEAM)
@@ -56,7 +56,7 @@ def edit(team_id: int):
     return render("teams/edit.html", form=form, team=team, status=422 if form.errors else 200)
 
 
-@bp.post("/<int:team_id>/members")
+@bp.post("/<id:team_id>/members")
 def add_member(team_id: int):
     """Add a person to the team, or change their role in it."""
     team = team_or_404(team_id, Permission.MANAGE_TEAM_MEMBERS)
@@ -81,7 +81,7 @@ def add_member(team_id: int):
     return _detail(team, "people_section", 422, member_form=form)
 
 
-@bp.route("/<int:team_id>/members/<int:membership_id>/remove", methods=["GET", "POST"])
+@bp.route("/<id:team_id>/members/<id:membership_id>/remove", methods=["GET", "POST"])
 def remove_member(team_id: int, membership_id: int):
     """Confirm, then take someone's role in this team away."""
     team = team_or_404(team_id, Permission.MANAGE_TEAM_MEMBERS)
