@@ -44,7 +44,9 @@ def _local_path() -> str | None:
 
 def init_login(app: Flask) -> None:
     login_manager.login_view = "auth.sign_in"
-    login_manager.session_protection = "strong"
+    # "basic", not "strong": a phone moving between wifi and mobile data changes IP address, and
+    # "strong" would silently sign a care worker out mid-form. Sessions are renewed at sign-in.
+    login_manager.session_protection = "basic"
     app.before_request(_require_sign_in)
 
 
