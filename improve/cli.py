@@ -13,8 +13,9 @@ from improve.models import Collaborative, Membership, Role, Team, User
 def _find_scope(team: str | None, collaborative: str | None) -> Team | Collaborative:
     """A team or collaborative by id or exact name."""
     model, wanted = (Team, team) if team else (Collaborative, collaborative)
-    column = model.id if wanted.isdigit() else model.name
-    found = db.session.scalars(sa.select(model).where(column == wanted)).all()
+    # An id must be compared as a number: PostgreSQL has no integer = varchar operator.
+    condition = model.id == int(wanted) if wanted.isdecimal() else model.name == wanted
+    found = db.session.scalars(sa.select(model).where(condition)).all()
     if len(found) != 1:
         kind = "team" if team else "collaborative"
         raise click.UsageError(f"no single {kind} matches {wanted!r} ({len(found)} found)")
@@ -58,7 +59,8 @@ def create_user(email: str, name: str, admin: bool, invite: bool, password: str 
 def grant_role(email: str, role: str, team: str | None, collaborative: str | None) -> None:
     """Give a person a role in a team or collaborative (replacing any role they had there)."""
     chosen = Role(role)
-    if chosen.is_team_role != bool(team) or (team and collaborative):
+    # Exactly one of --team and --collaborative, and the one that suits the role.
+    if chosen.is_team_role != bool(team) or bool(team) == bool(collaborative):
         needed = "--team" if chosen.is_team_role else "--collaborative"
         raise click.UsageError(f"the role {role} needs {needed} (and only that)")
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))

@@ -7,7 +7,7 @@ from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea, GovTextInput
 from wtforms import DateField, IntegerField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from improve.models.base import LONG_TEXT, SHORT_TEXT
 
@@ -42,7 +42,8 @@ def short_text(label: str, hint: str = "", required: str | None = None) -> Strin
         widget=GovTextInput(),
         filters=[strip_text],
         validators=[
-            InputRequired(message=required) if required else Optional(),
+            # DataRequired checks the value after strip_text, so spaces alone count as empty.
+            DataRequired(message=required) if required else Optional(),
             Length(max=SHORT_TEXT, message=f"{label} must be {SHORT_TEXT} characters or fewer"),
             NoControlCharacters(),
         ],
@@ -57,7 +58,7 @@ def long_text(label: str, hint: str = "", required: str | None = None) -> TextAr
         widget=GovTextArea(),
         filters=[strip_text],
         validators=[
-            InputRequired(message=required) if required else Optional(),
+            DataRequired(message=required) if required else Optional(),
             Length(max=LONG_TEXT, message=f"{label} must be {LONG_TEXT} characters or fewer"),
             NoControlCharacters(),
         ],

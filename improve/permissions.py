@@ -103,6 +103,9 @@ def can(user: User, permission: Permission, target: Team | Collaborative) -> boo
         roles = roles_in_team(user, target)
     else:
         roles = roles_in_collaborative(user, target)
+        if permission != Permission.VIEW_COLLABORATIVE:
+            # A team role lets you see your collaborative, never act on all its teams.
+            roles = roles & frozenset(COLLABORATIVE_ROLES)
     return bool(roles & POLICY[permission])
 
 

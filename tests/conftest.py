@@ -5,13 +5,15 @@ Set IMPROVE_TEST_DATABASE_URL to run everything against PostgreSQL instead of SQ
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
+import jinja2
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -27,7 +29,10 @@ from improve.extensions import db  # noqa: E402
 from improve.models import Collaborative, Membership, Role, Team, User  # noqa: E402
 
 PASSWORD = "correct horse battery"
-_PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashing is slow: do it once
+# scrypt costs about 0.15 s a check; no test depends on the cost of the hash (one CLI test checks
+# the real method by undoing the patch below).
+cheap_password_hash = functools.partial(generate_password_hash, method="pbkdf2:sha256:1")
+_PASSWORD_HASH = cheap_password_hash(PASSWORD)
 
 # htmx request headers, by kind of request (STYLE.md: a partial request is htmx, not boosted,
 # not a history restore).
@@ -61,6 +66,36 @@ def _schema(database_url: str) -> Iterator[None]:
         db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request in its own app context, as in production. The `app` fixture keeps one app
+    context open for the factories; without this every request would share its `g`, so
+    Flask-Login's cached user (and the role cache) would leak from one request and client to the
+    next."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+class SharedBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept across tests: each test builds a new app, and compiling the
+    templates again costs more than most tests. Keys include the source's checksum."""
+
+    compiled: ClassVar[dict[str, bytes]] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("improve.models.user.generate_password_hash", cheap_password_hash)
+
+
 @pytest.fixture
 def app(database_url: str, _schema: None) -> Iterator[Flask]:
     app = create_app(
@@ -71,6 +106,8 @@ def app(database_url: str, _schema: None) -> Iterator[Flask]:
             "SERVER_NAME": "improve.test",
         }
     )
+    app.test_client_class = IsolatedClient
+    app.jinja_env.bytecode_cache = SharedBytecode()
     with app.app_context():
         yield app
         db.session.remove()

@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
 
-from improve.forms import EMAIL_LENGTH, NormalisedEmail
+from improve.forms import EMAIL_LENGTH, NoControlCharacters, NormalisedEmail
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 128
@@ -45,6 +45,7 @@ class SignInForm(FlaskForm):
         validators=[
             InputRequired(message="Enter your email address"),
             Length(max=EMAIL_LENGTH, message="Enter a real email address"),
+            NoControlCharacters(),  # PostgreSQL refuses NUL in a query, which would be a 500
         ],
         filters=[NormalisedEmail()],
     )

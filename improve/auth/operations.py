@@ -28,6 +28,12 @@ def record_failed_sign_in(user: User | None) -> None:
         record_event(None, AuditAction.SIGN_IN_FAILED, user, summary="Wrong password")
 
 
+def end_every_session(user: User) -> None:
+    """Sessions are signed cookies; bumping the version makes every existing one invalid."""
+    user.session_version += 1
+    record_event(user.id, AuditAction.SIGN_OUT, user, summary="Signed out")
+
+
 def change_password(user: User, new_password: str) -> None:
     """Set a new password and end every other session of this person."""
     user.set_password(new_password)

@@ -46,7 +46,10 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
-    """Sign out and forget the session."""
+    """Sign out, here and everywhere: a copied session cookie stops working too."""
+    if current_user.is_authenticated:
+        operations.end_every_session(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
@@ -57,14 +60,15 @@ def sign_out():
 @login_required
 def change_password():
     """Change your own password; other sessions end."""
+    # The User itself, not the proxy: the audit row names its type, and Flask-Login would store
+    # a proxy to itself as the current user, which never resolves.
+    user = current_user._get_current_object()
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if current_user.check_password(form.current_password.data):
-            operations.change_password(current_user, form.new_password.data)
+        if user.check_password(form.current_password.data):
+            operations.change_password(user, form.new_password.data)
             db.session.commit()
-            # Keep this session, under the new version. Pass the User, not the proxy: Flask-Login
-            # stores what it is given as the current user, and a proxy to itself never resolves.
-            login_user(current_user._get_current_object())
+            login_user(user)  # keep this session, under the new version
             flash("Your password has been changed. You are signed out everywhere else.", "success")
             return see_other(url_for("home.index"))
         form.current_password.errors.append("Your current password is not right")

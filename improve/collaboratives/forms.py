@@ -7,7 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, SubmitField
+from wtforms import RadioField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from improve.forms import DateParts, WholeNumber, long_text, short_text
@@ -35,12 +35,12 @@ class CollaborativeForm(FlaskForm):
         "How should run charts spot real change?",
         widget=GovRadioInput(),
         choices=[
-            (
+            SelectChoice(
                 RunChartRules.ANHOEJ.value,
                 "Anhøj rules (recommended): an unusually long run on one "
                 "side of the middle line, or too few crossings of it",
             ),
-            (
+            SelectChoice(
                 RunChartRules.IHI.value,
                 "IHI rules: a shift of 6 points on one side, or a trend of 5 "
                 "points going the same way",
@@ -56,8 +56,8 @@ class CollaborativeForm(FlaskForm):
         description="Control limits show how far values usually vary. The two methods differ very "
         "slightly; pick the one your organisation already uses.",
         choices=[
-            (SigmaMethod.CLASSIC.value, "Classic (as the qicharts2 package)"),
-            (SigmaMethod.NHS.value, "NHS Making Data Count"),
+            SelectChoice(SigmaMethod.CLASSIC.value, "Classic (as the qicharts2 package)"),
+            SelectChoice(SigmaMethod.NHS.value, "NHS Making Data Count"),
         ],
         default=SigmaMethod.CLASSIC.value,
         invalid_choice_message="Choose how control limits are worked out",
@@ -119,7 +119,7 @@ class TeamForm(FlaskForm):
     organisation_kind = SelectField(
         "Kind of organisation",
         widget=GovSelect(),
-        choices=[(kind.value, kind.label) for kind in OrganisationKind],
+        choices=[SelectChoice(kind.value, kind.label) for kind in OrganisationKind],
         default=OrganisationKind.OTHER.value,
         invalid_choice_message="Choose the kind of organisation from the list",
         validators=[InputRequired(message="Choose the kind of organisation")],
@@ -129,4 +129,4 @@ class TeamForm(FlaskForm):
 
 
 class CollaborativeMemberForm(MemberForm):
-    role_choices = [(role.value, role.label) for role in COLLABORATIVE_ROLES]
+    role_choices = [SelectChoice(role.value, role.label) for role in COLLABORATIVE_ROLES]

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, RadioField, SubmitField
+from wtforms import EmailField, RadioField, SelectChoice, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
 from improve.forms import EMAIL_LENGTH, NoControlCharacters, NormalisedEmail, short_text
@@ -15,7 +15,7 @@ NEEDS_NAME = "There is no account for this email address yet. Enter their full n
 
 
 class MemberForm(FlaskForm):
-    role_choices: ClassVar[list[tuple[str, str]]] = []
+    role_choices: ClassVar[list[SelectChoice]] = []
 
     email = EmailField(
         "Email address",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
-from wtforms import SelectField, SubmitField
+from wtforms import SelectChoice, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
 from improve.forms import short_text
@@ -18,7 +18,7 @@ class TeamDetailsForm(FlaskForm):
     organisation_kind = SelectField(
         "Kind of organisation",
         widget=GovSelect(),
-        choices=[(kind.value, kind.label) for kind in OrganisationKind],
+        choices=[SelectChoice(kind.value, kind.label) for kind in OrganisationKind],
         invalid_choice_message="Choose the kind of organisation from the list",
         validators=[InputRequired(message="Choose the kind of organisation")],
     )
@@ -27,4 +27,4 @@ class TeamDetailsForm(FlaskForm):
 
 
 class TeamMemberForm(MemberForm):
-    role_choices = [(role.value, role.label) for role in TEAM_ROLES]
+    role_choices = [SelectChoice(role.value, role.label) for role in TEAM_ROLES]

@@ -35,8 +35,8 @@ def _detail(team: Team, fragment: str | None = None, status: int = 200, member_f
 
 @bp.get("/<id:team_id>")
 def detail(team_id: int):
-    """A team: its people and its aims."""
-    return _detail(team_or_404(team_id))
+    """A team: its people and its aims (only its people section for a partial htmx request)."""
+    return _detail(team_or_404(team_id), "people_section")
 
 
 @bp.route("/<id:team_id>/edit", methods=["GET", "POST"])

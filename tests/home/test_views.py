@@ -1,0 +1,174 @@
+"""The home page: each person sees what their roles give them, and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from improve.extensions import db
+from improve.models import Role
+from tests.conftest import BOOSTED, HTMX, text_of
+
+# What each role sees ----------------------------------------------------------------------------
+
+COORDINATE = "Collaboratives you coordinate"
+REVIEW = "Collaboratives you review"
+EVERYTHING = "All collaboratives"
+YOUR_TEAMS = "Your teams"
+NO_ROLES = "You are not part of a team or collaborative yet"
+START = "Start a new collaborative"
+
+HOME_BY_ROLE = [
+    (
+        "member_a",
+        [YOUR_TEAMS, "Team A", "your role: Team member", "part of Collaborative X"],
+        ["Team B", "Team C", COORDINATE, REVIEW, EVERYTHING, NO_ROLES, START],
+    ),
+    (
+        "lead_a",
+        [YOUR_TEAMS, "Team A", "your role: Team lead"],
+        ["Team B", "Team C", COORDINATE, REVIEW, EVERYTHING, START],
+    ),
+    (
+        "expert_a",
+        [YOUR_TEAMS, "Team A", "your role: Expert by experience"],
+        ["Team B", "Team C", COORDINATE, REVIEW, EVERYTHING, START],
+    ),
+    (
+        "member_c",
+        [YOUR_TEAMS, "Team C", "part of Collaborative Y"],
+        ["Team A", "Team B", "Collaborative X", COORDINATE, REVIEW, EVERYTHING],
+    ),
+    (
+        "coordinator_x",
+        [COORDINATE, "Collaborative X", "2 teams", START],
+        ["Collaborative Y", YOUR_TEAMS, REVIEW, EVERYTHING, NO_ROLES],
+    ),
+    (
+        "coordinator_y",
+        [COORDINATE, "Collaborative Y", "1 team ", START],
+        ["Collaborative X", YOUR_TEAMS, REVIEW, EVERYTHING],
+    ),
+    (
+        "panel_x",
+        [REVIEW, "Collaborative X", "You cannot change anything"],
+        ["Collaborative Y", YOUR_TEAMS, COORDINATE, EVERYTHING, START],
+    ),
+    (
+        "admin",
+        [EVERYTHING, "Collaborative X", "Collaborative Y", START],
+        [YOUR_TEAMS, COORDINATE, REVIEW, NO_ROLES],
+    ),
+    (
+        "nobody",
+        [NO_ROLES, "nobody@example.org"],
+        [YOUR_TEAMS, "Collaborative X", "Collaborative Y", "Team A", COORDINATE, REVIEW, START],
+    ),
+]
+
+
+@pytest.mark.parametrize(("who", "shown", "hidden"), HOME_BY_ROLE, ids=[r[0] for r in HOME_BY_ROLE])
+def test_home_and_navigation_show_what_each_role_gives(client, world, sign_in, who, shown, hidden):
+    person = getattr(world, who)
+    response = sign_in(person).get("/")
+    assert response.status_code == 200
+    text = text_of(response)
+    assert f"Hello, {person.display_name}" in text
+    for words in shown:
+        assert words in text
+    for words in hidden:
+        assert words not in text
+    # The navigation offers "Accounts" to site admins only.
+    assert ('href="/admin/users"' in response.get_data(as_text=True)) is (who == "admin")
+    assert ("Accounts" in text) is (who == "admin")
+    assert "Your password" in text
+    assert "Sign out" in text
+
+
+def test_team_links_lead_to_the_team_pages(client, world, sign_in):
+    html = sign_in(world.member_a).get("/").get_data(as_text=True)
+    assert f'href="/teams/{world.team_a.id}"' in html
+    assert f'href="/teams/{world.team_b.id}"' not in html
+
+
+def test_collaborative_links_lead_to_the_collaborative_pages(client, world, sign_in):
+    html = sign_in(world.coordinator_x).get("/").get_data(as_text=True)
+    assert f'href="/collaboratives/{world.x.id}"' in html
+    assert f'href="/collaboratives/{world.y.id}"' not in html
+
+
+def test_person_with_several_roles_sees_each_section(client, world, sign_in, grant):
+    grant(world.member_c, Role.PANEL_MEMBER, world.x)
+    text = text_of(sign_in(world.member_c).get("/"))
+    assert YOUR_TEAMS in text and "Team C" in text
+    assert REVIEW in text and "Collaborative X" in text
+    assert NO_ROLES not in text
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX, BOOSTED], ids=["plain", "htmx", "boosted"])
+def test_home_is_a_whole_page_whatever_the_request(client, world, sign_in, headers):
+    response = sign_in(world.member_a).get("/", headers=headers)
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).lstrip().startswith("<!DOCTYPE html>")
+    assert "HX-Request" in response.headers["Vary"]
+
+
+# Navigation -------------------------------------------------------------------------------------
+
+
+def test_signed_out_pages_have_no_navigation(client):
+    text = text_of(client.get("/sign-in"))
+    assert "Sign out" not in text
+    assert "Accounts" not in text
+    assert "Collaboratives" not in text
+
+
+# Health and cost --------------------------------------------------------------------------------
+
+
+def test_health_answers_without_sign_in(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def _queries_for_home(app, browser: FlaskClient) -> int:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert browser.get("/").status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+@pytest.mark.parametrize("who", ["member", "coordinator", "admin"])
+def test_home_query_count_does_not_grow_with_the_number_of_teams(
+    app, client, make_user, make_collaborative, make_team, grant, sign_in, who
+):
+    user = make_user(is_admin=who == "admin")
+    browser = sign_in(user)
+
+    def add_teams(how_many: int) -> None:
+        for _ in range(how_many):
+            collaborative = make_collaborative()
+            team = make_team(collaborative)
+            make_team(collaborative)
+            if who == "member":
+                grant(user, Role.TEAM_MEMBER, team)
+            elif who == "coordinator":
+                grant(user, Role.COORDINATOR, collaborative)
+
+    add_teams(1)
+    few = _queries_for_home(app, browser)
+    add_teams(4)
+    many = _queries_for_home(app, browser)
+    assert few > 0
+    assert many == few
