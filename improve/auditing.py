@@ -48,3 +48,33 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+def update_audited(
+    actor_id: int,
+    entity: Base,
+    fields: tuple[str, ...],
+    values: dict[str, Any],
+    summary: str,
+    team_id: int | None = None,
+    collaborative_id: int | None = None,
+) -> bool:
+    """Set `values` on `entity` and audit just the fields that changed; False if none did."""
+    before = snapshot(entity, fields)
+    for name, value in values.items():
+        setattr(entity, name, value)
+    after = snapshot(entity, fields)
+    changed = [name for name in fields if before[name] != after[name]]
+    if not changed:
+        return False
+    record_event(
+        actor_id,
+        AuditAction.UPDATE,
+        entity,
+        summary=summary,
+        before={name: before[name] for name in changed},
+        after={name: after[name] for name in changed},
+        team_id=team_id,
+        collaborative_id=collaborative_id,
+    )
+    return True

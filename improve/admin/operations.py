@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from improve.auditing import record_event, snapshot
+from improve.auditing import record_event, snapshot, update_audited
 from improve.auth.operations import invitation_token
 from improve.extensions import db
 from improve.models import AuditAction, User
@@ -28,21 +28,15 @@ def create_user(actor: User, display_name: str, email: str, is_admin: bool) -> t
 def update_user(
     actor: User, user: User, display_name: str, email: str, is_admin: bool, is_enabled: bool
 ) -> None:
-    before = snapshot(user, USER_FIELDS)
-    user.display_name, user.email, user.is_admin = display_name, email, is_admin
     if user.is_enabled and not is_enabled:
         user.session_version += 1  # a disabled account is signed out everywhere at once
-    user.is_enabled = is_enabled
-    after = snapshot(user, USER_FIELDS)
-    if before != after:
-        record_event(
-            actor.id,
-            AuditAction.UPDATE,
-            user,
-            summary=f"Changed account {email}",
-            before=before,
-            after=after,
-        )
+    values = {
+        "display_name": display_name,
+        "email": email,
+        "is_admin": is_admin,
+        "is_enabled": is_enabled,
+    }
+    update_audited(actor.id, user, USER_FIELDS, values, summary=f"Changed account {email}")
 
 
 def reset_password(actor: User, user: User) -> str:

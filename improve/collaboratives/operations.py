@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from improve.auditing import record_event, snapshot
+from improve.auditing import record_event, snapshot, update_audited
 from improve.extensions import db
 from improve.models import AuditAction, Collaborative, Membership, Role, Team, User
 
@@ -47,20 +47,14 @@ def create_collaborative(actor: User, details: dict[str, Any]) -> Collaborative:
 def update_collaborative(
     actor: User, collaborative: Collaborative, details: dict[str, Any]
 ) -> None:
-    before = snapshot(collaborative, COLLABORATIVE_FIELDS)
-    for name, value in details.items():
-        setattr(collaborative, name, value)
-    after = snapshot(collaborative, COLLABORATIVE_FIELDS)
-    if before != after:
-        record_event(
-            actor.id,
-            AuditAction.UPDATE,
-            collaborative,
-            summary=f"Changed collaborative {collaborative.name}",
-            before={k: v for k, v in before.items() if after[k] != v},
-            after={k: v for k, v in after.items() if before[k] != v},
-            collaborative_id=collaborative.id,
-        )
+    update_audited(
+        actor.id,
+        collaborative,
+        COLLABORATIVE_FIELDS,
+        details,
+        summary=f"Changed collaborative {details.get('name', collaborative.name)}",
+        collaborative_id=collaborative.id,
+    )
 
 
 def add_team(actor: User, collaborative: Collaborative, details: dict[str, Any]) -> Team:
