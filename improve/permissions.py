@@ -20,6 +20,7 @@ from improve.models import COLLABORATIVE_ROLES, TEAM_ROLES, Collaborative, Membe
 from improve.models.user import User
 
 _Target = TypeVar("_Target", Team, Collaborative)
+_Record = TypeVar("_Record")
 
 
 class Permission(enum.StrEnum):
@@ -131,6 +132,19 @@ def collaborative_or_404(
     """The collaborative, if visible to the current user (else 404) and permitted (else 403)."""
     collaborative = db.session.get(Collaborative, collaborative_id)
     return _check(collaborative, permission, Permission.VIEW_COLLABORATIVE)
+
+
+def team_record_or_404(
+    model: type[_Record], record_id: int, permission: Permission = Permission.VIEW_TEAM
+) -> _Record:
+    """Any record that belongs to a team (it has `team_id`, or an `aim` that does): 404 unless
+    the current user may see that team, 403 unless they hold the permission there."""
+    record = db.session.get(model, record_id)
+    if record is None:
+        abort(404)
+    team_id = record.team_id if hasattr(record, "team_id") else record.aim.team_id
+    team_or_404(team_id, permission)
+    return record
 
 
 def _check(target: _Target | None, permission: Permission, view: Permission) -> _Target:

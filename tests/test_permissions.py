@@ -270,3 +270,49 @@ def test_a_new_team_is_visible_to_its_collaboratives_overseers_only(world, make_
     assert team_d.id in set(db.session.scalars(visible_team_ids(world.panel_x)))
     assert team_d.id not in set(db.session.scalars(visible_team_ids(world.lead_a)))
     assert team_d.id not in set(db.session.scalars(visible_team_ids(world.coordinator_y)))
+
+
+def test_team_record_loader_hides_other_teams_records_and_refuses_unpermitted_changes(app, world):
+    """A record of another team is 404 (its id tells nothing); one's own team's record without
+    the permission is 403."""
+    from datetime import date
+
+    from flask_login import login_user
+    from werkzeug.exceptions import Forbidden, NotFound
+
+    from improve.extensions import db
+    from improve.models import Aim, ChangeIdea
+    from improve.permissions import team_record_or_404
+
+    aim = Aim(
+        team_id=world.team_a.id,
+        title="Fewer falls",
+        what="Reduce falls",
+        for_whom="Residents",
+        location="Home",
+        target_value=4,
+        target_date=date(2026, 12, 31),
+    )
+    idea = ChangeIdea(aim=aim, title="Hourly checks")
+    db.session.add_all([aim, idea])
+    db.session.commit()
+
+    def load(user, model, record_id, permission=Permission.VIEW_TEAM):
+        with app.test_request_context():
+            login_user(user)
+            return team_record_or_404(model, record_id, permission)
+
+    assert load(world.member_a, Aim, aim.id) == aim
+    assert load(world.member_a, ChangeIdea, idea.id) == idea  # found through its aim
+    assert load(world.coordinator_x, Aim, aim.id) == aim
+    for outsider in (world.member_b, world.coordinator_y, world.nobody):
+        with pytest.raises(NotFound):
+            load(outsider, Aim, aim.id)
+        with pytest.raises(NotFound):
+            load(outsider, ChangeIdea, idea.id)
+    with pytest.raises(NotFound):
+        load(world.member_a, Aim, 999_999)
+    with pytest.raises(Forbidden):
+        load(world.expert_a, Aim, aim.id, Permission.EDIT_TEAM_RECORDS)
+    with pytest.raises(Forbidden):
+        load(world.panel_x, ChangeIdea, idea.id, Permission.EDIT_TEAM_RECORDS)
