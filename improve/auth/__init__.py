@@ -6,6 +6,7 @@ from flask import Blueprint, Flask, Response, redirect, request, url_for
 from flask_login import current_user
 
 from improve.extensions import db, login_manager
+from improve.htmx import is_partial_request
 from improve.models import User
 
 bp = Blueprint("auth", __name__)
@@ -30,8 +31,9 @@ def _require_sign_in() -> Response | None:
     if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
         return None
     sign_in_url = url_for("auth.sign_in", next=_local_path())
-    if request.headers.get("HX-Request") == "true":
-        # A fragment request must not swap the sign-in page into part of the page.
+    if is_partial_request():
+        # A fragment request must not swap the sign-in page into part of the page; boosted
+        # links and history restores want whole pages, so a plain redirect suits them.
         response = Response(status=401)
         response.headers["HX-Redirect"] = sign_in_url
         return response

@@ -262,14 +262,23 @@ def test_after_signing_in_the_person_lands_where_they_were_going(client, make_us
     assert response.headers["Location"] == "/collaboratives/"
 
 
-@pytest.mark.parametrize(
-    "headers", [HTMX, BOOSTED, HISTORY_RESTORE], ids=["htmx", "boosted", "restore"]
-)
-def test_htmx_request_when_signed_out_is_told_to_redirect(client, headers):
-    response = client.get("/collaboratives/", headers=headers)
+def test_htmx_fragment_request_when_signed_out_is_told_to_redirect(client):
+    """A fragment request must not get the sign-in page swapped into part of a page."""
+    response = client.get("/collaboratives/", headers=HTMX)
     assert response.status_code == 401
     assert response.get_data() == b""
     location = urlsplit(response.headers["HX-Redirect"])
+    assert location.path == "/sign-in"
+    assert parse_qs(location.query)["next"] == ["/collaboratives/"]
+
+
+@pytest.mark.parametrize("headers", [BOOSTED, HISTORY_RESTORE], ids=["boosted", "restore"])
+def test_whole_page_htmx_request_when_signed_out_is_redirected_like_a_browser(client, headers):
+    """Boosted links and history restores swap the whole page, so the sign-in page may come back
+    as it would without JavaScript."""
+    response = client.get("/collaboratives/", headers=headers)
+    assert response.status_code == 302
+    location = urlsplit(response.headers["Location"])
     assert location.path == "/sign-in"
     assert parse_qs(location.query)["next"] == ["/collaboratives/"]
 
