@@ -88,8 +88,13 @@ def _register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["id"] = IdConverter
     from improve.admin import bp as admin_bp
+    from improve.aims import bp as aims_bp
     from improve.auth import bp as auth_bp
     from improve.collaboratives import bp as collaboratives_bp
+    from improve.comments import bp as comments_bp
+    from improve.cycles import bp as cycles_bp
+    from improve.drivers import bp as drivers_bp
+    from improve.history import bp as history_bp
     from improve.home import bp as home_bp
     from improve.teams import bp as teams_bp
 
@@ -98,3 +103,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(collaboratives_bp, url_prefix="/collaboratives")
     app.register_blueprint(teams_bp, url_prefix="/teams")
+    # Team records: their URLs carry their own ids, scoped by improve.permissions loaders.
+    for blueprint in (aims_bp, drivers_bp, cycles_bp, comments_bp, history_bp):
+        app.register_blueprint(blueprint)
