@@ -1,0 +1,205 @@
+"""Forms for aims: the aim itself, its status, and the dated SCIE assessments that revisit it.
+
+Also the pieces the driver diagram's forms share: a number field that only takes real numbers, and
+the hidden version field that stops one person's save silently overwriting another's.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import Field, FloatField, RadioField, SelectChoice, SubmitField
+from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
+from wtforms.widgets import HiddenInput
+
+from improve.forms import DateParts, long_text, short_text
+from improve.models import AimStatus
+
+# Digits with an optional decimal point: "nan", "inf", "1e9" and "some" are not what people mean.
+NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+NUMBER_LENGTH = 20
+
+NO_TARGET = "Enter the target as a number, like 4: “some” is not a number"
+NO_TARGET_DATE = "Enter the date you want to reach the target by: “soon” is not a time"
+NEEDS_REASON = "Say why the team stopped working on this aim"
+
+
+class Number(FloatField):
+    """A number typed as digits, like 4 or 12.5; anything else gets a message saying so."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label: str, hint: str = "", required: str | None = None, **kwargs: Any):
+        validators = [NumberRequired(required)] if required else [Optional()]
+        super().__init__(label, description=hint, validators=validators, **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if not text:
+            return
+        if len(text) > NUMBER_LENGTH or not NUMBER.fullmatch(text):
+            raise ValueError(f"{self.label.text} must be a number, like 4 or 12.5")
+        self.data = float(text)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        # 4.0 reads as "4", and 0.1 stays "0.1" rather than a long binary fraction.
+        return "" if self.data is None else f"{self.data:.15g}"
+
+
+class NumberRequired:
+    """Stop the chain when a number was left empty, with a message naming what is missing."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.field_flags = {"required": True}
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data is None and not field.errors:
+            raise StopValidation(self.message)
+
+
+class VersionField(Field):
+    """The version of the record the form was loaded from. Never an error of its own: a missing
+    or garbled value simply does not match the saved version, which the view reports."""
+
+    widget = HiddenInput()
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = valuelist[0] if valuelist else ""
+        self.data = int(text) if text.isdigit() and len(text) < 10 else None
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
+
+
+def accept_version(form: FlaskForm, record: Any) -> bool:
+    """Whether the form was loaded from the version now saved. If not, point the form at the saved
+    version, so that after comparing, the person can save again on purpose."""
+    if form.version.data == record.version:
+        return True
+    form.version.data = record.version
+    form.version.raw_data = [str(record.version)]
+    return False
+
+
+class AimForm(FlaskForm):
+    title = short_text(
+        "Short name for the aim",
+        "A name the team will recognise, like “Fewer falls at night”.",
+        required="Enter a short name for the aim",
+    )
+    what = long_text(
+        "What are you trying to improve?",
+        "In everyday words, like “reduce falls in our home”.",
+        required="Say what you are trying to improve",
+    )
+    for_whom = short_text(
+        "Who is it for?",
+        "Who will be better off, like “the 32 people who live at Riverside”.",
+        required="Say who the aim is for",
+    )
+    location = short_text(
+        "Where?",
+        "The service, unit or place, like “Riverside Care Home, ground floor”.",
+        required="Say where this will happen",
+    )
+    unit = short_text(
+        "What are you counting? (optional)",
+        "What the numbers below measure, like “falls a month” or “% of people”.",
+    )
+    baseline_value = Number(
+        "Where are you now? (optional)",
+        "The number today, if you know it, like 9. Leave it empty if you do not know yet.",
+    )
+    target_value = Number(
+        "Target",
+        "The number you want to reach, like 4. “Some” is not a number.",
+        required=NO_TARGET,
+    )
+    target_date = DateParts(
+        "By when?",
+        "The date you want to reach the target by, like 31 3 2027. “Soon” is not a time.",
+        required=NO_TARGET_DATE,
+    )
+    version = VersionField()
+    submit = SubmitField("Save the aim", widget=GovSubmitInput())
+
+
+class StatusForm(FlaskForm):
+    status = RadioField(
+        "Status of this aim",
+        description="Whether the team is still working on it. You can change this again later.",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice(AimStatus.ACTIVE.value, "Active: the team is working on it"),
+            SelectChoice(AimStatus.ACHIEVED.value, "Achieved: the team reached the target"),
+            SelectChoice(AimStatus.STOPPED.value, "Stopped: the team is not working on it now"),
+        ],
+        invalid_choice_message="Choose one of the statuses shown",
+        validators=[InputRequired(message="Choose a status")],
+    )
+    stopped_reason = long_text(
+        "Why did the team stop? (only if stopped)",
+        "For example, the service closed, or another aim matters more now.",
+    )
+    version = VersionField()
+    submit = SubmitField("Save the status", widget=GovSubmitInput())
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        # Checked here, not in the field's own chain: an empty optional field stops its chain.
+        valid = super().validate(extra_validators)
+        if self.status.data == AimStatus.STOPPED.value and not self.stopped_reason.data:
+            self.stopped_reason.errors.append(NEEDS_REASON)
+            return False
+        return valid
+
+
+class AssessmentForm(FlaskForm):
+    """SCIE Guide 34's columns, answered again whenever the team takes stock."""
+
+    assessed_on = DateParts(
+        "Date of this assessment",
+        "Usually today, like 27 3 2026.",
+        required="Enter the date of this assessment",
+        default=date.today,
+    )
+    where_are_we_now = long_text(
+        "Where are we now?",
+        "What is happening today. Stories from people count as well as numbers.",
+        required="Say where you are now",
+    )
+    what_do_we_want_to_achieve = long_text(
+        "What do we want to achieve?",
+        "Where you want to be, in plain words.",
+        required="Say what you want to achieve",
+    )
+    how_will_we_get_there = long_text(
+        "How will we get there?",
+        "The main steps you plan to take.",
+        required="Say how you will get there",
+    )
+    who_needs_to_act = long_text(
+        "Who needs to take what action? (optional)",
+        "Names or roles, and what each person will do.",
+    )
+    timescales = short_text(
+        "Timescales (optional)", "When the steps should happen, like “by the end of June”."
+    )
+    learning_points = long_text(
+        "Learning points (optional)", "What the team has learned since it last took stock."
+    )
+    action_points = long_text(
+        "Action points (optional)", "What the team will do next because of what it learned."
+    )
+    submit = SubmitField("Add this assessment", widget=GovSubmitInput())
+
+    def validate_assessed_on(self, field: DateParts) -> None:
+        if field.data and field.data > date.today():
+            raise ValidationError("The date of this assessment cannot be in the future")
