@@ -1,13 +1,162 @@
-"""Reads for the team page."""
+"""Reads for the team page. Each is one query however many aims, cycles and tasks the team has,
+so the page's query count stays fixed (no query per row)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased, contains_eager
 
 from improve.extensions import db
-from improve.models import Aim, Team
+from improve.history.queries import recent_for_team
+from improve.models import (
+    Aim,
+    ChangeIdea,
+    Cycle,
+    CycleTask,
+    Decision,
+    Ramp,
+    Stage,
+    Team,
+    User,
+)
+
+OPEN = Cycle.stage != Stage.CLOSED
 
 
 def list_aims(team: Team) -> list[Aim]:
     query = sa.select(Aim).where(Aim.team_id == team.id).order_by(Aim.status, Aim.target_date)
     return list(db.session.scalars(query))
+
+
+def _cycles_with_ideas() -> sa.Select[tuple[Cycle]]:
+    """Cycles with their ramp and change idea loaded in the same query."""
+    return (
+        sa.select(Cycle)
+        .join(Ramp, Ramp.id == Cycle.ramp_id)
+        .join(ChangeIdea, ChangeIdea.id == Ramp.change_idea_id)
+        .options(contains_eager(Cycle.ramp).contains_eager(Ramp.change_idea))
+    )
+
+
+@dataclass(frozen=True)
+class CurrentCycle:
+    cycle: Cycle
+    next_task: CycleTask | None
+
+
+def current_cycles(team: Team) -> dict[int, list[CurrentCycle]]:
+    """The team's open cycles by aim id, each with its next task still to do."""
+    cycles = db.session.scalars(
+        _cycles_with_ideas()
+        .where(Cycle.team_id == team.id, OPEN)
+        .order_by(Cycle.starts_on, Cycle.id)
+    ).all()
+    open_ids = sa.select(Cycle.id).where(Cycle.team_id == team.id, OPEN)
+    tasks = db.session.scalars(
+        sa.select(CycleTask)
+        .where(CycleTask.cycle_id.in_(open_ids), CycleTask.done_at.is_(None))
+        .order_by(CycleTask.due_on, CycleTask.id)
+    ).all()
+    next_task: dict[int, CycleTask] = {}
+    for task in tasks:
+        next_task.setdefault(task.cycle_id, task)
+    by_aim: dict[int, list[CurrentCycle]] = defaultdict(list)
+    for cycle in cycles:
+        by_aim[cycle.ramp.change_idea.aim_id].append(CurrentCycle(cycle, next_task.get(cycle.id)))
+    return dict(by_aim)
+
+
+def overdue_tasks(team: Team, today: date) -> list[tuple[CycleTask, Cycle]]:
+    """Tasks of the team's open cycles not done and due before today, oldest first."""
+    query = (
+        sa.select(CycleTask, Cycle)
+        .join(Cycle, Cycle.id == CycleTask.cycle_id)
+        .where(
+            Cycle.team_id == team.id,
+            OPEN,
+            CycleTask.done_at.is_(None),
+            CycleTask.due_on < today,
+        )
+        .order_by(CycleTask.due_on, CycleTask.id)
+    )
+    return [(row[0], row[1]) for row in db.session.execute(query)]
+
+
+def list_ideas(team: Team) -> list[tuple[int, str]]:
+    """Every change idea of the team's aims, as (id, "idea (aim)"), for the cycle filter."""
+    query = (
+        sa.select(ChangeIdea.id, ChangeIdea.title, Aim.title.label("aim_title"))
+        .join(Aim, Aim.id == ChangeIdea.aim_id)
+        .where(Aim.team_id == team.id)
+        .order_by(Aim.title, ChangeIdea.position, ChangeIdea.id)
+    )
+    return [(row.id, f"{row.title} (aim: {row.aim_title})") for row in db.session.execute(query)]
+
+
+@dataclass(frozen=True)
+class CycleRow:
+    cycle: Cycle
+    aim_title: str
+    owner_name: str | None
+
+
+def list_cycles(
+    team: Team,
+    status: str | None = None,
+    idea_id: int | None = None,
+    decision: Decision | None = None,
+) -> list[CycleRow]:
+    """The team's cycles, newest first, filtered by status (open, closed or a stage), change
+    idea and decision."""
+    owner = aliased(User)
+    query = (
+        sa.select(Cycle, Aim.title, owner.display_name)
+        .join(Ramp, Ramp.id == Cycle.ramp_id)
+        .join(ChangeIdea, ChangeIdea.id == Ramp.change_idea_id)
+        .join(Aim, Aim.id == ChangeIdea.aim_id)
+        .outerjoin(owner, owner.id == Cycle.owner_id)
+        .options(contains_eager(Cycle.ramp).contains_eager(Ramp.change_idea))
+        .where(Cycle.team_id == team.id)
+        .order_by(Cycle.starts_on.desc(), Cycle.id.desc())
+    )
+    if status == "open":
+        query = query.where(OPEN)
+    elif status == "closed":
+        query = query.where(Cycle.stage == Stage.CLOSED)
+    elif status:
+        query = query.where(Cycle.stage == Stage(status))
+    if idea_id is not None:
+        query = query.where(Ramp.change_idea_id == idea_id)
+    if decision is not None:
+        query = query.where(Cycle.decision == decision)
+    return [CycleRow(row[0], row[1], row[2]) for row in db.session.execute(query)]
+
+
+@dataclass(frozen=True)
+class Activity:
+    who: str
+    what: str
+    when: datetime
+
+
+def recent_activity(team: Team) -> list[Activity]:
+    """The team's latest changes, as "who did what, when", in plain words."""
+    events = recent_for_team(team.id)
+    actor_ids = {event.actor_id for event in events if event.actor_id is not None}
+    query = sa.select(User.id, User.display_name).where(User.id.in_(actor_ids))
+    names = {user_id: name for user_id, name in db.session.execute(query)}
+    return [
+        Activity(names.get(event.actor_id or 0, "Someone"), _phrase(event), event.occurred_at)
+        for event in events
+    ]
+
+
+def _phrase(event) -> str:
+    """The summary continues the person's name: "Added a task" -> "added a task"."""
+    summary = event.summary or f"{event.action.value}d a record"
+    # Keep the capital of a name or an acronym at the start ("NHS ...").
+    return summary if summary[1:2].isupper() else summary[:1].lower() + summary[1:]

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from flask import flash, url_for
+from datetime import date
+
+from flask import flash, request, url_for
 from flask_login import current_user
 
 from improve.collaboratives.operations import team_name_taken
+from improve.cycles.forms import CycleFilterForm
 from improve.extensions import db
 from improve.htmx import is_partial_request, render, see_other
 from improve.members import operations as member_operations
@@ -19,13 +22,25 @@ DETAIL_FIELDS = ("name", "organisation", "organisation_kind", "service")
 
 
 def _detail(team: Team, fragment: str | None = None, status: int = 200, member_form=None):
-    """The team page, or one block of it."""
+    """The team page, or one block of it. The cycle list follows the filter in the query string;
+    a malformed filter answers 400 with its message on the page."""
+    cycle_filter = CycleFilterForm(request.args)
+    cycle_filter.set_ideas(queries.list_ideas(team))
+    valid_filter = cycle_filter.validate()
+    today = date.today()
     return render(
         "teams/detail.html",
         fragment,
-        status,
+        status if valid_filter else 400,
         team=team,
         aims=queries.list_aims(team),
+        current_cycles=queries.current_cycles(team),
+        overdue=queries.overdue_tasks(team, today),
+        activity=queries.recent_activity(team),
+        cycle_filter=cycle_filter,
+        cycle_rows=queries.list_cycles(team, **cycle_filter.filters()) if valid_filter else [],
+        filtered=any(cycle_filter.data.get(name) for name in ("status", "idea", "decision")),
+        today=today,
         people=member_queries.list_members(team),
         member_form=member_form or TeamMemberForm(formdata=None),
         may_edit=can(current_user, Permission.EDIT_TEAM, team),
@@ -35,8 +50,14 @@ def _detail(team: Team, fragment: str | None = None, status: int = 200, member_f
 
 @bp.get("/<id:team_id>")
 def detail(team_id: int):
-    """A team: its people and its aims (only its people section for a partial htmx request)."""
-    return _detail(team_or_404(team_id), "people_section")
+    """A team: aims and their current cycles, overdue tasks, the cycle list, recent activity and
+    people. A partial htmx request gets one block: the cycle list when the filter form asks for
+    it, else the people section."""
+    team = team_or_404(team_id)
+    wants_cycles = request.htmx.target == "cycle-results"
+    response = _detail(team, "cycle_results" if wants_cycles else "people_section")
+    response.vary.add("HX-Target")
+    return response
 
 
 @bp.route("/<id:team_id>/edit", methods=["GET", "POST"])
