@@ -41,6 +41,21 @@ BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
 HISTORY_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
 
 
+# Everyone in the `world` fixture, for tables of who may do what.
+PEOPLE = (
+    "admin",
+    "coordinator_x",
+    "coordinator_y",
+    "panel_x",
+    "lead_a",
+    "member_a",
+    "expert_a",
+    "member_b",
+    "member_c",
+    "nobody",
+)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgres_only: needs PostgreSQL")
 

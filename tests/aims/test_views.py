@@ -26,20 +26,8 @@ from tests.aims.conftest import (
     record_audit_rows,
     visible,
 )
-from tests.conftest import BOOSTED, HISTORY_RESTORE, HTMX
+from tests.conftest import BOOSTED, HISTORY_RESTORE, HTMX, PEOPLE
 
-PEOPLE = (
-    "admin",
-    "coordinator_x",
-    "coordinator_y",
-    "panel_x",
-    "lead_a",
-    "member_a",
-    "expert_a",
-    "member_b",
-    "member_c",
-    "nobody",
-)
 # Who may change team A's records: its lead and members, and admins. Others who see team A get
 # 403; those who cannot see it get 404.
 EDIT_STATUSES = {

@@ -16,20 +16,7 @@ from werkzeug.datastructures import MultiDict
 from improve.extensions import db
 from improve.members.forms import NEEDS_NAME
 from improve.models import AuditAction, AuditEvent, Collaborative, Membership, Role, Team, User
-from tests.conftest import HTMX, PASSWORD, text_of
-
-PEOPLE = (
-    "admin",
-    "coordinator_x",
-    "coordinator_y",
-    "panel_x",
-    "lead_a",
-    "member_a",
-    "expert_a",
-    "member_b",
-    "member_c",
-    "nobody",
-)
+from tests.conftest import HTMX, PASSWORD, PEOPLE, text_of
 
 
 @pytest.fixture

@@ -15,20 +15,8 @@ import sqlalchemy as sa
 from improve.extensions import db
 from improve.models import AuditAction, AuditEvent, Comment
 from tests.comments.records import make_aim, make_cycle
-from tests.conftest import BOOSTED, HISTORY_RESTORE, HTMX, PASSWORD, text_of
+from tests.conftest import BOOSTED, HISTORY_RESTORE, HTMX, PASSWORD, PEOPLE, text_of
 
-PEOPLE = (
-    "admin",
-    "coordinator_x",
-    "coordinator_y",
-    "panel_x",
-    "lead_a",
-    "member_a",
-    "expert_a",
-    "member_b",
-    "member_c",
-    "nobody",
-)
 HINT = "Do not include names or personal details of people who draw on care."
 
 

@@ -27,18 +27,6 @@ from tests.aims.conftest import (
 )
 from tests.conftest import HTMX
 
-PEOPLE = (
-    "admin",
-    "coordinator_x",
-    "coordinator_y",
-    "panel_x",
-    "lead_a",
-    "member_a",
-    "expert_a",
-    "member_b",
-    "member_c",
-    "nobody",
-)
 NOT_PERMITTED = {
     "coordinator_x": 403,
     "coordinator_y": 404,

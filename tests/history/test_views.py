@@ -16,20 +16,8 @@ from improve.extensions import db
 from improve.history import queries
 from improve.models import Aim, AuditAction, AuditEvent, Membership, Role, Team
 from tests.comments.records import make_aim, make_cycle
-from tests.conftest import HTMX, PASSWORD, text_of
+from tests.conftest import HTMX, PASSWORD, PEOPLE, text_of
 
-PEOPLE = (
-    "admin",
-    "coordinator_x",
-    "coordinator_y",
-    "panel_x",
-    "lead_a",
-    "member_a",
-    "expert_a",
-    "member_b",
-    "member_c",
-    "nobody",
-)
 AIM_FIELDS = ("title", "target_value", "target_date", "status", "baseline_value")
 
 
