@@ -53,7 +53,7 @@ def _configure_templates(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from improve import auth, cli, errors, htmx, security
+    from improve import auth, cli, errors, htmx, permissions, security
     from improve.extensions import csrf, db, login_manager, migrate
     from improve.extensions import htmx as htmx_extension
 
@@ -69,6 +69,7 @@ def _init_extensions(app: Flask) -> None:
     auth.init_login(app)
     htmx.init_app(app)
     security.init_app(app)
+    permissions.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
 

@@ -12,7 +12,7 @@ import enum
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import abort, g
+from flask import Flask, abort, g
 from flask_login import current_user
 
 from improve.extensions import db
@@ -191,3 +191,12 @@ def require_admin() -> None:
     """Admin screens: 404 for everyone else, as if they did not exist."""
     if not (current_user.is_authenticated and current_user.is_admin):
         abort(404)
+
+
+def may_edit_records(team: Team) -> bool:
+    """For templates: whether to offer controls that change a team's records. Views check again."""
+    return can(current_user, Permission.EDIT_TEAM_RECORDS, team)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_global(may_edit_records)

@@ -16,22 +16,13 @@ from improve.drivers import queries as driver_queries
 from improve.drivers.forms import driver_form, idea_form
 from improve.extensions import db
 from improve.htmx import is_partial_request, render, see_other
-from improve.models import Aim, AimStatus, DriverKind, Team
+from improve.models import Aim, AimStatus, DriverKind
 from improve.permissions import Permission, can, team_or_404, team_record_or_404
 
 TEMPLATE = "aims/detail.html"
 # Where the diagram puts the focus: a record's Change link or move button, or its heading.
 FOCUS = re.compile(r"diagram|(driver|idea)-\d{1,10}(-up|-down)?")
 PRIMARY, SECONDARY = DriverKind.PRIMARY, DriverKind.SECONDARY
-
-
-@bp.app_context_processor
-def _record_permissions() -> dict[str, Any]:
-    # Pages of other features (the team page) offer "Set a new aim" only to those who may.
-    def may_edit_records(team: Team) -> bool:
-        return can(current_user, Permission.EDIT_TEAM_RECORDS, team)
-
-    return {"may_edit_records": may_edit_records}
 
 
 def form_status(form: Any, conflict: bool = False) -> int:

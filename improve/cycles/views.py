@@ -64,12 +64,6 @@ def improved_name(improved: Improved | None) -> str:
     return forms.IMPROVED_NAMES[improved] if improved else ""
 
 
-@bp.app_template_global()
-def may_plan_cycle(aim: Aim) -> bool:
-    """Whether to offer "Plan a new cycle" on an aim's page (the view checks again)."""
-    return can(current_user, Permission.EDIT_TEAM_RECORDS, aim.team)
-
-
 def _page(cycle: Cycle, fragment: str | None = None, status: int = 200, **given: Any) -> Response:
     """The worksheet, or one block of it, with forms filled from what is saved unless given."""
     aim = cycle.ramp.change_idea.aim
