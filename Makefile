@@ -30,6 +30,7 @@ test: $(VENV)/.installed browser-deps lint
 lint: $(VENV)/.installed
 	$(BIN)/ruff check improve tests migrations/env.py
 	$(BIN)/ruff format --check improve tests
+	$(BIN)/mypy
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format improve tests

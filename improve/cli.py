@@ -97,5 +97,8 @@ def demo(if_empty: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from improve import analysis_cli
+
     for command in (create_user, grant_role, demo):
         app.cli.add_command(command)
+    analysis_cli.init_app(app)

@@ -1,0 +1,162 @@
+"""Signals on a chart: Making Data Count rules, IHI run-chart rules, point types and icons.
+
+Sources: NHS England "Making Data Count" as implemented by NHSRplotthedots
+(`R/ptd_calculate_point_type.R`, `R/ptd_calculate_assurance_type.R`); IHI rules after Perla,
+Provost & Murray 2011, BMJ Qual Saf 20:46. See DOMAIN.md sections 4 and 5.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from improve.analysis.runs import (
+    IHI_SHIFT_LENGTH,
+    IHI_TREND_LENGTH,
+    BoolArray,
+    IntArray,
+    shift_sides,
+    sides,
+    trend_sides,
+)
+from improve.analysis.spc import Chart
+
+RuleSet = Literal["anhoej", "ihi", "mdc"]
+Direction = Literal["increase", "decrease", "neutral"]
+PointType = Literal[
+    "common_cause",
+    "special_cause_improvement",
+    "special_cause_concern",
+    "special_cause_neutral_high",
+    "special_cause_neutral_low",
+]
+Assurance = Literal["pass", "fail", "inconsistent"]
+
+#: Rule names, highest precedence first (outside limits > trend > two in three > shift).
+RULES: tuple[str, ...] = ("outside_limits", "trend", "two_in_three", "shift")
+MDC_SHIFT_LENGTH = 7
+MDC_TREND_LENGTH = 7
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Which rules fired on each point, the side of each signal, and the point types."""
+
+    fired: dict[str, BoolArray]
+    side: dict[str, IntArray]
+    point_type: list[PointType]
+
+    def rules_at(self, index: int) -> list[str]:
+        """The rules that fired on the point (0-based), in order of precedence."""
+        return [rule for rule in RULES if rule in self.fired and bool(self.fired[rule][index])]
+
+
+def outside_limit_sides(chart: Chart) -> IntArray:
+    """+1 above the upper limit, -1 below the lower limit, else 0 (MDC rule 1; excluded points
+    are still flagged)."""
+    flagged = chart.sigma_points
+    return np.where(flagged, sides(chart.value, chart.cl), 0).astype(np.int64)
+
+
+def two_in_three_sides(values: np.ndarray, cl: np.ndarray, sigma: np.ndarray) -> IntArray:
+    """MDC rule 3: two of three consecutive points beyond the same-side 2-sigma line, all three on
+    the same side of the mean; only the points beyond 2 sigma are flagged (NHSRplotthedots
+    `ptd_two_in_three`). Values are one part with excluded points and gaps removed."""
+    side = sides(values, cl)
+    with np.errstate(invalid="ignore"):
+        beyond_high = values > cl + 2 * sigma
+        beyond_low = values < cl - 2 * sigma
+    result = np.zeros(values.size, dtype=np.int64)
+    for direction, beyond in ((1, beyond_high), (-1, beyond_low)):
+        for start in range(values.size - 2):
+            window = slice(start, start + 3)
+            if (side[window] == direction).all() and np.count_nonzero(beyond[window]) >= 2:
+                hits = np.flatnonzero(beyond[window]) + start
+                result[hits] = direction
+    return result
+
+
+def signals(
+    chart: Chart,
+    *,
+    rules: RuleSet = "mdc",
+    direction: Direction = "neutral",
+    shift_length: int | None = None,
+    trend_length: int | None = None,
+) -> Signals:
+    """Every rule that fires on each point, and each point's type.
+
+    Outside limits applies to every point with limits. Pattern rules apply within each part over
+    the non-excluded points with a value: `mdc` = trend (default 7, strictly rising or falling,
+    equal values break it), two in three beyond 2 sigma, shift (default 7, a point on the mean
+    breaks it); `ihi` = shift (default 6, points on the centre line skipped) and trend (default 5,
+    equal values neither make nor break it); `anhoej` = no point rules (its signal is for the
+    part: see `Chart.runs`). The point type follows the highest-precedence rule that fired.
+    """
+    n = chart.value.size
+    side: dict[str, IntArray] = {"outside_limits": outside_limit_sides(chart)}
+    if rules != "anhoej":
+        for rule in ("trend", "two_in_three", "shift"):
+            if rules == "mdc" or rule != "two_in_three":
+                side[rule] = np.zeros(n, dtype=np.int64)
+        for _, where in chart.part_slices():
+            used = np.flatnonzero(chart.pattern_points[where])
+            index = used + where.start
+            values, cl = chart.value[index], chart.cl[index]
+            if rules == "mdc":
+                side["trend"][index] = trend_sides(
+                    values, trend_length or MDC_TREND_LENGTH, ties_break=True
+                )
+                side["two_in_three"][index] = two_in_three_sides(values, cl, chart.sigma[index])
+                side["shift"][index] = shift_sides(
+                    values, cl, shift_length or MDC_SHIFT_LENGTH, centre_breaks=True
+                )
+            else:
+                side["trend"][index] = trend_sides(
+                    values, trend_length or IHI_TREND_LENGTH, ties_break=False
+                )
+                side["shift"][index] = shift_sides(
+                    values, cl, shift_length or IHI_SHIFT_LENGTH, centre_breaks=False
+                )
+    fired = {rule: np.asarray(s != 0, dtype=np.bool_) for rule, s in side.items()}
+    types = [_point_type(side, i, direction) for i in range(n)]
+    return Signals(fired=fired, side=side, point_type=types)
+
+
+def _point_type(side: dict[str, IntArray], index: int, direction: Direction) -> PointType:
+    """Special cause improvement or concern by the improvement direction (neutral high or low
+    for neutral measures), from the highest-precedence rule that fired; else common cause."""
+    for rule in RULES:
+        if rule in side and side[rule][index] != 0:
+            high = bool(side[rule][index] > 0)
+            if direction == "neutral":
+                return "special_cause_neutral_high" if high else "special_cause_neutral_low"
+            good = high == (direction == "increase")
+            return "special_cause_improvement" if good else "special_cause_concern"
+    return "common_cause"
+
+
+def variation(point_types: list[PointType]) -> PointType | None:
+    """The variation icon: the type of the latest point (Making Data Count); None without points."""
+    return point_types[-1] if point_types else None
+
+
+def assurance(chart: Chart, target: float | None, direction: Direction) -> Assurance | None:
+    """The assurance icon from the target against the latest part's limits (Making Data Count).
+
+    Increase: target above the upper limit = consistently fail, below the lower limit =
+    consistently pass, between = hit and miss (inconsistent); mirrored for decrease; none for
+    neutral, without a target, or without limits. Where limits vary, the latest point's are used.
+    """
+    if target is None or direction == "neutral" or chart.value.size == 0:
+        return None
+    lcl, ucl = float(chart.lcl[-1]), float(chart.ucl[-1])
+    if np.isnan(lcl) or np.isnan(ucl):
+        return None
+    if target > ucl:
+        return "fail" if direction == "increase" else "pass"
+    if target < lcl:
+        return "pass" if direction == "increase" else "fail"
+    return "inconsistent"
