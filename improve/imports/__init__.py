@@ -1,0 +1,21 @@
+"""Bulk import of data points: pure parsing and validation (no Flask, no database)."""
+
+from improve.imports.parsing import (
+    ImportPreview,
+    ImportRow,
+    RawTable,
+    TableError,
+    parse_pasted,
+    parse_table,
+    validate_rows,
+)
+
+__all__ = [
+    "ImportPreview",
+    "ImportRow",
+    "RawTable",
+    "TableError",
+    "parse_pasted",
+    "parse_table",
+    "validate_rows",
+]

@@ -1,0 +1,538 @@
+"""Read a pasted table, a CSV or an XLSX file of data points, and check every row before saving.
+
+Pure functions: stdlib and openpyxl only, no Flask, no database. Everything is read as text so
+nothing is converted behind the person's back; ``validate_rows`` then turns each row into a
+period, a value, an optional denominator and a note, or says in plain words what is wrong with it.
+Row numbers are the ones the person sees in their spreadsheet (the header is row 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import unicodedata
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_TEXT = 5000  # DataPoint.note, LONG_TEXT
+MAX_PARSED_ROWS = 100_000  # hard stop while reading, before validate_rows' own limit
+MAX_COLUMNS = 100  # an XLSX sheet can claim 16,384 columns; nobody's data points need more
+ALLOWED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+DELIMITERS = (",", ";", "\t")
+
+PERIOD, VALUE, DENOMINATOR, NOTE = "period", "value", "denominator", "note"
+SYNONYMS: dict[str, str] = {
+    "date": PERIOD,
+    "period": PERIOD,
+    "period start": PERIOD,
+    "month": PERIOD,
+    "week": PERIOD,
+    "week starting": PERIOD,
+    "week commencing": PERIOD,
+    "value": VALUE,
+    "numerator": VALUE,
+    "count": VALUE,
+    "denominator": DENOMINATOR,
+    "total": DENOMINATOR,
+    "out of": DENOMINATOR,
+    "note": NOTE,
+    "notes": NOTE,
+    "comment": NOTE,
+    "comments": NOTE,
+}
+MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+FULL_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+}  # fmt: skip
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?")
+_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})")
+_MONTH_NAME = re.compile(r"(?:(\d{1,2})\s+)?([a-z]+)\.?[\s-]+(\d{2}|\d{4})")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+_SPACED = re.compile(r"[+-]?[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+(?:\.[0-9]*)?")
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class TableError(ValueError):
+    """The whole file or paste cannot be read; the message is for the person importing."""
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """Cells as text. ``rows`` pairs each spreadsheet row number with its cells."""
+
+    header: tuple[str, ...] | None
+    rows: tuple[tuple[int, tuple[str, ...]], ...]
+    errors: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    row_number: int
+    period_start: date
+    value: float
+    denominator: float | None
+    note: str
+
+
+@dataclass
+class ImportPreview:
+    rows: list[ImportRow] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    replacing: list[date] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# ---------------------------------------------------------------- reading
+
+
+def parse_table(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> RawTable:
+    """Read an uploaded CSV (comma, semicolon or tab) or XLSX (first sheet) as text cells."""
+    if len(data) > max_bytes:
+        raise TableError(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+    name = filename.lower().strip()
+    if name.endswith(".xls"):
+        raise TableError("Old Excel .xls files cannot be read: save it as .xlsx or CSV first.")
+    if not name.endswith(ALLOWED_SUFFIXES):
+        raise TableError("Upload a CSV or an Excel .xlsx file.")
+    if not data.strip():
+        raise TableError("The file is empty.")
+    if name.endswith(".xlsx"):
+        return _read_xlsx(data)
+    if data.startswith(b"PK\x03\x04"):
+        raise TableError("This looks like an Excel file, not a CSV: upload it with its .xlsx name.")
+    return _read_delimited(_decode(data), header_required=True)
+
+
+def parse_pasted(text: str) -> RawTable:
+    """Read text pasted from a spreadsheet: tab-separated, with or without a header row."""
+    if len(text) > MAX_BYTES:
+        raise TableError("The pasted text is too long; upload a file instead.")
+    if not text.strip():
+        raise TableError("Nothing was pasted.")
+    return _read_delimited(text, header_required=False)
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise TableError(
+            "The file's text encoding was not recognised: save it as CSV UTF-8."
+        ) from None
+
+
+def _sniff(text: str) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: len(next(csv.reader([first], delimiter=d), [])) for d in DELIMITERS}
+    # Tab first, then semicolon: a comma inside a number must not win by accident.
+    return max(("\t", ";", ","), key=lambda d: counts[d])
+
+
+def _is_header(cells: list[str]) -> bool:
+    return any(_header_key(c) in SYNONYMS for c in cells)
+
+
+def _header_key(cell: str) -> str:
+    cell = cell.replace("\ufeff", "").replace("\u00a0", " ").strip().lower()
+    return " ".join(cell.split()).rstrip(":")
+
+
+def _read_delimited(text: str, *, header_required: bool) -> RawTable:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff(text), strict=False)
+    records: list[tuple[int, list[str]]] = []
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if number > MAX_PARSED_ROWS:
+                raise TableError(f"There are more than {MAX_PARSED_ROWS:,} rows.")
+            records.append((number, cells))
+    except csv.Error:
+        raise TableError(
+            f"The table could not be read near line {reader.line_num}: a cell may be far too "
+            "long or a quote may not be closed."
+        ) from None
+    records = [(n, c) for n, c in records if any(x.strip() for x in c)]
+    if not records:
+        raise TableError("The table has no rows.")
+    header: list[str] | None = None
+    if _is_header(records[0][1]):
+        header = records.pop(0)[1]
+    elif header_required:
+        raise TableError(
+            "The first row must name the columns, for example: date, value, denominator, note."
+        )
+    width = len(header) if header is not None else max(len(c) for _, c in records)
+    rows: list[tuple[int, tuple[str, ...]]] = []
+    errors: list[tuple[int, str]] = []
+    for number, cells in records:
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            errors.append(
+                (
+                    number,
+                    f"has {len(cells)} cells but the header has {width}: a stray comma or "
+                    "separator may have split a cell, so the columns would not line up.",
+                )
+            )
+            continue
+        cells = cells[:width]
+        if len(cells) < width and header is not None:
+            errors.append((number, f"has only {len(cells)} cells but the header has {width}."))
+            continue
+        rows.append((number, tuple(cells) + ("",) * (width - len(cells))))
+    return RawTable(tuple(header) if header is not None else None, tuple(rows), tuple(errors))
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, time | timedelta):
+        return str(value)
+    return str(value)
+
+
+def _read_xlsx(data: bytes) -> RawTable:
+    import openpyxl  # type: ignore[import-untyped]  # local: only uploads need it
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        raise TableError("The Excel file could not be opened: save it again as .xlsx.") from None
+    try:
+        sheet = book.worksheets[0]
+        records: list[tuple[int, list[str]]] = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for number, values in enumerate(
+                sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1
+            ):
+                if number > MAX_PARSED_ROWS:
+                    raise TableError(f"There are more than {MAX_PARSED_ROWS:,} rows.")
+                cells = [_cell_text(v) for v in values]
+                if any(c.strip() for c in cells):
+                    records.append((number, cells))
+    finally:
+        book.close()
+    if not records:
+        raise TableError("The first sheet has no rows.")
+    header_number, header = records.pop(0)
+    while header and not header[-1].strip():
+        header.pop()
+    if not _is_header(header):
+        raise TableError(
+            f"Row {header_number} must name the columns, for example: date, value, note."
+        )
+    width = len(header)
+    rows: list[tuple[int, tuple[str, ...]]] = []
+    errors: list[tuple[int, str]] = []
+    for number, cells in records:
+        if any(c.strip() for c in cells[width:]):
+            errors.append((number, "has cells to the right of the last named column."))
+            continue
+        cells = cells[:width]
+        rows.append((number, tuple(cells) + ("",) * (width - len(cells))))
+    return RawTable(tuple(header), tuple(rows), tuple(errors))
+
+
+# ---------------------------------------------------------------- checking cells
+
+
+def _show(text: str) -> str:
+    """A cell quoted safely in a message: short, without control characters."""
+    clean = "".join("?" if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+    return f"“{clean[:40]}…”" if len(clean) > 40 else f"“{clean}”"
+
+
+def _bad_characters(text: str, *, multiline: bool) -> str | None:
+    if "\x00" in text:
+        return "contains a NUL character"
+    allowed = "\t\n\r" if multiline else "\t"
+    for ch in text:
+        if (unicodedata.category(ch) == "Cc" and ch not in allowed) or ch in _BIDI:
+            return "contains a hidden control character"
+        if unicodedata.category(ch) == "Cs":
+            return "contains an invalid character"
+    return None
+
+
+def _is_formula(text: str) -> bool:
+    return bool(text) and text[0] in "=+-@" and not _NUMBER.fullmatch(text.replace(",", ""))
+
+
+def _year(text: str) -> int:
+    return 2000 + int(text) if len(text) == 2 else int(text)
+
+
+def parse_period(text: str) -> tuple[date, bool]:
+    """A date from ISO, UK day/month/year or a month name; True when day and month could swap."""
+    try:
+        return _parse_period(text)
+    except ValueError as exc:
+        if str(exc).startswith("“"):
+            raise
+        raise ValueError(f"{_show(text)} is not a real date") from None
+
+
+def _parse_period(text: str) -> tuple[date, bool]:
+    low = " ".join(text.lower().split())
+    if m := _ISO.fullmatch(low):
+        return date(int(m[1]), int(m[2]), int(m[3])), False
+    if m := _DMY.fullmatch(low):
+        day, month = int(m[1]), int(m[2])
+        if month > 12 and day <= 12:
+            raise ValueError(
+                f"{_show(text)} looks like month/day/year; write dates as day/month/year"
+            )
+        return date(_year(m[3]), month, day), day <= 12 and month <= 12 and day != month
+    if m := _MONTH_NAME.fullmatch(low):
+        named = MONTHS.get(m[2], FULL_MONTHS.get(m[2]))
+        if named is None:
+            raise ValueError(f"{_show(text)} is not a month name")
+        return date(_year(m[3]), named, int(m[1]) if m[1] else 1), False
+    raise ValueError(
+        f"{_show(text)} could not be read as a date (use 2026-03-01, 01/03/2026 or Mar 2026)"
+    )
+
+
+def parse_number(text: str, *, allow_percent: bool) -> float:
+    raw = text.strip()
+    if _SPACED.fullmatch(raw):
+        raw = re.sub(r"[ \u00a0\u202f]", "", raw)
+    if len(raw) > 40:
+        raise ValueError("is too long to be a number")
+    percent = raw.endswith("%")
+    if percent:
+        if not allow_percent:
+            raise ValueError(
+                f"{_show(text)} is a percentage: enter the count and the total (denominator)"
+            )
+        raw = raw[:-1]
+    if _THOUSANDS.fullmatch(raw):
+        raw = raw.replace(",", "")
+    if not _NUMBER.fullmatch(raw):
+        raise ValueError(f"{_show(text)} is not a number")
+    number = float(raw)
+    if not math.isfinite(number):
+        raise ValueError(f"{_show(text)} is too large")
+    return number
+
+
+def period_start(day: date, frequency: str) -> date:
+    if frequency == "weekly":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def describe_period(day: date, frequency: str) -> str:
+    if frequency == "weekly":
+        return f"the week of {day.day} {day:%B %Y}"
+    return f"{day:%B %Y}"
+
+
+# ---------------------------------------------------------------- validating
+
+
+def _columns(
+    header: tuple[str, ...] | None, width: int, needs_denominator: bool
+) -> tuple[dict[str, int], list[str], list[str]]:
+    """Map roles to column indexes; returns (mapping, problems, ignored column names)."""
+    if header is None:
+        order = [PERIOD, VALUE, DENOMINATOR, NOTE] if needs_denominator else [PERIOD, VALUE, NOTE]
+        return {role: i for i, role in enumerate(order[:width])}, [], []
+    mapping: dict[str, int] = {}
+    problems: list[str] = []
+    ignored: list[str] = []
+    for index, name in enumerate(header):
+        role = SYNONYMS.get(_header_key(name))
+        if role is None:
+            if name.strip():
+                ignored.append(_show(name.strip()))
+        elif role in mapping:
+            problems.append(
+                f"Two columns ({_show(header[mapping[role]])} and {_show(name)}) both look like "
+                f"the {role} column: remove or rename one."
+            )
+        else:
+            mapping[role] = index
+    return mapping, problems, ignored
+
+
+def validate_rows(
+    table: RawTable,
+    *,
+    value_kind: str,
+    frequency: str,
+    existing_periods: set[date],
+    today: date,
+    max_rows: int = 5000,
+) -> ImportPreview:
+    """Check every row; the preview is saveable only when ``ok`` (all or nothing)."""
+    preview = ImportPreview(errors=list(table.errors))
+    kind = str(value_kind)
+    freq = str(frequency)
+    needs_denominator = kind in ("proportion", "rate")
+    if len(table.rows) > max_rows:
+        preview.errors = [
+            (
+                table.rows[max_rows][0],
+                f"There are {len(table.rows):,} rows; at most {max_rows:,} can be imported at "
+                "once. Split the file and import it in parts.",
+            )
+        ]
+        return preview
+    width = max((len(cells) for _, cells in table.rows), default=0)
+    mapping, problems, ignored = _columns(table.header, width, needs_denominator)
+    header_row = 1
+    for problem in problems:
+        preview.errors.append((header_row, problem))
+    if PERIOD not in mapping:
+        preview.errors.append((header_row, "No date column: name one “date”, “month” or “week”."))
+    if VALUE not in mapping:
+        preview.errors.append((header_row, "No value column: name one “value” or “count”."))
+    if needs_denominator and DENOMINATOR not in mapping:
+        preview.errors.append(
+            (header_row, "This measure needs a denominator column (the total, “out of”).")
+        )
+    if not needs_denominator and DENOMINATOR in mapping:
+        preview.notices.append("The denominator column was ignored: this measure does not use one.")
+        del mapping[DENOMINATOR]
+    if ignored:
+        preview.notices.append("Columns ignored: " + ", ".join(ignored[:10]) + ".")
+    if preview.errors and any(n == header_row for n, _ in preview.errors[len(table.errors) :]):
+        preview.errors.sort(key=lambda e: e[0])
+        return preview
+
+    current = period_start(today, freq)
+    seen: dict[date, int] = {}
+    ambiguous: list[str] = []
+    for number, cells in table.rows:
+        row_errors: list[str] = []
+
+        def cell(role: str, cells: tuple[str, ...] = cells) -> str:
+            index = mapping.get(role)
+            return cells[index].strip() if index is not None and index < len(cells) else ""
+
+        checked: dict[str, str] = {}
+        for role in (PERIOD, VALUE, DENOMINATOR, NOTE):
+            text = cell(role)
+            if len(text) > MAX_TEXT:
+                row_errors.append(f"the {role} is longer than {MAX_TEXT:,} characters")
+                continue
+            bad = _bad_characters(text, multiline=role == NOTE)
+            if bad:
+                row_errors.append(f"the {role} {bad}")
+                continue
+            if _is_formula(text):
+                row_errors.append(
+                    f"the {role} {_show(text)} looks like a spreadsheet formula; "
+                    "type the value itself"
+                )
+                continue
+            checked[role] = text
+
+        start: date | None = None
+        if PERIOD in checked:
+            if not checked[PERIOD]:
+                row_errors.append("there is no date")
+            else:
+                try:
+                    day, is_ambiguous = parse_period(checked[PERIOD])
+                except ValueError as exc:
+                    row_errors.append(f"the date {exc}")
+                else:
+                    start = period_start(day, freq)
+                    if day.year < 1900:
+                        row_errors.append(f"the date {_show(checked[PERIOD])} is too long ago")
+                        start = None
+                    elif start > current:
+                        row_errors.append(f"{describe_period(start, freq)} is in the future")
+                        start = None
+                    elif is_ambiguous and len(ambiguous) < 3:
+                        ambiguous.append(f"{checked[PERIOD]} as {day.day} {day:%B %Y}")
+
+        value: float | None = None
+        if VALUE in checked:
+            if not checked[VALUE]:
+                row_errors.append("there is no value")
+            else:
+                try:
+                    value = parse_number(checked[VALUE], allow_percent=kind == "continuous")
+                except ValueError as exc:
+                    row_errors.append(f"the value {exc}")
+                else:
+                    if value < 0 and kind != "continuous":
+                        row_errors.append("the value is negative")
+                        value = None
+                    elif kind == "count" and not value.is_integer():
+                        row_errors.append("a count must be a whole number")
+                        value = None
+
+        denominator: float | None = None
+        if needs_denominator and DENOMINATOR in checked:
+            if not checked[DENOMINATOR]:
+                row_errors.append("there is no denominator")
+            else:
+                try:
+                    denominator = parse_number(checked[DENOMINATOR], allow_percent=False)
+                except ValueError as exc:
+                    row_errors.append(f"the denominator {exc}")
+                else:
+                    if denominator <= 0:
+                        row_errors.append("the denominator must be more than 0")
+                        denominator = None
+                    elif kind == "proportion" and value is not None and value > denominator:
+                        row_errors.append(
+                            "the value is more than the denominator (it counts part of the total)"
+                        )
+
+        if start is not None:
+            if start in seen:
+                row_errors.append(
+                    f"rows {seen[start]} and {number} are both for "
+                    f"{describe_period(start, freq)}; keep one"
+                )
+            else:
+                seen[start] = number
+
+        if row_errors:
+            message = "; ".join(row_errors)
+            preview.errors.append((number, message[0].upper() + message[1:] + "."))
+            continue
+        assert start is not None and value is not None
+        preview.rows.append(ImportRow(number, start, value, denominator, checked.get(NOTE, "")))
+
+    preview.errors.sort(key=lambda e: e[0])
+    preview.replacing = sorted(p for p in seen if p in existing_periods)
+    if ambiguous:
+        preview.notices.append(
+            "Dates were read as day/month/year, for example " + "; ".join(ambiguous) + "."
+        )
+    if not preview.rows and not preview.errors:
+        preview.errors.append((1, "There are no rows of data."))
+    return preview
