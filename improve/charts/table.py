@@ -1,0 +1,62 @@
+"""The data table under a chart: one row per point, with its signal in plain words."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from improve.analysis.rules import Signals
+from improve.analysis.spc import Chart
+from improve.analysis.wording import rule_sentence
+from improve.charts.svg import PLAIN_TYPES, period_label
+
+
+def _number(value: float) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def chart_rows(
+    chart: Chart,
+    found: Signals,
+    dates: Sequence[date] | None = None,
+    *,
+    lengths: Mapping[str, int] | None = None,
+) -> list[dict[str, Any]]:
+    """Per point: index, period label, value, centre, lower and upper limit (None where there
+    is none), excluded, point type (code and words), the rules that fired and the signal in
+    plain words (the highest-precedence rule's sentence; "" when there is none). `lengths` gives
+    the run lengths used for the shift and trend rules, for the wording."""
+    n = int(chart.value.size)
+    if dates is not None and len(dates) != n:
+        raise ValueError("there must be one date per point")
+    centre = "the median" if chart.chart == "run" else "the average"
+    lengths = lengths or {}
+    rows = []
+    for i in range(n):
+        rules = found.rules_at(i)
+        signal = ""
+        if rules:
+            rule = rules[0]
+            high = bool(found.side[rule][i] > 0)
+            signal = rule_sentence(rule, high, lengths.get(rule), centre)
+        kind = found.point_type[i]
+        rows.append(
+            {
+                "index": i + 1,
+                "period": period_label(dates[i]) if dates is not None else str(i + 1),
+                "value": _number(chart.value[i]),
+                "centre": _number(chart.cl[i]),
+                "lower": _number(chart.lcl[i]),
+                "upper": _number(chart.ucl[i]),
+                "part": int(chart.part[i]),
+                "excluded": bool(chart.excluded[i]),
+                "point_type": kind,
+                "point_type_words": PLAIN_TYPES[kind],
+                "rules": rules,
+                "signal": signal,
+            }
+        )
+    return rows
