@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from improve.drivers import bp as drivers_bp
     from improve.history import bp as history_bp
     from improve.home import bp as home_bp
+    from improve.measures import bp as measures_bp
     from improve.teams import bp as teams_bp
 
     app.register_blueprint(home_bp)
@@ -105,5 +106,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(collaboratives_bp, url_prefix="/collaboratives")
     app.register_blueprint(teams_bp, url_prefix="/teams")
     # Team records: their URLs carry their own ids, scoped by improve.permissions loaders.
-    for blueprint in (aims_bp, drivers_bp, cycles_bp, comments_bp, history_bp):
+    for blueprint in (aims_bp, drivers_bp, cycles_bp, comments_bp, history_bp, measures_bp):
         app.register_blueprint(blueprint)

@@ -1,0 +1,7 @@
+"""Measures: how a team will know that a change is an improvement, and the data behind them."""
+
+from flask import Blueprint
+
+bp = Blueprint("measures", __name__)
+
+from improve.measures import views  # noqa: E402, F401

@@ -1,0 +1,244 @@
+"""Forms for a measure's definition and for one period's data point."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from wtforms import BooleanField, RadioField, SelectChoice, StringField, SubmitField
+from wtforms.validators import InputRequired, ValidationError
+from wtforms.widgets import HiddenInput
+
+from improve.aims.forms import Number, VersionField
+from improve.forms import DateParts, long_text, short_text
+from improve.models import (
+    ChartType,
+    DataPoint,
+    Direction,
+    Frequency,
+    Measure,
+    MeasureType,
+    Team,
+    ValueKind,
+)
+
+NEEDS_VALUE = "Enter the number for this period"
+NEEDS_EXCLUSION_REASON = "Say why this point is left out of the analysis"
+NEEDS_PHASE_REASON = "Say what changed, so a new phase starts here"
+NEEDS_CHANGE_REASON = "Say why the definition is changing"
+
+
+def _radio(label: str, hint: str, choices: list[tuple[str, str]], missing: str) -> RadioField:
+    return RadioField(
+        label,
+        description=hint,
+        widget=GovRadioInput(),
+        choices=[SelectChoice(value, text) for value, text in choices],
+        invalid_choice_message="Choose one of the options shown",
+        validators=[InputRequired(message=missing)],
+    )
+
+
+class MeasureForm(FlaskForm):
+    name = short_text(
+        "Name of the measure",
+        "A short name the team will recognise, like “Falls a month”.",
+        required="Enter a name for the measure",
+    )
+    measure_type = _radio(
+        "What kind of measure is it?",
+        "Most teams have one or two outcome measures, a few process measures and one balancing.",
+        [
+            (MeasureType.OUTCOME, "Outcome: does it make life better for people, like fewer falls"),
+            (MeasureType.PROCESS, "Process: are the steps happening, like night checks done"),
+            (MeasureType.BALANCING, "Balancing: are we causing a problem elsewhere"),
+        ],
+        "Choose what kind of measure it is",
+    )
+    operational_definition = long_text(
+        "What exactly is counted? (optional)",
+        "So that everyone counts the same way, like “a fall is any time a person ends up on the "
+        "floor without meaning to”.",
+    )
+    numerator_definition = long_text(
+        "What is the top number? (optional)",
+        "For a percentage or rate: what is counted, like “people with a care plan review”.",
+    )
+    denominator_definition = long_text(
+        "What is the bottom number? (optional)",
+        "For a percentage or rate: out of what, like “people living in the home that month”.",
+    )
+    inclusions = long_text("Who or what is included? (optional)", "Like “all residents”.")
+    exclusions = long_text(
+        "Who or what is left out? (optional)", "Like “people staying for respite only”."
+    )
+    data_source = short_text(
+        "Where do the numbers come from? (optional)", "Like “the incident log”."
+    )
+    collected_by = short_text(
+        "Who collects them? (optional)", "A name or role, like “the deputy manager”."
+    )
+    frequency = _radio(
+        "How often is it counted?",
+        "One number a week or one a month.",
+        [(Frequency.WEEKLY, "Every week"), (Frequency.MONTHLY, "Every month")],
+        "Choose how often it is counted",
+    )
+    value_kind = _radio(
+        "What is each number?",
+        "This decides which chart fits the data.",
+        [
+            (ValueKind.CONTINUOUS, "A measurement, like minutes waited (an I chart)"),
+            (ValueKind.COUNT, "A count of events, like falls (a c chart)"),
+            (ValueKind.PROPORTION, "Some out of a total, like 8 of 10 people (a p chart)"),
+            (
+                ValueKind.RATE,
+                "Events per amount of time or care, like falls per 1,000 days (a u chart)",
+            ),
+        ],
+        "Choose what each number is",
+    )
+    multiplier = Number(
+        "Multiply rates by (optional)",
+        "Only for rates: for “per 1,000 bed-days” enter 1000. Leave empty for 1.",
+    )
+    unit = short_text("Unit (optional)", "What the number is in, like “falls” or “minutes”.")
+    direction = _radio(
+        "Which way is better?",
+        "The chart uses this to say whether a change is an improvement or a concern.",
+        [
+            (Direction.INCREASE, "Higher is better"),
+            (Direction.DECREASE, "Lower is better"),
+            (Direction.NEUTRAL, "Neither: we only watch it"),
+        ],
+        "Choose which way is better",
+    )
+    baseline_start = DateParts(
+        "Baseline starts (optional)", "The first period of “where we are now”, like 1 1 2026."
+    )
+    baseline_end = DateParts("Baseline ends (optional)", "The last period of the baseline.")
+    target_value = Number("Target (optional)", "The number you want to reach, like 4.")
+    target_date = DateParts("Target date (optional)", "When you want to reach it, like 31 3 2027.")
+    chart_type = _radio(
+        "Chart",
+        "A run chart suits most data. Control charts need about 20 points to be useful.",
+        [
+            (ChartType.RUN, "Run chart (the median line): the default"),
+            (ChartType.I, "I chart: for measurements"),
+            (ChartType.MR, "Moving range chart: how much each point differs from the last"),
+            (ChartType.C, "c chart: for counts"),
+            (ChartType.P, "p chart: for some out of a total"),
+            (ChartType.U, "u chart: for rates"),
+        ],
+        "Choose a chart",
+    )
+    version = VersionField()
+    submit = SubmitField("Save the measure", widget=GovSubmitInput())
+
+    def validate_multiplier(self, field: Number) -> None:
+        if field.data is not None and field.data <= 0:
+            raise ValidationError("Multiply rates by a number above 0, like 1000")
+
+    def validate_baseline_end(self, field: DateParts) -> None:
+        start = self.baseline_start.data
+        if field.data and start and field.data < start:
+            raise ValidationError("The baseline must end on or after the day it starts")
+
+
+class MeasureEditForm(MeasureForm):
+    effective_from = DateParts(
+        "The new definition applies from",
+        "The first day counted the new way, like 1 4 2026. A new phase of the chart starts there.",
+        required="Enter the date the new definition applies from",
+    )
+    reason = long_text(
+        "Why is the definition changing?",
+        "Kept with the old definition, so people reading the chart know why it moved.",
+        required=NEEDS_CHANGE_REASON,
+    )
+
+
+class DataPointForm(FlaskForm):
+    """One period's number for one team; period is the ISO date of the period's first day."""
+
+    period = StringField(widget=HiddenInput())
+    value = Number("Value", required=NEEDS_VALUE)
+    denominator = Number("Out of")
+    note = short_text("Note")
+    excluded = BooleanField("Leave out")
+    exclusion_reason = short_text("Why leave it out")
+    starts_new_phase = BooleanField("New phase")
+    phase_reason = short_text("What changed")
+    version = VersionField()
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        # Checked together: each rule needs more than one field.
+        valid = super().validate(extra_validators)
+        if self.excluded.data and not self.exclusion_reason.data:
+            self.exclusion_reason.errors.append(NEEDS_EXCLUSION_REASON)
+            valid = False
+        if self.starts_new_phase.data and not self.phase_reason.data:
+            self.phase_reason.errors.append(NEEDS_PHASE_REASON)
+            valid = False
+        return valid
+
+    @property
+    def period_date(self) -> date | None:
+        try:
+            return date.fromisoformat(self.period.data or "")
+        except ValueError:
+            return None
+
+    def point_values(self, measure: Measure) -> dict[str, Any]:
+        """What to save: reasons only where they apply, a denominator only where needed."""
+        excluded, new_phase = bool(self.excluded.data), bool(self.starts_new_phase.data)
+        return {
+            "value": self.value.data,
+            "denominator": self.denominator.data if measure.value_kind.needs_denominator else None,
+            "note": self.note.data or "",
+            "excluded": excluded,
+            "exclusion_reason": (self.exclusion_reason.data or "") if excluded else "",
+            "starts_new_phase": new_phase,
+            "phase_reason": (self.phase_reason.data or "") if new_phase else "",
+        }
+
+
+def check_point(
+    form: DataPointForm, measure: Measure, team: Team, periods: list[date]
+) -> DataPoint | None | bool:
+    """The rules that need the measure: a period of its table, a denominator that fits the kind,
+    and no save over someone else's newer one. Adds messages to the form; returns the saved
+    point for that period (or None), or False when someone else saved it meanwhile."""
+    from improve.measures.queries import get_point
+
+    period = form.period_date
+    if period not in periods:
+        form.period.errors = ["Choose one of the periods in the table: the next one at the latest"]
+        return None
+    kind, value, denominator = measure.value_kind, form.value.data, form.denominator.data
+    if kind != ValueKind.CONTINUOUS and value is not None and value < 0:
+        form.value.errors.append("The value cannot be below 0")
+    elif kind == ValueKind.COUNT and value is not None and not value.is_integer():
+        form.value.errors.append("A count must be a whole number, like 3")
+    if kind.needs_denominator:
+        if denominator is None:
+            form.denominator.errors.append("Enter the number this is out of")
+        elif denominator <= 0:
+            form.denominator.errors.append("The number it is out of must be above 0")
+        elif kind == ValueKind.PROPORTION and value is not None and denominator < value:
+            form.denominator.errors.append("The number it is out of cannot be less than the value")
+    if form.errors:
+        return None
+    saved = get_point(measure, team, period)
+    if saved is None or form.version.data == saved.version:
+        return saved
+    # A retried first save of the same values is the same save, not a clash.
+    same = all(getattr(saved, name) == value for name, value in form.point_values(measure).items())
+    if form.version.data is None and same:
+        form.version.data = saved.version
+        return saved
+    form.version.data = saved.version
+    form.version.raw_data = [str(saved.version)]
+    return False

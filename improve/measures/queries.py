@@ -1,0 +1,131 @@
+"""Reads for measures: their periods, their data points, and the teams that report on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from improve.extensions import db
+from improve.models import Aim, DataPoint, Frequency, Measure, MeasureRevision, Team
+from improve.models.measure import aim_measure
+
+# Rows shown before any data or baseline exists, and the most the table ever shows.
+EMPTY_HISTORY = 6
+MOST_PERIODS = 260
+
+
+def period_of(day: date, frequency: Frequency) -> date:
+    """The first day of the period holding `day`: Monday for weekly, the 1st for monthly."""
+    if frequency == Frequency.WEEKLY:
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def step(period: date, frequency: Frequency, count: int = 1) -> date:
+    """The period `count` periods after (or before, if negative) this one."""
+    if frequency == Frequency.WEEKLY:
+        return period + timedelta(weeks=count)
+    months = period.year * 12 + period.month - 1 + count
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def periods(measure: Measure, first_point: date | None, today: date) -> list[date]:
+    """The measure's periods, oldest first: from the baseline start or first point (whichever is
+    earlier) to the next period after today's, so a week or month can be entered as it ends."""
+    last = step(period_of(today, measure.frequency), measure.frequency)
+    starts = [d for d in (measure.baseline_start, first_point) if d is not None]
+    if starts:
+        first = period_of(min(starts), measure.frequency)
+    else:
+        first = step(last, measure.frequency, -EMPTY_HISTORY)
+    first = max(first, step(last, measure.frequency, -MOST_PERIODS + 1))
+    result = []
+    while first <= last:
+        result.append(first)
+        first = step(first, measure.frequency)
+    return result
+
+
+def points_by_period(measure: Measure, team: Team) -> dict[date, DataPoint]:
+    """One team's data points of this measure, keyed by the first day of their period."""
+    query = sa.select(DataPoint).where(
+        DataPoint.measure_id == measure.id, DataPoint.team_id == team.id
+    )
+    return {point.period_start: point for point in db.session.scalars(query)}
+
+
+def get_point(measure: Measure, team: Team, period: date) -> DataPoint | None:
+    query = sa.select(DataPoint).where(
+        DataPoint.measure_id == measure.id,
+        DataPoint.team_id == team.id,
+        DataPoint.period_start == period,
+    )
+    return db.session.scalar(query)
+
+
+def definition_changes(measure: Measure) -> list[MeasureRevision]:
+    query = (
+        sa.select(MeasureRevision)
+        .where(MeasureRevision.measure_id == measure.id)
+        .order_by(MeasureRevision.effective_from)
+    )
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Row:
+    period: date
+    point: DataPoint | None
+    phase_note: str  # why a new phase starts here, or ""
+
+
+def rows(measure: Measure, team: Team, today: date) -> list[Row]:
+    """The data table: one row per period, with the point if any and where phases start."""
+    points = points_by_period(measure, team)
+    all_periods = periods(measure, min(points, default=None), today)
+    breaks: dict[date, str] = {}
+    for change in definition_changes(measure):
+        first = next((p for p in all_periods if p >= change.effective_from), None)
+        if first is not None:
+            breaks.setdefault(first, f"The definition changed: {change.reason}")
+    result = []
+    for period in all_periods:
+        point = points.get(period)
+        note = point.phase_reason if point is not None and point.starts_new_phase else ""
+        result.append(Row(period, point, note or breaks.get(period, "")))
+    return result
+
+
+def reporting_teams(measure: Measure) -> list[Team]:
+    """Teams that enter data for this measure: its own team, or every team of its collaborative."""
+    if measure.team_id is not None:
+        return [db.session.get_one(Team, measure.team_id)]
+    query = (
+        sa.select(Team).where(Team.collaborative_id == measure.collaborative_id).order_by(Team.name)
+    )
+    return list(db.session.scalars(query))
+
+
+def shared_measures(collaborative_id: int) -> list[Measure]:
+    query = (
+        sa.select(Measure)
+        .where(
+            Measure.collaborative_id == collaborative_id,
+            Measure.team_id.is_(None),
+            Measure.is_archived.is_(False),
+        )
+        .order_by(Measure.name)
+    )
+    return list(db.session.scalars(query))
+
+
+def linkable_measures(aim: Aim) -> list[Measure]:
+    """Shared measures of the aim's collaborative that the aim does not report against yet."""
+    linked = set(
+        db.session.scalars(
+            sa.select(aim_measure.c.measure_id).where(aim_measure.c.aim_id == aim.id)
+        )
+    )
+    return [m for m in shared_measures(aim.team.collaborative_id) if m.id not in linked]

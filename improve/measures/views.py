@@ -1,0 +1,252 @@
+"""Routes for measures: defining them (per aim or shared), changing them, and entering data."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Response, abort, flash, request, url_for
+from flask_login import current_user
+
+from improve.aims.forms import accept_version
+from improve.extensions import db
+from improve.htmx import is_partial_request, render, see_other
+from improve.measures import bp, operations, queries
+from improve.measures.forms import DataPointForm, MeasureEditForm, MeasureForm, check_point
+from improve.models import Aim, Collaborative, Measure, Team
+from improve.permissions import (
+    Permission,
+    can,
+    collaborative_or_404,
+    team_or_404,
+    team_record_or_404,
+)
+
+TEMPLATE = "measures/detail.html"
+
+
+def measure_or_404(measure_id: int, edit: bool = False) -> Measure:
+    """The measure if the current user may see it (else 404); with `edit`, change its definition
+    (else 403): a team's records for a team measure, the collaborative for a shared one."""
+    measure = db.session.get(Measure, measure_id) or abort(404)
+    if measure.team_id is not None:
+        team_or_404(measure.team_id, Permission.EDIT_TEAM_RECORDS if edit else Permission.VIEW_TEAM)
+    else:
+        wanted = Permission.EDIT_COLLABORATIVE if edit else Permission.VIEW_COLLABORATIVE
+        collaborative_or_404(measure.collaborative_id, wanted)
+    return measure
+
+
+def data_team(measure: Measure) -> tuple[Team | None, list[Team]]:
+    """Whose data the page shows, and the teams the person may choose from. A shared measure
+    takes `?team=`, else the first team the person enters data for, else the first they see."""
+    teams = [
+        t for t in queries.reporting_teams(measure) if can(current_user, Permission.VIEW_TEAM, t)
+    ]
+    wanted = request.args.get("team", "")
+    if wanted:
+        team = next((t for t in teams if str(t.id) == wanted), None)
+        return team or abort(404), teams
+    editable = [t for t in teams if can(current_user, Permission.EDIT_TEAM_RECORDS, t)]
+    return next(iter(editable or teams), None), teams
+
+
+def measure_page(
+    measure: Measure, team: Team | None, teams: list[Team], status: int = 200, **context: Any
+) -> Response:
+    """The measure page, or its data table alone for htmx."""
+    for name in ("row_form", "row_period", "conflict_point", "focus_period"):
+        context.setdefault(name, None)
+    return render(
+        TEMPLATE,
+        "data_entry",
+        status,
+        measure=measure,
+        team=team,
+        teams=teams,
+        rows=queries.rows(measure, team, date.today()) if team else [],
+        revisions=queries.definition_changes(measure),
+        may_enter=team is not None and can(current_user, Permission.EDIT_TEAM_RECORDS, team),
+        may_edit=_may_edit(measure),
+        **context,
+    )
+
+
+def _may_edit(measure: Measure) -> bool:
+    if measure.team_id is not None:
+        return can(
+            current_user, Permission.EDIT_TEAM_RECORDS, db.session.get_one(Team, measure.team_id)
+        )
+    collaborative = db.session.get_one(Collaborative, measure.collaborative_id)
+    return can(current_user, Permission.EDIT_COLLABORATIVE, collaborative)
+
+
+def _details(form: MeasureForm) -> dict[str, Any]:
+    details = {name: getattr(form, name).data for name in operations.DEFINITION_FIELDS}
+    for name in ("operational_definition", "numerator_definition", "denominator_definition"):
+        details[name] = details[name] or ""
+    for name in ("inclusions", "exclusions", "data_source", "collected_by", "unit"):
+        details[name] = details[name] or ""
+    details["multiplier"] = details["multiplier"] or 1.0
+    return details
+
+
+@bp.route("/aims/<id:aim_id>/measures/new", methods=["GET", "POST"])
+def new(aim_id: int):
+    """Define a measure for an aim, or link one of the collaborative's shared measures."""
+    aim = team_record_or_404(Aim, aim_id, Permission.EDIT_TEAM_RECORDS)
+    form = MeasureForm()
+    if form.validate_on_submit():
+        collaborative_id = aim.team.collaborative_id
+        measure = operations.create_measure(
+            current_user, collaborative_id, aim.team, aim, _details(form)
+        )
+        db.session.commit()
+        flash(f"Measure ‘{measure.name}’ added. Enter its data below.", "success")
+        return see_other(url_for(".detail", measure_id=measure.id))
+    return render(
+        "measures/form.html",
+        status=422 if form.errors else 200,
+        form=form,
+        aim=aim,
+        collaborative=None,
+        measure=None,
+        shared=queries.linkable_measures(aim),
+    )
+
+
+@bp.route("/collaboratives/<id:collaborative_id>/measures/new", methods=["GET", "POST"])
+def new_shared(collaborative_id: int):
+    """Define a measure every team of the collaborative reports against."""
+    collaborative = collaborative_or_404(collaborative_id, Permission.EDIT_COLLABORATIVE)
+    form = MeasureForm()
+    if form.validate_on_submit():
+        measure = operations.create_measure(
+            current_user, collaborative.id, None, None, _details(form)
+        )
+        db.session.commit()
+        flash(f"Shared measure ‘{measure.name}’ added. Every team can now report on it.", "success")
+        return see_other(url_for(".detail", measure_id=measure.id))
+    return render(
+        "measures/form.html",
+        status=422 if form.errors else 200,
+        form=form,
+        aim=None,
+        collaborative=collaborative,
+        measure=None,
+        shared=[],
+    )
+
+
+@bp.post("/aims/<id:aim_id>/measures/link")
+def link(aim_id: int):
+    """Report this aim against one of the collaborative's shared measures."""
+    aim = team_record_or_404(Aim, aim_id, Permission.EDIT_TEAM_RECORDS)
+    chosen = request.form.get("measure_id", "")
+    measure = next((m for m in queries.linkable_measures(aim) if str(m.id) == chosen), None)
+    if measure is None:
+        flash("Choose one of the shared measures listed", "error")
+        return render(
+            "measures/form.html",
+            status=422,
+            form=MeasureForm(formdata=None),
+            aim=aim,
+            collaborative=None,
+            measure=None,
+            shared=queries.linkable_measures(aim),
+            link_error=True,
+        )
+    operations.link_measure(current_user, aim, measure)
+    db.session.commit()
+    flash(f"This aim now reports against the shared measure ‘{measure.name}’.", "success")
+    return see_other(url_for("aims.detail", aim_id=aim.id, _anchor="measures-heading"))
+
+
+@bp.get("/measures/<id:measure_id>")
+def detail(measure_id: int):
+    """A measure: its definition, earlier definitions, and one team's data table (alone for
+    htmx). A shared measure shows the team in `?team=`."""
+    measure = measure_or_404(measure_id)
+    team, teams = data_team(measure)
+    return measure_page(measure, team, teams)
+
+
+@bp.route("/measures/<id:measure_id>/edit", methods=["GET", "POST"])
+def edit(measure_id: int):
+    """Change the definition: the old one is kept and a new phase starts from a chosen date."""
+    measure = measure_or_404(measure_id, edit=True)
+    form = MeasureEditForm(obj=measure)
+    conflict = False
+    if form.validate_on_submit():
+        conflict = not accept_version(form, measure)
+        if not conflict:
+            changed = operations.revise_measure(
+                current_user, measure, _details(form), form.effective_from.data, form.reason.data
+            )
+            db.session.commit()
+            flash(
+                "Definition changed: the old one is kept." if changed else "Nothing was changed.",
+                "success",
+            )
+            return see_other(url_for(".detail", measure_id=measure.id))
+    status = (422 if is_partial_request() else 409) if conflict else (422 if form.errors else 200)
+    return render(
+        "measures/form.html",
+        status=status,
+        form=form,
+        aim=measure.aim,
+        collaborative=None,
+        measure=measure,
+        shared=[],
+        conflict=conflict,
+    )
+
+
+@bp.post("/measures/<id:measure_id>/points")
+def save_point(measure_id: int):
+    """Save one period's row; the same period again updates it. htmx gets the table back with
+    the next row's value focused; without JavaScript, 303 back to the row."""
+    measure = measure_or_404(measure_id)
+    team, teams = data_team(measure)
+    if team is None:
+        abort(404)
+    team_or_404(team.id, Permission.EDIT_TEAM_RECORDS)
+    form = DataPointForm()
+    periods = [row.period for row in queries.rows(measure, team, date.today())]
+    existing = check_point(form, measure, team, periods) if form.validate_on_submit() else None
+    if form.errors or existing is False:
+        status = 422 if form.errors or is_partial_request() else 409
+        conflict = queries.get_point(measure, team, form.period_date) if existing is False else None
+        return measure_page(
+            measure,
+            team,
+            teams,
+            status,
+            row_form=form,
+            row_period=form.period_date,
+            conflict_point=conflict,
+        )
+    period = form.period_date
+    operations.record_data_point(current_user, measure, team, period, form.point_values(measure))
+    db.session.commit()
+    flash(f"Saved {period:%-d %B %Y}.", "success")
+    if not is_partial_request():
+        args = {"team": team.id} if measure.team_id is None else {}
+        anchor = f"row-{period.isoformat()}"
+        return see_other(url_for(".detail", measure_id=measure.id, _anchor=anchor, **args))
+    later = [p for p in periods if p > period]
+    response = measure_page(measure, team, teams, focus_period=later[0] if later else None)
+    response.headers["HX-Trigger"] = "measure-updated"  # the chart, when there is one, refreshes
+    return response
+
+
+@bp.get("/collaboratives/<id:collaborative_id>/measures")
+def shared(collaborative_id: int):
+    """The measures every team of the collaborative reports against."""
+    collaborative = collaborative_or_404(collaborative_id)
+    return render(
+        "measures/shared.html",
+        collaborative=collaborative,
+        measures=queries.shared_measures(collaborative.id),
+        may_edit=can(current_user, Permission.EDIT_COLLABORATIVE, collaborative),
+    )
