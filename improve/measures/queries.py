@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import pandas as pd
 import sqlalchemy as sa
 
 from improve.extensions import db
@@ -129,3 +130,22 @@ def linkable_measures(aim: Aim) -> list[Measure]:
         )
     )
     return [m for m in shared_measures(aim.team.collaborative_id) if m.id not in linked]
+
+
+SERIES_COLUMNS = ["period_start", "value", "denominator", "excluded", "starts_new_phase"]
+
+
+def series_frame(measure: Measure, team: Team) -> pd.DataFrame:
+    """One team's points in period order, for the chart (explicit columns: empty keeps shape)."""
+    query = (
+        sa.select(
+            DataPoint.period_start,
+            DataPoint.value,
+            DataPoint.denominator,
+            DataPoint.excluded,
+            DataPoint.starts_new_phase,
+        )
+        .where(DataPoint.measure_id == measure.id, DataPoint.team_id == team.id)
+        .order_by(DataPoint.period_start)
+    )
+    return pd.DataFrame(db.session.execute(query).all(), columns=SERIES_COLUMNS)

@@ -9,9 +9,10 @@ from flask import Response, abort, flash, request, url_for
 from flask_login import current_user
 
 from improve.aims.forms import accept_version
+from improve.cycles.queries import list_for_aim
 from improve.extensions import db
 from improve.htmx import is_partial_request, render, see_other
-from improve.measures import bp, operations, queries
+from improve.measures import bp, charting, operations, queries
 from improve.measures.forms import DataPointForm, MeasureEditForm, MeasureForm, check_point
 from improve.models import Aim, Collaborative, Measure, Team
 from improve.permissions import (
@@ -57,10 +58,15 @@ def measure_page(
     """The measure page, or its data table alone for htmx."""
     for name in ("row_form", "row_period", "conflict_point", "focus_period"):
         context.setdefault(name, None)
+    # The chart asks for itself after a save; everything else htmx asks for is the data table.
+    fragment = (
+        "measure_chart" if request.headers.get("HX-Target") == "measure-chart" else "data_entry"
+    )
     return render(
         TEMPLATE,
-        "data_entry",
+        fragment,
         status,
+        chart=_chart(measure, team),
         measure=measure,
         team=team,
         teams=teams,
@@ -70,6 +76,15 @@ def measure_page(
         may_edit=_may_edit(measure),
         **context,
     )
+
+
+def _chart(measure: Measure, team: Team | None) -> charting.ChartView | None:
+    if team is None:
+        return None
+    cycles = list_for_aim(measure.aim_id) if measure.aim_id else []
+    collaborative = db.session.get_one(Collaborative, measure.collaborative_id)
+    frame = queries.series_frame(measure, team)
+    return charting.chart_view(measure, collaborative, frame, charting.cycle_markers(cycles))
 
 
 def _may_edit(measure: Measure) -> bool:
