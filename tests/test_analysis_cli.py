@@ -182,4 +182,4 @@ def test_summary_groups_a_run_with_its_dates(analyse) -> None:
         "Points 1-5 (2025-01 to 2025-05): 5 or more points in a row going up: "
         "this is unlikely to be chance. [trend]"
     ) in result.output
-    assert "crosses the middle only 1 time(s)" in result.output
+    assert "crosses the middle only 1 time," in result.output

@@ -52,7 +52,8 @@ def runs_sentences(runs: RunsAnalysis) -> list[str]:
         )
     if runs.few_crossings_signal:
         sentences.append(
-            f"The line crosses the middle only {runs.n_crossings} time(s), fewer than the "
+            f"The line crosses the middle only {runs.n_crossings} "
+            f"time{'' if runs.n_crossings == 1 else 's'}, fewer than the "
             f"{runs.n_crossings_min} expected by chance: something has probably changed."
         )
     if not sentences:

@@ -15,6 +15,7 @@ from improve.comments.queries import thread_context
 from improve.cycles import bp, forms, operations, queries
 from improve.extensions import db
 from improve.htmx import is_partial_request, render, see_other
+from improve.measures import cycle_links
 from improve.models import Aim, ChangeIdea, Cycle, Decision, Improved, Ramp, Stage, Team
 from improve.permissions import Permission, can, team_or_404, team_record_or_404
 
@@ -87,6 +88,9 @@ def _page(cycle: Cycle, fragment: str | None = None, status: int = 200, **given:
     stages = ("plan", "do", "study", "act")
     given.setdefault("refusals", {})
     given.setdefault("conflicts", set())
+    linked = queries.linked_measures(cycle)
+    # Only the full page shows them, from Study on (one series query per linked measure).
+    signals_shown = fragment is None and cycle.stage in (Stage.STUDY, Stage.ACT, Stage.CLOSED)
     return render(
         TEMPLATE,
         fragment,
@@ -95,7 +99,8 @@ def _page(cycle: Cycle, fragment: str | None = None, status: int = 200, **given:
         aim=aim,
         team=team,
         questions=cycle.questions,
-        linked_measures=queries.linked_measures(cycle),
+        linked_measures=linked,
+        study_signals=cycle_links.signals_since_cycle(cycle, linked) if signals_shown else None,
         owner_name=queries.person_name(cycle.owner_id),
         later_cycle=queries.later_cycle(cycle),
         may_edit=may_edit,

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from improve.analysis.rules import signals
 from improve.analysis.spc import AnalysisError, control_chart
+from improve.analysis.wording import runs_sentences
 from improve.charts.svg import Marker, chart_svg, describe
 from improve.charts.table import chart_rows
 from improve.models import Collaborative, Measure
@@ -27,6 +28,10 @@ class ChartView:
     summary: str
     signals: list[dict[str, Any]]
     rows: list[dict[str, Any]]
+    # Per signal (same order): the PDSA cycles that ran before it, from measures.linking.
+    signal_cycles: tuple[list[Any], ...] = ()
+    # Runs-analysis signals (a long run, too few crossings) belong to a part, not to one point.
+    pattern_signals: tuple[str, ...] = ()
 
 
 def chart_view(
@@ -68,6 +73,8 @@ def chart_view(
     )
     dates = [day for day in frame["period_start"]]
     rows = chart_rows(chart, found, dates, lengths=lengths)
+    for row, day in zip(rows, dates, strict=True):
+        row["period_start"] = day  # the period as a date, to match signals with cycles
     svg = chart_svg(
         chart, found, title=measure.name, dates=dates, target=measure.target_value, markers=markers
     )
@@ -77,6 +84,12 @@ def chart_view(
         summary=describe(chart, found, dates=dates, target=measure.target_value),
         signals=[row for row in rows if row["signal"]],
         rows=rows,
+        pattern_signals=tuple(
+            sentence
+            for runs in chart.runs()
+            if runs.long_run_signal or runs.few_crossings_signal
+            for sentence in runs_sentences(runs)
+        ),
     )
 
 

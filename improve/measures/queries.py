@@ -149,3 +149,31 @@ def series_frame(measure: Measure, team: Team) -> pd.DataFrame:
         .order_by(DataPoint.period_start)
     )
     return pd.DataFrame(db.session.execute(query).all(), columns=SERIES_COLUMNS)
+
+
+def series_frames(measures: list[Measure], team: Team) -> dict[int, pd.DataFrame]:
+    """series_frame for several measures of one team, in one query (the cycle page's Study
+    stage charts every measure the cycle collects)."""
+    if not measures:
+        return {}
+    query = (
+        sa.select(
+            DataPoint.measure_id,
+            DataPoint.period_start,
+            DataPoint.value,
+            DataPoint.denominator,
+            DataPoint.excluded,
+            DataPoint.starts_new_phase,
+        )
+        .where(DataPoint.measure_id.in_([m.id for m in measures]), DataPoint.team_id == team.id)
+        .order_by(DataPoint.measure_id, DataPoint.period_start)
+    )
+    everything = pd.DataFrame(
+        db.session.execute(query).all(), columns=["measure_id", *SERIES_COLUMNS]
+    )
+    groups = {
+        int(key): group.drop(columns="measure_id").reset_index(drop=True)
+        for key, group in everything.groupby("measure_id", sort=False)
+    }
+    empty = pd.DataFrame([], columns=SERIES_COLUMNS)
+    return {m.id: groups.get(m.id, empty) for m in measures}

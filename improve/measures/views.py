@@ -9,10 +9,10 @@ from flask import Response, abort, flash, request, url_for
 from flask_login import current_user
 
 from improve.aims.forms import accept_version
-from improve.cycles.queries import list_for_aim
 from improve.extensions import db
 from improve.htmx import is_partial_request, render, see_other
 from improve.measures import bp, charting, operations, queries
+from improve.measures.cycle_links import chart_with_cycles
 from improve.measures.forms import DataPointForm, MeasureEditForm, MeasureForm, check_point
 from improve.models import Aim, Collaborative, Measure, Team
 from improve.permissions import (
@@ -79,12 +79,10 @@ def measure_page(
 
 
 def _chart(measure: Measure, team: Team | None) -> charting.ChartView | None:
+    """The chart with the PDSA cycles before each signal (see measures.linking for the rule)."""
     if team is None:
         return None
-    cycles = list_for_aim(measure.aim_id) if measure.aim_id else []
-    collaborative = db.session.get_one(Collaborative, measure.collaborative_id)
-    frame = queries.series_frame(measure, team)
-    return charting.chart_view(measure, collaborative, frame, charting.cycle_markers(cycles))
+    return chart_with_cycles(measure, team)
 
 
 def _may_edit(measure: Measure) -> bool:

@@ -48,3 +48,15 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
   }
   initAll({ scope: elt.parentElement || elt, onError });
 });
+
+// Upload progress for large imports: htmx reports the bytes sent; a <progress data-upload-progress>
+// inside the submitting form shows them (the form's htmx-indicator makes it visible).
+document.body.addEventListener("htmx:xhr:progress", (event) => {
+  const detail = event.detail || {};
+  const form = event.target instanceof Element ? event.target.closest("form") : null;
+  const bar = form && form.querySelector("[data-upload-progress]");
+  if (!bar || !detail.lengthComputable || !detail.total) {
+    return;
+  }
+  bar.value = Math.round((detail.loaded / detail.total) * 100);
+});

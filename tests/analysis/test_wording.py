@@ -37,6 +37,6 @@ def test_runs_sentences() -> None:
     assert runs_sentences(few)[0].startswith("Not enough data yet: 3 useful points")
     long_run = runs_analysis([1.0] * 8 + [-1.0] * 2, 0.0)
     assert runs_sentences(long_run)[0].startswith("8 points in a row on one side")
-    assert "crosses the middle only 1 time(s)" in runs_sentences(long_run)[1]
+    assert "crosses the middle only 1 time," in runs_sentences(long_run)[1]
     calm = runs_analysis([1.0, -1.0] * 6, 0.0)
     assert runs_sentences(calm) == ["No unusual pattern: the ups and downs look like chance."]

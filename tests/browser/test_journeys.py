@@ -21,9 +21,19 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+WIDEST_ELEMENTS = """() => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 &&
+      e.parentElement.getBoundingClientRect().right <= window.innerWidth + 1)
+    .slice(0, 5).map(e => e.tagName + '.' + e.className + ' in ' + e.parentElement.tagName + '.' +
+      e.parentElement.className + ' ' + getComputedStyle(e.parentElement).overflowX)"""
+
+
 def assert_no_sideways_scroll(page: Page) -> None:
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"{page.url} scrolls sideways: {widths[0]}px > {widths[1]}px"
+    assert widths[0] <= widths[1], (
+        f"{page.url} scrolls sideways: {widths[0]}px > {widths[1]}px; too wide: "
+        f"{page.evaluate(WIDEST_ELEMENTS)}"
+    )
 
 
 def is_focused(locator: Locator) -> bool:

@@ -16,6 +16,8 @@ from improve.measures.queries import period_of, step
 from improve.models import AuditAction, AuditEvent, DataPoint, Frequency, Measure, MeasureRevision
 from improve.models.measure import aim_measure
 from tests.conftest import HTMX, text_of
+from tests.cycles.factories import make_cycle, make_idea
+from tests.teams.test_team_page import counting_queries
 
 NEW_STATUSES = {
     "admin": 303,
@@ -567,3 +569,23 @@ def test_saved_row_tells_htmx_and_the_page_what_happened(world, client_for, meas
     assert response.headers["HX-Trigger"] == "measure-updated"
     client.post(url, data=point_form(date(2026, 3, 1)))
     assert "Saved 1 March 2026." in text_of(client.get(f"/measures/{measure.id}"))
+
+
+def test_measure_page_queries_do_not_grow_with_points_or_cycles(
+    world, client_for, aim, measure, add_point
+):
+    client = client_for(world.member_a)
+    idea = make_idea(aim)
+
+    def statements_with(months: range, cycles: int) -> int:
+        for month in months:
+            add_point(measure, world.team_a, date(2025 + month // 12, month % 12 + 1, 1), month % 7)
+        for number in range(cycles):
+            make_cycle(idea, title=f"Test {months.start}-{number}", starts_on=date(2025, 3, 3))
+        client.get(f"/measures/{measure.id}")
+        with counting_queries() as statements:
+            assert client.get(f"/measures/{measure.id}").status_code == 200
+        return len(statements)
+
+    few = statements_with(range(0, 12), cycles=1)
+    assert statements_with(range(12, 24), cycles=4) == few

@@ -1,0 +1,51 @@
+"""Downloading a measure's chart as a file: SVG (scales without blurring) or PNG (a picture)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, abort
+
+from improve.charts.png import png_from_svg
+from improve.measures import bp
+from improve.measures.charting import ChartView
+from improve.measures.views import _chart, data_team, measure_or_404
+
+
+def safe_filename(name: str) -> str:
+    """The measure's name as a file name: letters, digits, - and _ only."""
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")
+    return cleaned[:80] or "chart"
+
+
+def _chart_or_404(measure_id: int) -> tuple[str, ChartView]:
+    """The file name (without extension) and the chart as on the measure page (a shared measure
+    takes `?team=`); not found when the person may not see it or there is no chart yet."""
+    measure = measure_or_404(measure_id)
+    team, _teams = data_team(measure)
+    chart = _chart(measure, team)
+    if chart is None:
+        abort(404)
+    return safe_filename(measure.name), chart
+
+
+def _attachment(body: str | bytes, mimetype: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/measures/<id:measure_id>/chart.svg")
+def chart_svg(measure_id: int):
+    """The chart as an SVG file."""
+    filename, chart = _chart_or_404(measure_id)
+    return _attachment(str(chart.svg), "image/svg+xml", f"{filename}.svg")
+
+
+@bp.get("/measures/<id:measure_id>/chart.png")
+def chart_png(measure_id: int):
+    """The same chart drawn as a PNG picture, twice the SVG's size, on white."""
+    filename, chart = _chart_or_404(measure_id)
+    return _attachment(png_from_svg(str(chart.svg)), "image/png", f"{filename}.png")
