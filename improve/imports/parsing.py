@@ -22,6 +22,9 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_TEXT = 5000  # DataPoint.note, LONG_TEXT
 MAX_PARSED_ROWS = 100_000  # hard stop while reading, before validate_rows' own limit
 MAX_COLUMNS = 100  # an XLSX sheet can claim 16,384 columns; nobody's data points need more
+# An XLSX file is a zip: a few MB can unpack to gigabytes (a "zip bomb"). Real sheets of 100,000
+# rows unpack to well under this; zipfile never inflates a member past the size it declares.
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024
 ALLOWED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 DELIMITERS = (",", ";", "\t")
 
@@ -215,9 +218,24 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes) -> RawTable:
+def _check_unpacked_size(data: bytes, limit: int) -> None:
+    """Refuse an XLSX whose parts would unpack to more than `limit` bytes, before reading it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise TableError("The Excel file could not be opened: save it again as .xlsx.") from None
+    if unpacked > limit:
+        raise TableError(
+            "The Excel file unpacks to more data than a sheet of values needs: "
+            "save only the sheet with the dates and values, or upload a CSV."
+        )
+
+
+def _read_xlsx(data: bytes, unpacked_limit: int = MAX_XLSX_UNPACKED) -> RawTable:
     import openpyxl  # type: ignore[import-untyped]  # local: only uploads need it
 
+    _check_unpacked_size(data, unpacked_limit)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date, datetime
 
 import openpyxl
@@ -16,7 +17,12 @@ from improve.imports import (
     parse_table,
     validate_rows,
 )
-from improve.imports.parsing import parse_number, parse_period
+from improve.imports.parsing import (
+    MAX_BYTES,
+    MAX_XLSX_UNPACKED,
+    parse_number,
+    parse_period,
+)
 
 TODAY = date(2026, 11, 18)  # a Wednesday
 
@@ -509,3 +515,14 @@ def test_random_bytes_never_crash() -> None:
             continue
         preview = check(table)
         assert all(isinstance(n, int) and n >= 1 for n, _ in preview.errors)
+
+
+def test_xlsx_that_unpacks_to_far_more_than_it_weighs_is_refused_before_reading() -> None:
+    """A zip bomb: a small upload whose parts claim hundreds of megabytes once unpacked."""
+    buffer = io.BytesIO(xlsx([["date", "value"], ["2026-01-01", 1]]))
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/padding.bin", b"\0" * (MAX_XLSX_UNPACKED + 1))
+    data = buffer.getvalue()
+    assert len(data) < MAX_BYTES  # small enough to pass the upload limit
+    with pytest.raises(TableError, match="unpacks to more data"):
+        parse_table(data, "x.xlsx")
