@@ -266,6 +266,20 @@ def world(make_user, make_collaborative, make_team, grant) -> SimpleNamespace:
     return w
 
 
+@pytest.fixture
+def client_for(app: Flask) -> Callable[[User], FlaskClient]:
+    """A new client signed in as this person through the sign-in form: one client per person,
+    as two browsers would be."""
+
+    def make(user: User) -> FlaskClient:
+        client = app.test_client()
+        response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 303
+        return client
+
+    return make
+
+
 def text_of(response: Any) -> str:
     """The visible text of a response, tags removed and whitespace collapsed, for assertions."""
     html = response.get_data(as_text=True)

@@ -14,20 +14,7 @@ from flask import Flask
 
 from improve.extensions import db
 from improve.models import Aim, AuditAction, AuditEvent, ChangeIdea, Driver, DriverKind, Team
-from tests.conftest import PASSWORD, text_of
-
-
-@pytest.fixture
-def client_for(app: Flask):
-    """A new client signed in as this person through the sign-in form: one client per person."""
-
-    def make(user):
-        client = app.test_client()
-        response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 303
-        return client
-
-    return make
+from tests.conftest import text_of
 
 
 @pytest.fixture

@@ -15,20 +15,9 @@ import sqlalchemy as sa
 from improve.extensions import db
 from improve.models import AuditAction, AuditEvent, Comment
 from tests.comments.records import make_aim, make_cycle
-from tests.conftest import BOOSTED, HISTORY_RESTORE, HTMX, PASSWORD, PEOPLE, text_of
+from tests.conftest import BOOSTED, HISTORY_RESTORE, HTMX, PEOPLE, text_of
 
 HINT = "Do not include names or personal details of people who draw on care."
-
-
-@pytest.fixture
-def client_for(app):
-    def make(user):
-        client = app.test_client()
-        response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 303
-        return client
-
-    return make
 
 
 @pytest.fixture

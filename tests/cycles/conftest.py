@@ -4,21 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD
 from tests.cycles.factories import make_aim, make_cycle, make_idea
-
-
-@pytest.fixture
-def client_for(app):
-    """A new client signed in as this person: one client per person, as two browsers would be."""
-
-    def make(user):
-        client = app.test_client()
-        response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 303
-        return client
-
-    return make
 
 
 @pytest.fixture

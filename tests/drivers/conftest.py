@@ -1,3 +1,3 @@
 """The aims factories serve the diagram's tests too."""
 
-from tests.aims.conftest import client_for, make_aim, make_driver, make_idea  # noqa: F401
+from tests.aims.conftest import make_aim, make_driver, make_idea  # noqa: F401

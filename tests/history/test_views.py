@@ -16,20 +16,9 @@ from improve.extensions import db
 from improve.history import queries
 from improve.models import Aim, AuditAction, AuditEvent, Membership, Role, Team
 from tests.comments.records import make_aim, make_cycle
-from tests.conftest import HTMX, PASSWORD, PEOPLE, text_of
+from tests.conftest import HTMX, PEOPLE, text_of
 
 AIM_FIELDS = ("title", "target_value", "target_date", "status", "baseline_value")
-
-
-@pytest.fixture
-def client_for(app):
-    def make(user):
-        client = app.test_client()
-        response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 303
-        return client
-
-    return make
 
 
 def visible(response) -> str:

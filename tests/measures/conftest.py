@@ -12,7 +12,6 @@ from flask import Flask
 from improve.extensions import db
 from improve.measures import bp
 from improve.models import Aim, DataPoint, Measure, Team
-from tests.conftest import PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -80,16 +79,3 @@ def add_point(app: Flask) -> Callable[..., DataPoint]:
         return point
 
     return add
-
-
-@pytest.fixture
-def client_for(app: Flask):
-    """A new client signed in as this person through the sign-in form: one client per person."""
-
-    def make(user):
-        client = app.test_client()
-        response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 303
-        return client
-
-    return make

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from improve.extensions import db
 from improve.models import CycleTask, Decision, Improved, Stage, utcnow
-from tests.conftest import BOOSTED, HISTORY_RESTORE, HTMX, PASSWORD, text_of
+from tests.conftest import BOOSTED, HISTORY_RESTORE, HTMX, text_of
 from tests.cycles.factories import make_aim, make_cycle, make_idea
 
 RESULTS = {**HTMX, "HX-Target": "cycle-results"}
@@ -33,19 +33,6 @@ def body(response) -> str:
 def between(text: str, start: str, end: str) -> str:
     """The part of the page's text after `start` and before the next `end`."""
     return text.split(start, 1)[1].split(end, 1)[0]
-
-
-@pytest.fixture
-def client_for(app):
-    """A new client signed in as this person: one client per person."""
-
-    def make(user):
-        client = app.test_client()
-        response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 303
-        return client
-
-    return make
 
 
 def task(description, due_on, done=False):

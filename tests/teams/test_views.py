@@ -13,20 +13,7 @@ import sqlalchemy as sa
 from improve.extensions import db
 from improve.members.forms import NEEDS_NAME
 from improve.models import AuditAction, AuditEvent, Membership, Role, Team, User
-from tests.conftest import HTMX, PASSWORD, PEOPLE, text_of
-
-
-@pytest.fixture
-def client_for(app):
-    """A new client signed in as this person through the sign-in form: one client per person."""
-
-    def make(user):
-        client = app.test_client()
-        response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 303
-        return client
-
-    return make
+from tests.conftest import HTMX, PEOPLE, text_of
 
 
 def visible(response) -> str:
