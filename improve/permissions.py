@@ -34,6 +34,11 @@ class Permission(enum.StrEnum):
     EDIT_TEAM_RECORDS = "edit_team_records"
     COMMENT = "comment"
     ADD_EXPERT_VIEW = "add_expert_view"
+    COORDINATE = "coordinate"
+    SCORE_REPORTS = "score_reports"
+    VIEW_PANEL = "view_panel"
+    RECORD_PANEL_REVIEW = "record_panel_review"
+    RECORD_EVALUATION = "record_evaluation"
 
 
 _EVERY_ROLE = frozenset(Role)
@@ -54,6 +59,14 @@ POLICY: dict[Permission, frozenset[Role]] = {
         {Role.COORDINATOR, Role.TEAM_LEAD, Role.TEAM_MEMBER, Role.EXPERT_BY_EXPERIENCE}
     ),
     Permission.ADD_EXPERT_VIEW: frozenset({Role.EXPERT_BY_EXPERIENCE}),
+    # The coordinator's view of every team, and scoring their reports (IHI: by the coordinator).
+    Permission.COORDINATE: frozenset({Role.COORDINATOR}),
+    Permission.SCORE_REPORTS: frozenset({Role.COORDINATOR}),
+    # The strategic panel's summaries: its members and the coordinator who prepares its meetings.
+    Permission.VIEW_PANEL: frozenset({Role.COORDINATOR, Role.PANEL_MEMBER}),
+    Permission.RECORD_PANEL_REVIEW: frozenset({Role.COORDINATOR, Role.PANEL_MEMBER}),
+    # SCIE's evaluation questions for the whole collaborative; a team's own answers need EDIT_TEAM.
+    Permission.RECORD_EVALUATION: frozenset({Role.COORDINATOR, Role.PANEL_MEMBER}),
 }
 
 

@@ -41,9 +41,17 @@ COORDINATING = frozenset(
         P.EDIT_TEAM,
         P.MANAGE_TEAM_MEMBERS,
         P.COMMENT,
+        P.COORDINATE,
+        P.SCORE_REPORTS,
+        P.VIEW_PANEL,
+        P.RECORD_PANEL_REVIEW,
+        P.RECORD_EVALUATION,
     }
 )
-PANEL = frozenset({P.VIEW_COLLABORATIVE, P.VIEW_TEAM})
+# Panel members read everything of their collaborative and record their reviews and evaluation.
+PANEL = frozenset(
+    {P.VIEW_COLLABORATIVE, P.VIEW_TEAM, P.VIEW_PANEL, P.RECORD_PANEL_REVIEW, P.RECORD_EVALUATION}
+)
 LEADING = frozenset(
     {
         P.VIEW_COLLABORATIVE,

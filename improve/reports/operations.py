@@ -1,0 +1,213 @@
+"""Writes for the calendar and team reports. Every change records an audit row; the view commits
+once."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from improve.analysis.scoring import Suggestion
+from improve.auditing import record_event, snapshot, update_audited
+from improve.extensions import db
+from improve.models import (
+    Assessor,
+    AuditAction,
+    Collaborative,
+    CollaborativePhase,
+    MonthlyReport,
+    ProgressScore,
+    ReportStatus,
+    Team,
+    User,
+    utcnow,
+)
+
+PHASE_FIELDS = ("kind", "title", "starts_on", "ends_on", "notes")
+REPORT_TEXT = ("achievements", "learning", "barriers")
+REPORT_FIELDS = (*REPORT_TEXT, "self_score", "suggested_score", "status")
+SCORE_FIELDS = ("score", "justification", "suggestions", "report_id")
+
+
+# Phases ------------------------------------------------------------------------------------------
+
+
+def add_phase(
+    actor: User, collaborative: Collaborative, values: dict[str, Any]
+) -> CollaborativePhase:
+    phase = CollaborativePhase(collaborative_id=collaborative.id, **values)
+    db.session.add(phase)
+    record_event(
+        actor.id,
+        AuditAction.CREATE,
+        phase,
+        summary=f"Added the phase ‘{phase.title}’ to the calendar",
+        after=snapshot(phase, PHASE_FIELDS),
+        collaborative_id=collaborative.id,
+    )
+    return phase
+
+
+def change_phase(actor: User, phase: CollaborativePhase, values: dict[str, Any]) -> bool:
+    return update_audited(
+        actor.id,
+        phase,
+        PHASE_FIELDS,
+        values,
+        summary=f"Changed the phase ‘{values.get('title', phase.title)}’",
+        collaborative_id=phase.collaborative_id,
+    )
+
+
+def remove_phase(actor: User, phase: CollaborativePhase) -> None:
+    record_event(
+        actor.id,
+        AuditAction.DELETE,
+        phase,
+        summary=f"Removed the phase ‘{phase.title}’ from the calendar",
+        before=snapshot(phase, PHASE_FIELDS),
+        collaborative_id=phase.collaborative_id,
+    )
+    db.session.delete(phase)
+
+
+# Reports -----------------------------------------------------------------------------------------
+
+
+def save_report(
+    actor: User,
+    team: Team,
+    start: date,
+    draft: MonthlyReport | None,
+    values: dict[str, Any],
+    evidence: dict[str, Any],
+    suggestion: Suggestion,
+) -> MonthlyReport:
+    """Create the period's first draft, or update the draft given, with the team's words and
+    the evidence as gathered now."""
+    gathered = {
+        "evidence": evidence,
+        "suggested_score": suggestion.score,
+        "suggested_reasons": list(suggestion.reasons),
+    }
+    if draft is None:
+        draft = MonthlyReport(
+            team_id=team.id, period_start=start, revision=1, status=ReportStatus.DRAFT
+        )
+        for name, value in {**values, **gathered}.items():
+            setattr(draft, name, value)
+        db.session.add(draft)
+        record_event(
+            actor.id,
+            AuditAction.CREATE,
+            draft,
+            summary=f"Started the report for the period from {start:%-d %B %Y}",
+            after=snapshot(draft, REPORT_FIELDS),
+            team_id=team.id,
+        )
+        return draft
+    for name, value in gathered.items():
+        setattr(draft, name, value)
+    update_audited(
+        actor.id,
+        draft,
+        REPORT_FIELDS,
+        values,
+        summary=f"Saved the report for the period from {start:%-d %B %Y}",
+        team_id=team.id,
+    )
+    return draft
+
+
+def submit_report(actor: User, report: MonthlyReport) -> ProgressScore:
+    """Lock the report and record the team's own score for the period (one per period: a
+    corrected report's score replaces the earlier one)."""
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = utcnow()
+    report.submitted_by_id = actor.id
+    record_event(
+        actor.id,
+        AuditAction.UPDATE,
+        report,
+        summary=f"Submitted the report for the period from {report.period_start:%-d %B %Y}",
+        before={"status": ReportStatus.DRAFT.value},
+        after={"status": ReportStatus.SUBMITTED.value, "revision": report.revision},
+        team_id=report.team_id,
+    )
+    return set_score(
+        actor,
+        report,
+        Assessor.SELF,
+        {"score": report.self_score, "justification": "", "suggestions": ""},
+    )
+
+
+def correct_report(actor: User, report: MonthlyReport) -> MonthlyReport:
+    """A new draft revision that supersedes a submitted report, starting from its words."""
+    correction = MonthlyReport(
+        team_id=report.team_id,
+        period_start=report.period_start,
+        revision=report.revision + 1,
+        status=ReportStatus.DRAFT,
+        supersedes_id=report.id,
+        evidence=dict(report.evidence or {}),
+        suggested_score=report.suggested_score,
+        suggested_reasons=list(report.suggested_reasons or []),
+        self_score=report.self_score,
+        **{name: getattr(report, name) for name in REPORT_TEXT},
+    )
+    db.session.add(correction)
+    record_event(
+        actor.id,
+        AuditAction.CREATE,
+        correction,
+        summary=f"Started correcting the report for the period from "
+        f"{report.period_start:%-d %B %Y} (version {correction.revision})",
+        after={"revision": correction.revision, "supersedes_id": report.id},
+        team_id=report.team_id,
+    )
+    return correction
+
+
+def set_score(
+    actor: User, report: MonthlyReport, assessor: Assessor, values: dict[str, Any]
+) -> ProgressScore:
+    """Record or replace the team's or the coordinator's score for the report's period."""
+    existing = db.session.scalar(
+        sa.select(ProgressScore).where(
+            ProgressScore.team_id == report.team_id,
+            ProgressScore.period_start == report.period_start,
+            ProgressScore.assessor == assessor,
+        )
+    )
+    values = {**values, "report_id": report.id}
+    who = "the team's own" if assessor == Assessor.SELF else "the coordinator's"
+    if existing is None:
+        existing = ProgressScore(
+            team_id=report.team_id,
+            period_start=report.period_start,
+            assessor=assessor,
+            scored_by_id=actor.id,
+            **values,
+        )
+        db.session.add(existing)
+        record_event(
+            actor.id,
+            AuditAction.CREATE,
+            existing,
+            summary=f"Recorded {who} score for the period from {report.period_start:%-d %B %Y}",
+            after=snapshot(existing, SCORE_FIELDS),
+            team_id=report.team_id,
+        )
+        return existing
+    existing.scored_by_id = actor.id
+    update_audited(
+        actor.id,
+        existing,
+        SCORE_FIELDS,
+        values,
+        summary=f"Changed {who} score for the period from {report.period_start:%-d %B %Y}",
+        team_id=report.team_id,
+    )
+    return existing
