@@ -1,0 +1,376 @@
+"""Reads for the coordinator's view. The dashboard reads each table once (teams, a cycle
+aggregate, data points, reports, scores, measures), whatever the number of teams; pandas and
+improve.analysis.activity do the rest."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from improve.analysis import activity
+from improve.analysis.periods import last_due_period, report_periods, report_state
+from improve.coordination.forms import cadence, period_label
+from improve.extensions import db
+from improve.models import (
+    Collaborative,
+    Cycle,
+    DataPoint,
+    Measure,
+    MonthlyReport,
+    ProgressScore,
+    ReportStatus,
+    Team,
+)
+
+RECENT_CYCLES = 8
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as dicts for templates, with None wherever a value is missing."""
+
+    def plain(value: Any) -> Any:
+        if value is None or value is pd.NA or value is pd.NaT:
+            return None
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return value
+
+    return [
+        {str(key): plain(value) for key, value in row.items()} for row in frame.to_dict("records")
+    ]
+
+
+def list_teams(collaborative: Collaborative) -> list[Team]:
+    query = sa.select(Team).where(Team.collaborative_id == collaborative.id).order_by(Team.name)
+    return list(db.session.scalars(query))
+
+
+def team_in(collaborative: Collaborative, team_id: int) -> Team | None:
+    """The team, if it belongs to this collaborative."""
+    team = db.session.get(Team, team_id)
+    return team if team is not None and team.collaborative_id == collaborative.id else None
+
+
+def teams_frame(collaborative: Collaborative, teams: list[Team]) -> pd.DataFrame:
+    """Teams with the day each could first act: the collaborative's start, or the day the team
+    was added if later."""
+    rows = [
+        (team.id, team.name, max(collaborative.starts_on, team.created_at.date())) for team in teams
+    ]
+    return pd.DataFrame(rows, columns=activity.TEAM_COLUMNS)
+
+
+def _scope(query: Any, column: Any, collaborative: Collaborative, team: Team | None) -> Any:
+    """Only this collaborative's teams, or only one team."""
+    if team is not None:
+        return query.where(column == team.id)
+    return query.join(Team, Team.id == column).where(Team.collaborative_id == collaborative.id)
+
+
+def cycles_frame(collaborative: Collaborative, today: date, team: Team | None) -> pd.DataFrame:
+    """Per team, the latest change to any cycle and the latest cycle start up to today."""
+    started = sa.case((Cycle.starts_on <= today, Cycle.starts_on))
+    query = sa.select(Cycle.team_id, sa.func.max(Cycle.updated_at), sa.func.max(started)).group_by(
+        Cycle.team_id
+    )
+    rows = [
+        (team_id, updated.date() if updated else None, started_on)
+        for team_id, updated, started_on in db.session.execute(
+            _scope(query, Cycle.team_id, collaborative, team)
+        )
+    ]
+    return pd.DataFrame(rows, columns=activity.CYCLE_COLUMNS)
+
+
+def points_frame(collaborative: Collaborative, team: Team | None) -> pd.DataFrame:
+    """Every data point of the collaborative's measures still in use: which period has a
+    value, and the day it was entered."""
+    query = (
+        sa.select(
+            DataPoint.measure_id, DataPoint.team_id, DataPoint.period_start, DataPoint.created_at
+        )
+        .join(Measure, Measure.id == DataPoint.measure_id)
+        .where(Measure.collaborative_id == collaborative.id, Measure.is_archived.is_(False))
+    )
+    if team is not None:
+        query = query.where(DataPoint.team_id == team.id)
+    rows = [
+        (measure_id, team_id, start, created.date())
+        for measure_id, team_id, start, created in db.session.execute(query)
+    ]
+    return pd.DataFrame(rows, columns=activity.POINT_COLUMNS)
+
+
+def measures_frame(collaborative: Collaborative, team: Team | None) -> pd.DataFrame:
+    """The measures in use: shared ones, and the teams' own (one team's, with `team`)."""
+    query = (
+        sa.select(
+            Measure.id, Measure.team_id, Measure.name, Measure.frequency, Measure.baseline_start
+        )
+        .where(Measure.collaborative_id == collaborative.id, Measure.is_archived.is_(False))
+        .order_by(Measure.name, Measure.id)
+    )
+    if team is not None:
+        query = query.where(sa.or_(Measure.team_id.is_(None), Measure.team_id == team.id))
+    rows = [
+        (measure_id, team_id, name, frequency.value, baseline)
+        for measure_id, team_id, name, frequency, baseline in db.session.execute(query)
+    ]
+    return pd.DataFrame(rows, columns=activity.MEASURE_COLUMNS)
+
+
+def reports_frame(collaborative: Collaborative, period: date, team: Team | None) -> pd.DataFrame:
+    """Every revision of every team's report for the period."""
+    query = sa.select(
+        MonthlyReport.team_id,
+        MonthlyReport.revision,
+        MonthlyReport.status,
+        MonthlyReport.suggested_score,
+    ).where(MonthlyReport.period_start == period)
+    rows = [
+        (team_id, revision, status.value, suggested)
+        for team_id, revision, status, suggested in db.session.execute(
+            _scope(query, MonthlyReport.team_id, collaborative, team)
+        )
+    ]
+    return pd.DataFrame(rows, columns=activity.REPORT_COLUMNS)
+
+
+def scores_frame(collaborative: Collaborative, period: date, team: Team | None) -> pd.DataFrame:
+    """The team's own and the coordinator's progress scores for the period."""
+    query = sa.select(ProgressScore.team_id, ProgressScore.assessor, ProgressScore.score).where(
+        ProgressScore.period_start == period
+    )
+    rows = [
+        (team_id, assessor.value, score)
+        for team_id, assessor, score in db.session.execute(
+            _scope(query, ProgressScore.team_id, collaborative, team)
+        )
+    ]
+    return pd.DataFrame(rows, columns=activity.SCORE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Overview:
+    table: pd.DataFrame  # activity.team_table: one row per team
+    calls: pd.DataFrame  # activity.needs_a_call
+    measures: pd.DataFrame
+    gaps: pd.DataFrame  # activity.measure_gaps
+    missing: pd.DataFrame  # activity.missing_periods
+    # The latest period whose report was due before today, when it is not the chosen period,
+    # so a report still missing from it shows as late while the chosen period's is not due yet.
+    overdue_label: str = ""
+
+
+def overview(
+    collaborative: Collaborative,
+    teams: list[Team],
+    period: date,
+    today: date,
+    team: Team | None = None,
+) -> Overview:
+    """Every team's row for the period (or one team's, with `team`), and who needs a call."""
+    frame = teams_frame(collaborative, teams)
+    team_ids = [int(team_id) for team_id in frame["team_id"]]
+    measures = measures_frame(collaborative, team)
+    points = points_frame(collaborative, team)
+    gaps = activity.measure_gaps(measures, team_ids, points, today)
+    table = activity.team_table(
+        frame,
+        activity.activity(
+            frame,
+            cycles_frame(collaborative, today, team),
+            points,
+            today,
+            collaborative.stall_weeks,
+        ),
+        activity.report_states(
+            team_ids,
+            reports_frame(collaborative, period, team),
+            period,
+            cadence(collaborative),
+            collaborative.report_due_day,
+            today,
+        ),
+        activity.score_gaps(team_ids, scores_frame(collaborative, period, team)),
+        activity.team_gaps(gaps, team_ids),
+    )
+    overdue, overdue_label = _overdue(collaborative, team_ids, period, today, team)
+    return Overview(
+        table,
+        activity.needs_a_call(table, period_label(period, collaborative), overdue, overdue_label),
+        measures,
+        gaps,
+        activity.missing_periods(measures, team_ids, points, today),
+        overdue_label,
+    )
+
+
+def _overdue(
+    collaborative: Collaborative, team_ids: list[int], period: date, today: date, team: Team | None
+) -> tuple[set[int], str]:
+    """The teams whose report for the latest period already due is late, when that period is
+    not the chosen one (one more query), and the period's name."""
+    due = last_due_period(
+        collaborative.starts_on,
+        collaborative.ends_on,
+        cadence(collaborative),
+        collaborative.report_due_day,
+        today,
+    )
+    if due is None or due == period:
+        return set(), ""
+    states = activity.report_states(
+        team_ids,
+        reports_frame(collaborative, due, team),
+        due,
+        cadence(collaborative),
+        collaborative.report_due_day,
+        today,
+    )
+    return activity.late_teams(states), period_label(due, collaborative)
+
+
+# One team's drill-down ---------------------------------------------------------------------------
+
+
+def recent_cycles(team: Team) -> list[Cycle]:
+    query = (
+        sa.select(Cycle)
+        .where(Cycle.team_id == team.id)
+        .order_by(Cycle.updated_at.desc(), Cycle.id.desc())
+        .limit(RECENT_CYCLES)
+    )
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    start: date
+    label: str
+    state: str
+    suggested_score: float | None
+    self_score: float | None
+    coordinator_score: float | None
+
+    @property
+    def gap(self) -> float | None:
+        if self.self_score is None or self.coordinator_score is None:
+            return None
+        return self.self_score - self.coordinator_score
+
+
+def report_history(collaborative: Collaborative, team: Team, today: date) -> list[ReportRow]:
+    """Every started period of the team, newest first: its report's state, the suggested score
+    of the latest revision, and both progress scores. Two queries, whatever the periods."""
+    latest: dict[date, MonthlyReport] = {}
+    submitted: set[date] = set()
+    reports = db.session.scalars(
+        sa.select(MonthlyReport)
+        .where(MonthlyReport.team_id == team.id)
+        .order_by(MonthlyReport.period_start, MonthlyReport.revision)
+    )
+    for report in reports:
+        latest[report.period_start] = report
+        if report.status == ReportStatus.SUBMITTED:
+            submitted.add(report.period_start)
+    scores = {
+        (score.period_start, score.assessor.value): score.score
+        for score in db.session.scalars(
+            sa.select(ProgressScore).where(ProgressScore.team_id == team.id)
+        )
+    }
+    rows = []
+    every = report_periods(collaborative.starts_on, collaborative.ends_on, cadence(collaborative))
+    for start in reversed([start for start in every if start <= today]):
+        found = latest.get(start)
+        draft = found is not None and found.status == ReportStatus.DRAFT
+        state = report_state(
+            start,
+            cadence(collaborative),
+            collaborative.report_due_day,
+            today,
+            start in submitted,
+            draft,
+        )
+        rows.append(
+            ReportRow(
+                start,
+                period_label(start, collaborative),
+                state,
+                found.suggested_score if found is not None else None,
+                scores.get((start, "self")),
+                scores.get((start, "coordinator")),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class MeasureGap:
+    measure_id: int
+    name: str
+    shared: bool
+    frequency: str
+    recorded: int
+    missing: list[date]
+
+
+def measure_gaps(view: Overview, team: Team) -> list[MeasureGap]:
+    """The team's measures with missing weeks or months, or with no data yet, by name."""
+    measures = view.measures
+    about = {
+        measure_id: (str(name), bool(pd.isna(owner)), str(frequency))
+        for measure_id, name, owner, frequency in zip(
+            measures["measure_id"].tolist(),
+            measures["name"].tolist(),
+            measures["team_id"].tolist(),
+            measures["frequency"].tolist(),
+            strict=True,
+        )
+    }
+    missing: dict[int, list[date]] = {}
+    for team_id, measure_id, day in view.missing[activity.MISSING_COLUMNS].itertuples(
+        index=False, name=None
+    ):
+        if team_id == team.id:
+            missing.setdefault(int(measure_id), []).append(day)
+    rows = []
+    for team_id, measure_id, recorded, no_data in view.gaps[
+        ["team_id", "measure_id", "recorded", "no_data"]
+    ].itertuples(index=False, name=None):
+        if team_id != team.id or not (measure_id in missing or no_data):
+            continue
+        name, shared, frequency = about[measure_id]
+        days = sorted(missing.get(int(measure_id), []))
+        rows.append(MeasureGap(int(measure_id), name, shared, frequency, int(recorded), days))
+    return sorted(rows, key=lambda row: row.name.casefold())
+
+
+@dataclass(frozen=True)
+class TeamDetail:
+    team: Team
+    row: dict[str, Any]
+    reasons: list[str]
+    cycles: list[Cycle]
+    reports: list[ReportRow]
+    gaps: list[MeasureGap]
+
+
+def team_detail(collaborative: Collaborative, team: Team, period: date, today: date) -> TeamDetail:
+    """Everything the drill-down shows for one team."""
+    view = overview(collaborative, [team], period, today, team)
+    reasons = list(view.calls["reasons"].iloc[0]) if len(view.calls) else []
+    return TeamDetail(
+        team,
+        records(view.table)[0],
+        reasons,
+        recent_cycles(team),
+        report_history(collaborative, team, today),
+        measure_gaps(view, team),
+    )

@@ -1,0 +1,73 @@
+"""Routes for the coordinator's view: every team of a collaborative for a reporting period, who
+needs a call this week, and one team's drill-down (alone for htmx, else beside the table)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Response, abort, request
+
+from improve.analysis.activity import FAR_APART, REASONS, reason_counts
+from improve.coordination import bp, queries
+from improve.coordination.forms import PeriodChoice, choose_period
+from improve.htmx import is_partial_request, render
+from improve.models import Collaborative, Team
+from improve.permissions import Permission, collaborative_or_404
+
+TEMPLATE = "coordination/dashboard.html"
+
+
+def today() -> date:
+    return date.today()
+
+
+@bp.get("/collaboratives/<id:collaborative_id>/coordinator")
+def dashboard(collaborative_id: int) -> Response:
+    """Every team's report, activity, data gaps and scores for a period (`?period=`), with the
+    teams that need a call this week at the top."""
+    collaborative = collaborative_or_404(collaborative_id, Permission.COORDINATE)
+    return _page(collaborative, None)
+
+
+@bp.get("/collaboratives/<id:collaborative_id>/coordinator/teams/<id:team_id>")
+def team(collaborative_id: int, team_id: int) -> Response:
+    """One team's drill-down: alone for htmx, else the dashboard with it filled in."""
+    collaborative = collaborative_or_404(collaborative_id, Permission.COORDINATE)
+    chosen = queries.team_in(collaborative, team_id) or abort(404)
+    return _page(collaborative, chosen)
+
+
+def _page(collaborative: Collaborative, chosen: Team | None) -> Response:
+    day = today()
+    choice = choose_period(collaborative, day, request.args.get("period"))
+    if choice.error:
+        return render(TEMPLATE, status=400, **_context(collaborative, choice, None, None))
+    detail = queries.team_detail(collaborative, chosen, choice.period, day) if chosen else None
+    if chosen is not None and is_partial_request():
+        return render(TEMPLATE, "team_detail", **_context(collaborative, choice, None, detail))
+    view = queries.overview(collaborative, queries.list_teams(collaborative), choice.period, day)
+    return render(TEMPLATE, **_context(collaborative, choice, view, detail))
+
+
+def _context(
+    collaborative: Collaborative,
+    choice: PeriodChoice,
+    view: queries.Overview | None,
+    detail: queries.TeamDetail | None,
+) -> dict[str, Any]:
+    return {
+        "collaborative": collaborative,
+        "choice": choice,
+        "rows": queries.records(view.table) if view else [],
+        "calls": queries.records(view.calls) if view else [],
+        "counts": reason_counts(view.calls) if view else {},
+        "overdue_label": view.overdue_label if view else "",
+        "reason_names": REASONS,
+        "far_apart": FAR_APART,
+        "recent_limit": queries.RECENT_CYCLES,
+        # Links keep the chosen period, once there is a started period to keep.
+        "period_arg": {"period": choice.period.isoformat()} if choice.choices else {},
+        "detail": detail,
+        "today": today(),
+    }
