@@ -1,0 +1,305 @@
+"""Reads for the strategic panel: one query per table, whatever the number of teams or measures,
+then the pure summaries of improve.analysis.summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from improve.analysis import summary
+from improve.extensions import db
+from improve.models import (
+    Collaborative,
+    CollaborativePhase,
+    Cycle,
+    DataPoint,
+    Measure,
+    PanelReview,
+    ProgressScore,
+    Team,
+)
+
+CYCLE_COLUMNS = ["team_id", "decision", "cycles"]
+SCORE_COLUMNS = ["team_id", "period_start", "assessor", "score"]
+
+
+def list_teams(collaborative_id: int) -> list[Team]:
+    query = sa.select(Team).where(Team.collaborative_id == collaborative_id).order_by(Team.name)
+    return list(db.session.scalars(query))
+
+
+def list_phases(collaborative_id: int) -> list[CollaborativePhase]:
+    query = (
+        sa.select(CollaborativePhase)
+        .where(CollaborativePhase.collaborative_id == collaborative_id)
+        .order_by(CollaborativePhase.starts_on, CollaborativePhase.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def list_shared_measures(collaborative_id: int) -> list[Measure]:
+    """The measures every team reports against (not archived), outcome measures first."""
+    query = sa.select(Measure).where(
+        Measure.collaborative_id == collaborative_id,
+        Measure.team_id.is_(None),
+        Measure.is_archived.is_(False),
+    )
+    order = {"outcome": 0, "process": 1, "balancing": 2}
+    measures = db.session.scalars(query)
+    return sorted(measures, key=lambda m: (order.get(m.measure_type.value, 3), m.name, m.id))
+
+
+def get_latest_review(collaborative_id: int) -> PanelReview | None:
+    query = (
+        sa.select(PanelReview)
+        .where(PanelReview.collaborative_id == collaborative_id)
+        .order_by(PanelReview.reviewed_on.desc(), PanelReview.id.desc())
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
+def _team_scope(query: Any, column: Any, collaborative_id: int, team_id: int | None) -> Any:
+    """Only the collaborative's teams (or the one chosen), by a join rather than an id list."""
+    query = query.join(Team, Team.id == column).where(Team.collaborative_id == collaborative_id)
+    return query if team_id is None else query.where(Team.id == team_id)
+
+
+def points_frame(
+    collaborative_id: int, measure_ids: list[int], team_id: int | None, until: date | None
+) -> pd.DataFrame:
+    """Every team's points of these measures up to `until`, in one query."""
+    if not measure_ids:
+        return pd.DataFrame([], columns=summary.POINT_COLUMNS)
+    query = sa.select(
+        DataPoint.measure_id,
+        DataPoint.team_id,
+        DataPoint.period_start,
+        DataPoint.value,
+        DataPoint.denominator,
+        DataPoint.excluded,
+        DataPoint.starts_new_phase,
+    ).where(DataPoint.measure_id.in_(measure_ids))
+    query = _team_scope(query, DataPoint.team_id, collaborative_id, team_id)
+    if until is not None:
+        query = query.where(DataPoint.period_start <= until)
+    rows = db.session.execute(query.order_by(DataPoint.measure_id, DataPoint.team_id)).all()
+    return pd.DataFrame(rows, columns=summary.POINT_COLUMNS)
+
+
+def measures_frame(measures: list[Measure]) -> pd.DataFrame:
+    """The measures' settings the summary needs (no query: they are loaded already)."""
+    rows = [
+        {
+            "measure_id": m.id,
+            "name": m.name,
+            "chart_type": m.chart_type.value,
+            "direction": m.direction.value,
+            "multiplier": float(m.multiplier),
+            "baseline_value": m.baseline_value,
+            "baseline_start": m.baseline_start,
+            "baseline_end": m.baseline_end,
+            "target_value": m.target_value,
+        }
+        for m in measures
+    ]
+    return pd.DataFrame(rows, columns=summary.MEASURE_COLUMNS)
+
+
+def cycles_frame(
+    collaborative_id: int, team_id: int | None, start: date | None, end: date | None
+) -> pd.DataFrame:
+    """Cycles per team and Act decision (None = not decided yet) that ran in the period."""
+    query = sa.select(Cycle.team_id, Cycle.decision, sa.func.count(Cycle.id))
+    query = _team_scope(query, Cycle.team_id, collaborative_id, team_id)
+    if start is not None:
+        query = query.where(Cycle.ends_on >= start)
+    if end is not None:
+        query = query.where(Cycle.starts_on <= end)
+    rows = db.session.execute(query.group_by(Cycle.team_id, Cycle.decision)).all()
+    # Plain text, None for "not decided yet" (pandas would read the enum as text and None as NaN).
+    decisions = [None if row[1] is None else str(row[1].value) for row in rows]
+    frame = pd.DataFrame(rows, columns=CYCLE_COLUMNS).astype({"decision": object})
+    frame["decision"] = pd.Series(decisions, index=frame.index, dtype=object)
+    return frame
+
+
+def scores_frame(
+    collaborative_id: int, team_id: int | None, start: date | None, end: date | None
+) -> pd.DataFrame:
+    """Progress scores (the team's own and the coordinator's) for periods in the window."""
+    query = sa.select(
+        ProgressScore.team_id,
+        ProgressScore.period_start,
+        ProgressScore.assessor,
+        ProgressScore.score,
+    )
+    query = _team_scope(query, ProgressScore.team_id, collaborative_id, team_id)
+    if start is not None:
+        query = query.where(ProgressScore.period_start >= start)
+    if end is not None:
+        query = query.where(ProgressScore.period_start <= end)
+    rows = db.session.execute(query.order_by(ProgressScore.period_start)).all()
+    return pd.DataFrame(
+        [(team, period, str(assessor.value), score) for team, period, assessor, score in rows],
+        columns=SCORE_COLUMNS,
+    )
+
+
+def phase_end(phase: CollaborativePhase, phases: list[CollaborativePhase], last: date) -> date:
+    """A phase's last day: its own end, else the day before the next phase, else `last`."""
+    if phase.ends_on is not None:
+        return phase.ends_on
+    later = [p.starts_on for p in phases if p.starts_on > phase.starts_on]
+    return min(later) - timedelta(days=1) if later else last
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the filters chose, as the summary needs it."""
+
+    start: date | None = None
+    end: date | None = None
+    measure: Measure | None = None
+    team: Team | None = None
+    phase: CollaborativePhase | None = None
+
+
+@dataclass
+class PanelSummary:
+    """Everything the panel page, its print layout and its exports show."""
+
+    collaborative: Collaborative
+    choice: Choice
+    teams: list[Team]
+    measures: list[Measure]
+    since: date | None
+    since_words: str
+    review: PanelReview | None
+    rows: list[dict[str, Any]]
+    measure_totals: list[summary.MeasureTotals]
+    cycles: list[dict[str, Any]]
+    cycle_totals: dict[str, int]
+    progress: list[dict[str, Any]]
+    progressing: int
+    scored: int
+    narrative: list[str]
+    threshold: int
+    spark_measure: Measure | None
+    sparks: list[dict[str, Any]] = field(default_factory=list)
+
+    def rows_for(self, measure: Measure) -> list[dict[str, Any]]:
+        return [row for row in self.rows if row["measure_id"] == measure.id]
+
+    @property
+    def team_names(self) -> dict[int, str]:
+        return {team.id: team.name for team in self.teams}
+
+    def shown(self, count: int) -> str:
+        return summary.shown(count, self.threshold)
+
+    def suppressed(self, count: int) -> bool:
+        return summary.is_suppressed(count, self.threshold)
+
+
+def panel_summary(
+    collaborative: Collaborative,
+    choice: Choice,
+    teams: list[Team],
+    measures: list[Measure],
+) -> PanelSummary:
+    """The panel's figures for the chosen period, measure and team: a fixed number of queries
+    (points, cycles, scores, the latest review), then pandas."""
+    if choice.team is not None:
+        teams = [choice.team]
+    shown_measures = [choice.measure] if choice.measure is not None else measures
+    team_ids = [team.id for team in teams]
+    review = get_latest_review(collaborative.id)
+    since = choice.start or (review.reviewed_on if review else None)
+    since_words = summary.since_phrase(since, review is not None and choice.start is None)
+    settings = summary.Settings(
+        shift_length=collaborative.shift_length,
+        trend_length=collaborative.trend_length,
+        sigma_method=collaborative.sigma_method.value,
+    )
+    team_filter = choice.team.id if choice.team else None
+    measure_frame = measures_frame(shown_measures)
+    points = points_frame(collaborative.id, [m.id for m in shown_measures], team_filter, choice.end)
+    analysed = summary.analysed_points(points, measure_frame, settings)
+    table = summary.series_table(analysed, measure_frame, team_ids, start=choice.start, since=since)
+    totals = summary.measure_totals(table, measure_frame)
+    cycles = summary.cycle_table(
+        cycles_frame(collaborative.id, team_filter, choice.start, choice.end), team_ids
+    )
+    cycle_totals = summary.cycle_totals(cycles)
+    progress = summary.progress_table(
+        scores_frame(collaborative.id, team_filter, choice.start, choice.end), team_ids
+    )
+    latest = progress["latest"].dropna()
+    progressing = int((latest >= summary.IMPROVING_SCORE).sum())
+    threshold = collaborative.suppression_threshold
+    result = PanelSummary(
+        collaborative=collaborative,
+        choice=choice,
+        teams=teams,
+        measures=shown_measures,
+        since=since,
+        since_words=since_words,
+        review=review,
+        rows=summary.records(table),
+        measure_totals=totals,
+        cycles=summary.records(cycles),
+        cycle_totals=cycle_totals,
+        progress=summary.records(progress),
+        progressing=progressing,
+        scored=len(latest),
+        narrative=summary.narrative(
+            teams=len(teams),
+            measures=totals,
+            cycles=cycle_totals,
+            progressing=progressing,
+            scored=len(latest),
+            since=since_words,
+            threshold=threshold,
+        ),
+        threshold=threshold,
+        spark_measure=shown_measures[0] if shown_measures else None,
+    )
+    result.sparks = _sparks(result, analysed, choice.start)
+    return result
+
+
+def _sparks(
+    result: PanelSummary, analysed: pd.DataFrame, start: date | None
+) -> list[dict[str, Any]]:
+    """Per team, the chosen measure's points in the period as a small chart and a table."""
+    measure = result.spark_measure
+    if measure is None:
+        return []
+    mine = analysed[analysed["measure_id"] == measure.id]
+    if start is not None:
+        mine = mine[mine["period_start"] >= start]
+    by_team = {int(str(key)): group for key, group in mine.groupby("team_id", sort=False)}
+    rows = {row["team_id"]: row for row in result.rows_for(measure)}
+    sparks = []
+    for team in result.teams:
+        group = by_team.get(team.id, mine.iloc[0:0])
+        values = [float(v) for v in group["value"]]
+        kinds = [str(k) for k in group["point_type"]]
+        sparks.append(
+            {
+                "team": team,
+                "row": rows.get(team.id, {}),
+                "points": list(zip(group["period_start"], values, kinds, strict=True)),
+                "geometry": summary.sparkline(values, kinds, measure.target_value),
+                "low": min(values, default=None),
+                "high": max(values, default=None),
+                "improvements": kinds.count("special_cause_improvement"),
+                "concerns": kinds.count("special_cause_concern"),
+            }
+        )
+    return sparks

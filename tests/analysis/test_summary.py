@@ -1,0 +1,413 @@
+"""The panel's cross-team summaries (pure, pandas frames in and out, no app)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from improve.analysis import summary
+from improve.analysis.batch import batch_analysis
+
+
+def month(index: int) -> date:
+    return date(2025 + index // 12, index % 12 + 1, 1)
+
+
+def points(series: dict[tuple[int, int], list[float]], **columns: object) -> pd.DataFrame:
+    """{(measure_id, team_id): values} as a points frame, one month apart from January 2025."""
+    rows = [
+        {
+            "measure_id": measure_id,
+            "team_id": team_id,
+            "period_start": month(index),
+            "value": value,
+            "denominator": columns.get("denominator"),
+            "excluded": False,
+            "starts_new_phase": False,
+        }
+        for (measure_id, team_id), values in series.items()
+        for index, value in enumerate(values)
+    ]
+    return pd.DataFrame(rows, columns=summary.POINT_COLUMNS)
+
+
+def measures(*rows: dict[str, object]) -> pd.DataFrame:
+    defaults = {
+        "measure_id": 1,
+        "name": "Falls a month",
+        "chart_type": "c",
+        "direction": "decrease",
+        "multiplier": 1.0,
+        "baseline_value": None,
+        "baseline_start": None,
+        "baseline_end": None,
+        "target_value": None,
+    }
+    return pd.DataFrame([defaults | row for row in rows], columns=summary.MEASURE_COLUMNS)
+
+
+# Percentage of the way, target reached -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("baseline", "latest", "target", "direction", "expected"),
+    [
+        (10, 7, 4, "decrease", 50.0),  # falls from 10 towards 4: half way
+        (0.5, 0.8, 0.9, "increase", 75.0),  # care plans reviewed from 50% towards 90%
+        (10, 10, 4, "decrease", 0.0),  # not moved
+        (10, 12, 4, "decrease", -100 / 3),  # moved away: negative
+        (10, 3, 4, "decrease", 700 / 6),  # past the target: over 100
+        (None, 7, 4, "decrease", None),  # no baseline
+        (10, None, 4, "decrease", None),  # no data yet
+        (10, 7, None, "decrease", None),  # no target
+        (10, 7, 4, "neutral", None),  # no better direction
+        (10, 7, 10, "decrease", None),  # target equals the baseline: nothing to travel
+        (4, 7, 10, "decrease", None),  # target on the worse side of the baseline
+        (float("nan"), 7, 4, "decrease", None),  # a missing baseline from pandas
+    ],
+)
+def test_percent_of_way(baseline, latest, target, direction, expected) -> None:
+    got = summary.percent_of_way(baseline, latest, target, direction)
+    assert got == pytest.approx(expected) if expected is not None else got is None
+
+
+@pytest.mark.parametrize(
+    ("latest", "target", "direction", "expected"),
+    [
+        (4, 4, "decrease", True),  # exactly at the target counts
+        (3, 4, "decrease", True),
+        (5, 4, "decrease", False),
+        (0.9, 0.9, "increase", True),
+        (0.85, 0.9, "increase", False),
+        (5, 4, "neutral", None),
+        (None, 4, "decrease", None),
+        (5, None, "increase", None),
+    ],
+)
+def test_target_reached(latest, target, direction, expected) -> None:
+    assert summary.target_reached(latest, target, direction) is expected
+
+
+@pytest.mark.parametrize(
+    ("lcl", "ucl", "target", "direction", "expected"),
+    [
+        (2.0, 8.0, 10.0, "increase", "fail"),  # target above the upper limit
+        (2.0, 8.0, 1.0, "increase", "pass"),
+        (2.0, 8.0, 5.0, "increase", "inconsistent"),
+        (2.0, 8.0, 1.0, "decrease", "fail"),  # mirrored for decrease
+        (2.0, 8.0, 10.0, "decrease", "pass"),
+        (2.0, 8.0, 5.0, "neutral", None),
+        (2.0, 8.0, None, "increase", None),
+        (None, None, 5.0, "increase", None),  # a run chart has no limits
+    ],
+)
+def test_assurance_icon_follows_the_rule(lcl, ucl, target, direction, expected) -> None:
+    assert summary.icon_assurance(lcl, ucl, target, direction) == expected
+
+
+# The series table --------------------------------------------------------------------------------
+
+# Ten months at about 10 falls, then ten at about 4: a shift down (an improvement for falls).
+IMPROVING = [10, 11, 9, 10, 12, 9, 10, 11, 10, 9, 4, 5, 3, 4, 4, 5, 3, 4, 4, 3]
+STEADY = [10, 11, 9, 10, 12, 9, 10, 11, 10, 9] * 2
+
+
+def test_series_table_compares_each_team_with_its_own_baseline_and_target() -> None:
+    frame = points({(1, 1): IMPROVING, (1, 2): STEADY})
+    falls = measures({"baseline_start": month(0), "baseline_end": month(5), "target_value": 4.0})
+    analysed = summary.analysed_points(frame, falls)
+    table = summary.series_table(analysed, falls, [1, 2, 3]).set_index("team_id")
+
+    assert table.loc[1, "baseline"] == 10.0  # median of its first six months
+    assert table.loc[1, "latest"] == 3.0
+    assert table.loc[1, "latest_period"] == month(19)
+    assert bool(table.loc[1, "target_reached"]) is True
+    assert table.loc[1, "improvements"] > 0
+    assert table.loc[1, "concerns"] > 0  # the early months sit above the mean, a shift too
+    assert table.loc[2, "baseline"] == 10.0
+    assert table.loc[2, "percent_of_way"] == pytest.approx((9 - 10) / (4 - 10) * 100)
+    assert table.loc[2, "variation"] == "common_cause"
+    assert table.loc[2, "improvements"] == 0
+    assert table.loc[2, "assurance"] in ("fail", "inconsistent")
+    # A team without data has a row saying so.
+    assert table.loc[3, "points"] == 0
+    assert pd.isna(table.loc[3, "latest"])
+    assert table.loc[3, "improvements"] == 0
+
+
+def test_without_a_baseline_period_the_measure_baseline_is_used_or_none() -> None:
+    frame = points({(1, 1): STEADY, (2, 1): STEADY})
+    both = measures(
+        {"measure_id": 1, "baseline_value": 12.0, "target_value": 6.0},
+        {"measure_id": 2, "name": "No baseline", "target_value": 6.0},
+    )
+    table = summary.series_table(summary.analysed_points(frame, both), both, [1])
+    by_measure = table.set_index("measure_id")
+    assert by_measure.loc[1, "baseline"] == 12.0
+    assert by_measure.loc[1, "percent_of_way"] == pytest.approx((9 - 12) / (6 - 12) * 100)
+    assert pd.isna(by_measure.loc[2, "baseline"])
+    assert pd.isna(by_measure.loc[2, "percent_of_way"])
+
+
+def test_signals_are_counted_from_since_and_the_window_from_start() -> None:
+    frame = points({(1, 1): IMPROVING})
+    falls = measures({"target_value": 4.0})
+    analysed = summary.analysed_points(frame, falls)
+    everything = summary.series_table(analysed, falls, [1]).iloc[0]
+    recent = summary.series_table(analysed, falls, [1], since=month(15)).iloc[0]
+    window = summary.series_table(analysed, falls, [1], start=month(18)).iloc[0]
+    types = analysed["point_type"]
+    assert everything["improvements"] == (types == "special_cause_improvement").sum()
+    assert (
+        recent["improvements"]
+        == ((types == "special_cause_improvement") & (analysed["period_start"] >= month(15))).sum()
+    )
+    assert 0 < recent["improvements"] < everything["improvements"]
+    assert window["points"] == 2  # the latest value comes from the window
+    assert everything["points"] == 20
+
+
+def test_analysis_matches_the_engine_and_ignores_excluded_points() -> None:
+    frame = points({(1, 1): IMPROVING, (1, 2): STEADY})
+    frame.loc[3, ["excluded", "value"]] = [True, 99.0]  # team 1's fourth month, left out
+    falls = measures({})
+    analysed = summary.analysed_points(frame, falls)
+    assert 99.0 not in analysed["value"].tolist()
+    expected, _ = batch_analysis(
+        pd.DataFrame({"series": 1, "value": [v for i, v in enumerate(IMPROVING) if i != 3]}),
+        chart="c",
+        direction="decrease",
+    )
+    mine = analysed[analysed["team_id"] == 1]
+    assert mine["point_type"].tolist() == expected["point_type"].tolist()
+    np.testing.assert_allclose(mine["ucl"], expected["ucl"])
+
+
+def test_proportions_are_fractions_and_need_a_denominator() -> None:
+    frame = points({(1, 1): [20, 25, 30, 35]}, denominator=50.0)
+    frame.loc[1, "denominator"] = None  # cannot be a proportion: left out
+    reviewed = measures({"chart_type": "p", "direction": "increase", "target_value": 0.9})
+    analysed = summary.analysed_points(frame, reviewed)
+    assert analysed["value"].tolist() == [0.4, 0.6, 0.7]
+
+
+def test_a_new_phase_gives_the_latest_limits() -> None:
+    frame = points({(1, 1): [10, 12, 11, 10, 11, 12, 3, 4, 3, 4, 3]})
+    frame.loc[6, "starts_new_phase"] = True
+    falls = measures({})
+    analysed = summary.analysed_points(frame, falls)
+    assert analysed["part"].tolist() == [0] * 6 + [1] * 5
+    table = summary.series_table(analysed, falls, [1]).iloc[0]
+    assert table["part_points"] == 5
+    assert analysed["ucl"].iloc[-1] < analysed["ucl"].iloc[0]
+
+
+def test_a_phase_of_one_point_stays_with_the_one_before() -> None:
+    frame = points({(1, 1): [10, 12, 11, 3]})
+    frame.loc[3, "starts_new_phase"] = True
+    analysed = summary.analysed_points(frame, measures({}))
+    assert analysed["part"].tolist() == [0, 0, 0, 0]
+
+
+def test_empty_inputs_keep_their_columns() -> None:
+    empty = pd.DataFrame([], columns=summary.POINT_COLUMNS)
+    analysed = summary.analysed_points(empty, measures({}))
+    assert list(analysed.columns) == summary.ANALYSED_COLUMNS
+    table = summary.series_table(analysed, measures({}), [])
+    assert list(table.columns) == summary.SUMMARY_COLUMNS
+    assert table.empty
+
+
+# Cycles and progress scores ----------------------------------------------------------------------
+
+
+def test_cycle_table_counts_decisions_per_team() -> None:
+    cycles = pd.DataFrame(
+        [(1, "adopt", 2), (1, "abandon", 1), (1, None, 4), (2, "adapt", 3)],
+        columns=["team_id", "decision", "cycles"],
+    )
+    table = summary.cycle_table(cycles, [1, 2, 3]).set_index("team_id")
+    assert table.loc[1].to_dict() == {
+        "adopt": 2,
+        "adapt": 0,
+        "abandon": 1,
+        "undecided": 4,
+        "total": 7,
+    }
+    assert table.loc[2, "adapt"] == 3
+    assert table.loc[3, "total"] == 0
+    assert summary.cycle_totals(table.reset_index()) == {
+        "adopt": 2,
+        "adapt": 3,
+        "abandon": 1,
+        "undecided": 4,
+        "total": 10,
+    }
+
+
+def test_progress_prefers_the_coordinators_score() -> None:
+    scores = pd.DataFrame(
+        [
+            (1, month(0), "self", 2.0),
+            (1, month(0), "coordinator", 1.5),
+            (1, month(1), "self", 3.0),
+            (2, month(1), "coordinator", 2.5),
+        ],
+        columns=["team_id", "period_start", "assessor", "score"],
+    )
+    table = summary.progress_table(scores, [1, 2, 3]).set_index("team_id")
+    assert table.loc[1, "history"] == [1.5, 3.0]
+    assert table.loc[1, "first"] == 1.5
+    assert table.loc[1, "latest"] == 3.0
+    assert table.loc[1, "latest_period"] == month(1)
+    assert table.loc[2, "history"] == [2.5]
+    assert table.loc[3, "history"] == []
+    assert pd.isna(table.loc[3, "latest"])
+
+
+@pytest.mark.parametrize(
+    ("first", "latest", "words"),
+    [
+        (1.5, 3.0, "Up 1.5 from 1.5"),
+        (3.0, 2.5, "Down 0.5 from 3.0"),
+        (2.0, 2.0, "No change from 2.0"),
+        (None, None, "No scores yet"),
+    ],
+)
+def test_trend_words(first, latest, words) -> None:
+    assert summary.trend_words(first, latest) == words
+
+
+# Small numbers and the narrative -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("count", "threshold", "shown"),
+    [
+        (0, 5, "0"),  # zero says nothing about anyone
+        (1, 5, "fewer than 5"),
+        (4, 5, "fewer than 5"),
+        (5, 5, "5"),  # at the threshold: shown
+        (12, 5, "12"),
+        (2, 3, "fewer than 3"),
+        (1, 0, "1"),  # threshold off
+        (1, 1, "1"),
+    ],
+)
+def test_suppression(count, threshold, shown) -> None:
+    assert summary.shown(count, threshold) == shown
+    assert summary.is_suppressed(count, threshold) is (shown != str(count))
+
+
+def falls_totals(**overrides: int) -> summary.MeasureTotals:
+    fields = {"teams": 8, "reporting": 8, "improving": 6, "worsening": 0, "reached": 0}
+    fields |= overrides
+    return summary.MeasureTotals(measure_id=1, name="Falls a month", **fields)
+
+
+CYCLES = {"adopt": 7, "adapt": 9, "abandon": 2, "undecided": 3, "total": 21}
+SINCE = summary.since_phrase(date(2026, 3, 15), review=True)
+
+
+def story(*totals: summary.MeasureTotals, threshold: int = 5, **overrides) -> list[str]:
+    arguments = {
+        "teams": 8,
+        "measures": list(totals),
+        "cycles": CYCLES,
+        "progressing": 6,
+        "scored": 8,
+        "since": SINCE,
+        "threshold": threshold,
+    }
+    return summary.narrative(**(arguments | overrides))
+
+
+def test_narrative_states_the_facts_in_plain_sentences() -> None:
+    assert story(falls_totals(worsening=5, reached=6)) == [
+        "6 of the 8 teams show a real improvement in Falls a month since the panel's review on "
+        "15 March 2026.",
+        "5 of the 8 teams show a change for the worse in Falls a month since the panel's review "
+        "on 15 March 2026.",
+        "6 of the 8 teams have reached the target for Falls a month.",
+        "Teams ran 21 tests of change (PDSA cycles): 7 adopted, 9 adapted, fewer than 5 abandoned.",
+        "6 of the 8 teams score 3.0 (modest improvement) or higher on progress.",
+    ]
+
+
+def test_narrative_hides_small_numbers() -> None:
+    sentences = story(falls_totals(improving=3, reached=1), progressing=2)
+    assert sentences[0] == (
+        "Fewer than 5 of the 8 teams show a real improvement in Falls a month since the panel's "
+        "review on 15 March 2026."
+    )
+    assert sentences[1] == "Fewer than 5 of the 8 teams have reached the target for Falls a month."
+    assert sentences[-1].startswith("Fewer than 5 of the 8 teams score 3.0")
+    assert not any(" 3 of " in s or " 1 of " in s or " 2 of " in s for s in sentences)
+    # With the threshold off, the same facts are told exactly, singular where it is one.
+    exact = story(falls_totals(improving=3, reached=1), progressing=2, threshold=0)
+    assert exact[0].startswith("3 of the 8 teams show a real improvement")
+    assert exact[1] == "1 of the 8 teams has reached the target for Falls a month."
+
+
+def test_narrative_when_nothing_has_happened_yet() -> None:
+    quiet = story(
+        falls_totals(improving=0),
+        summary.MeasureTotals(2, "Care plans reviewed", 8, 0, 0, 0, 0),
+        cycles={"total": 0},
+        scored=0,
+        since=summary.since_phrase(None, review=False),
+    )
+    assert quiet == [
+        "No team shows a real improvement in Falls a month so far yet.",
+        "No team has data for Care plans reviewed in this period yet.",
+        "No tests of change (PDSA cycles) are recorded in this period.",
+    ]
+    assert story(teams=0) == ["No teams match these choices yet."]
+
+
+@pytest.mark.parametrize(
+    ("since", "review", "phrase"),
+    [
+        (date(2026, 3, 5), True, "since the panel's review on 5 March 2026"),
+        (date(2026, 1, 1), False, "since 1 January 2026"),
+        (None, False, "so far"),
+    ],
+)
+def test_since_phrase(since, review, phrase) -> None:
+    assert summary.since_phrase(since, review) == phrase
+
+
+# Sparklines --------------------------------------------------------------------------------------
+
+
+def test_sparkline_puts_higher_values_nearer_the_top_and_includes_the_target() -> None:
+    spark = summary.sparkline(
+        [2.0, 6.0, 4.0],
+        ["common_cause", "special_cause_concern", "common_cause"],
+        target=0.0,
+        width=100,
+        height=20,
+        pad=0,
+    )
+    assert [(x, y) for x, y, _ in spark.points] == [(0.0, 13.3), (50.0, 0.0), (100.0, 6.7)]
+    assert spark.points[1][2] == "special_cause_concern"
+    assert spark.target_y == 20.0
+    assert spark.line == "0.0,13.3 50.0,0.0 100.0,6.7"
+
+
+def test_sparkline_of_one_flat_value_and_of_nothing() -> None:
+    flat = summary.sparkline([5.0], ["common_cause"], width=100, height=20, pad=0)
+    assert flat.points == [(0.0, 10.0, "common_cause")]
+    assert flat.target_y is None
+    assert summary.sparkline([], []).points == []
+
+
+def test_records_turn_missing_values_into_none() -> None:
+    frame = pd.DataFrame({"a": [1.0, np.nan], "b": [date(2026, 1, 1), pd.NaT]})
+    assert summary.records(frame) == [
+        {"a": 1.0, "b": date(2026, 1, 1)},
+        {"a": None, "b": None},
+    ]
