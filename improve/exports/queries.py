@@ -1,0 +1,338 @@
+"""Reads for the downloads: every data point (with what its chart says) and every cycle a person
+may see in a collaborative. A fixed number of queries, whatever the number of teams; each team's
+series is then analysed by the same engine as the measure page (measures.charting.chart_view)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, cast
+
+import pandas as pd
+import sqlalchemy as sa
+
+from improve.analysis.spc import TRIAL_BELOW
+from improve.extensions import db
+from improve.measures.charting import chart_view
+from improve.measures.queries import SERIES_COLUMNS
+from improve.models import (
+    Aim,
+    ChangeIdea,
+    Collaborative,
+    Cycle,
+    CycleQuestion,
+    DataPoint,
+    Measure,
+    Ramp,
+    Team,
+    User,
+)
+from improve.permissions import visible_team_ids
+
+YES_NO = {True: "Yes", False: "No"}
+CHART_NAMES = {
+    "run": "Run chart",
+    "i": "I chart (XmR)",
+    "mr": "Moving range chart",
+    "p": "p chart",
+    "u": "u chart",
+    "c": "c chart",
+}
+BETTER_WHEN = {"increase": "Higher", "decrease": "Lower", "neutral": "Neither"}
+RULE_NAMES = {
+    "outside_limits": "Outside the limits",
+    "trend": "Trend",
+    "two_in_three": "Two of three near a limit",
+    "shift": "Shift",
+}
+POINT_TYPE_NAMES = {
+    "common_cause": "Common cause",
+    "special_cause_improvement": "Special cause improvement",
+    "special_cause_concern": "Special cause concern",
+    "special_cause_neutral_high": "Special cause, high",
+    "special_cause_neutral_low": "Special cause, low",
+}
+STAGE_NAMES = {"plan": "Plan", "do": "Do", "study": "Study", "act": "Act", "closed": "Closed"}
+IMPROVED_NAMES = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
+
+# Column: what it means, in plain words. The XLSX file's first sheet lists these.
+MEASURE_COLUMNS: dict[str, str] = {
+    "Team": "The team whose data this is.",
+    "Measure": "The name of the measure.",
+    "Kind of measure": "Outcome (what matters to people), process (are the steps happening) or "
+    "balancing (are we causing a problem elsewhere).",
+    "Shared": "Yes if every team of the collaborative reports this measure; No if it is the "
+    "team's own.",
+    "Chart": "The kind of chart the measure page draws for it.",
+    "Better when": "Whether a higher or a lower number is better, or neither.",
+    "Unit": "What the number counts, as the measure's definition says.",
+    "Period starts": "The first day of the month or week the number is for.",
+    "Number entered": "The number the team entered: the count, the value, or the top number "
+    "(numerator) of a proportion or rate.",
+    "Out of": "The total the number is out of (the denominator), for proportions and rates.",
+    "Number on the chart": "The number as the chart shows it: the number entered, or for a "
+    "proportion or rate the number divided by the total (times the multiplier for a rate).",
+    "Left out": "Yes if the team left this point out of the centre line, limits and patterns "
+    "(it is still shown and still flagged if it is outside the limits).",
+    "Why left out": "The reason the team gave for leaving the point out.",
+    "New phase": "Yes if a new phase starts here: something changed in how the work is done, so "
+    "the chart works out a new centre line and limits from this point on.",
+    "Why a new phase": "The reason the team gave for the new phase.",
+    "Note": "The team's note on this point.",
+    "Phase": "Which phase (part) of the chart the point belongs to: 1 for the first.",
+    "Centre line": "The middle line of the chart for this phase: the average on a control "
+    "chart, the median (the middle value) on a run chart.",
+    "Lower limit": "The lower control limit: points below it are unlikely to be chance. Empty "
+    "on a run chart, which has no limits.",
+    "Upper limit": "The upper control limit: points above it are unlikely to be chance. Empty "
+    "on a run chart, which has no limits.",
+    "Trial limits": "Yes if the limits were worked out from fewer than 12 points: they may move "
+    "as more data comes in, so treat signals with care.",
+    "Point type": "Common cause: the ups and downs you would expect by chance. Special cause "
+    "improvement or concern: a change unlikely to be chance, for the better or the worse. High "
+    "or low: unusual, on a measure where neither way is better.",
+    "Rules fired": "Which signal rules this point met, if any. Outside the limits: beyond a "
+    "control limit. Trend: points going up (or down) several times in a row. Two of three near "
+    "a limit: two of three points in a row close to the same limit. Shift: several points in a "
+    "row on one side of the centre line.",
+    "Signal": "What the signal means, in plain words. Empty when there is none. Empty analysis "
+    "columns mean the series has too few points to chart yet.",
+    "Target": "The number the measure aims to reach, if one is set.",
+}
+CYCLE_COLUMNS: dict[str, str] = {
+    "Team": "The team that ran the test of change.",
+    "Aim": "The aim the change idea belongs to.",
+    "Change idea": "The idea being tested.",
+    "Ramp": "A ramp is a series of cycles on the same change idea, growing as confidence grows.",
+    "Cycle number": "The number of this cycle in its ramp: 1 for the first.",
+    "Cycle": "The short name of this test of change (a PDSA cycle: Plan, Do, Study, Act).",
+    "Starts on": "The day the test starts.",
+    "Ends on": "The day the test ends.",
+    "Stage": "Where the cycle is: Plan, Do, Study, Act, or Closed once the team has decided.",
+    "What we want to learn": "The objective of the cycle.",
+    "Questions and predictions": "Each question the cycle asks, and what the team predicted.",
+    "Results": "Per question, what actually happened.",
+    "What was learned": "Per question, what the team learned.",
+    "Did it lead to improvement?": "The team's answer at the Study stage: Yes, No or Not sure.",
+    "Decision": "Adopt (keep the change and spread it), Adapt (change it and test again) or "
+    "Abandon (drop it and try another idea). Empty until the team decides.",
+    "Decided on": "The day the team made its decision and closed the cycle.",
+    "Next steps": "What the next cycle will do.",
+    "Owner": "The person who looks after this cycle.",
+}
+
+
+def visible_teams(collaborative: Collaborative, user: User) -> list[Team]:
+    """The collaborative's teams whose records the person may read: every team for the panel,
+    the coordinator and admins; a team member's own team."""
+    query = (
+        sa.select(Team)
+        .where(Team.collaborative_id == collaborative.id, Team.id.in_(visible_team_ids(user)))
+        .order_by(Team.name, Team.id)
+    )
+    return list(db.session.scalars(query))
+
+
+# Measures ----------------------------------------------------------------------------------------
+
+
+def _visible_measures(collaborative: Collaborative, user: User) -> dict[int, Measure]:
+    query = sa.select(Measure).where(
+        Measure.collaborative_id == collaborative.id,
+        sa.or_(Measure.team_id.is_(None), Measure.team_id.in_(visible_team_ids(user))),
+    )
+    return {measure.id: measure for measure in db.session.scalars(query)}
+
+
+def points_frame(collaborative: Collaborative, user: User) -> pd.DataFrame:
+    """Every point the person may see in the collaborative, in series order, in one query."""
+    columns = [
+        DataPoint.measure_id,
+        DataPoint.team_id,
+        DataPoint.period_start,
+        DataPoint.value,
+        DataPoint.denominator,
+        DataPoint.excluded,
+        DataPoint.starts_new_phase,
+        DataPoint.exclusion_reason,
+        DataPoint.phase_reason,
+        DataPoint.note,
+    ]
+    query = (
+        sa.select(*columns)
+        .join(Measure, Measure.id == DataPoint.measure_id)
+        .where(
+            Measure.collaborative_id == collaborative.id,
+            DataPoint.team_id.in_(visible_team_ids(user)),
+            # A team's own measure holds only its points; never show another team's, whatever.
+            sa.or_(Measure.team_id.is_(None), Measure.team_id == DataPoint.team_id),
+        )
+        .order_by(DataPoint.measure_id, DataPoint.team_id, DataPoint.period_start)
+    )
+    names = [column.key for column in columns]
+    return pd.DataFrame(db.session.execute(query).all(), columns=names)
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _trial(rows: list[dict[str, Any]], freeze: int | None) -> dict[int, bool]:
+    """Per phase, whether its limits are trial limits: fewer than 12 points worked them out
+    (the points not left out, and with a baseline freeze only the first ones)."""
+    used: dict[int, int] = {}
+    for row in rows:
+        used.setdefault(row["part"], 0)
+        if not row["excluded"] and row["value"] is not None:
+            used[row["part"]] += 1
+    return {part: min(count, freeze or count) < TRIAL_BELOW for part, count in used.items()}
+
+
+def _series_rows(
+    measure: Measure, collaborative: Collaborative, team: Team, series: pd.DataFrame
+) -> list[dict[str, Any]]:
+    """One row per point of one team's series, with the chart's centre, limits and signals."""
+    frame = series[SERIES_COLUMNS].reset_index(drop=True)
+    chart = chart_view(measure, collaborative, frame, [])
+    analysis: list[dict[str, Any] | None] = [None] * len(frame)
+    trial: dict[int, bool] = {}
+    if chart is not None:
+        analysis = list(chart.rows)
+        trial = _trial(chart.rows, measure.freeze_points)
+    is_run = measure.chart_type.value == "run"
+    rows = []
+    for point, result in zip(series.itertuples(index=False), analysis, strict=True):
+        row: dict[str, Any] = {
+            "Team": team.name,
+            "Measure": measure.name,
+            "Kind of measure": measure.measure_type.value.capitalize(),
+            "Shared": YES_NO[measure.team_id is None],
+            "Chart": CHART_NAMES[measure.chart_type.value],
+            "Better when": BETTER_WHEN[measure.direction.value],
+            "Unit": measure.unit,
+            "Period starts": point.period_start,
+            "Number entered": _number(point.value),
+            "Out of": _number(point.denominator),
+            "Number on the chart": None,
+            "Left out": YES_NO[bool(point.excluded)],
+            "Why left out": point.exclusion_reason if point.excluded else "",
+            "New phase": YES_NO[bool(point.starts_new_phase)],
+            "Why a new phase": point.phase_reason if point.starts_new_phase else "",
+            "Note": point.note,
+        }
+        analysed = dict.fromkeys(("Phase", "Centre line", "Lower limit", "Upper limit"))
+        analysed |= {"Trial limits": "", "Point type": "", "Rules fired": "", "Signal": ""}
+        if result is not None:
+            row["Number on the chart"] = result["value"]
+            analysed |= {
+                "Phase": result["part"],
+                "Centre line": result["centre"],
+                "Lower limit": result["lower"],
+                "Upper limit": result["upper"],
+                "Trial limits": "" if is_run else YES_NO[trial[result["part"]]],
+                "Point type": POINT_TYPE_NAMES[result["point_type"]],
+                "Rules fired": "; ".join(RULE_NAMES[rule] for rule in result["rules"]),
+                "Signal": result["signal"],
+            }
+        rows.append(row | analysed | {"Target": measure.target_value})
+    return rows
+
+
+def measures_export(collaborative: Collaborative, user: User) -> tuple[pd.DataFrame, list[Team]]:
+    """Every data point of every measure the person may see, with the analysis columns, by team,
+    measure and period; and the teams included. Three queries (teams, measures, points)."""
+    teams = visible_teams(collaborative, user)
+    measures = _visible_measures(collaborative, user)
+    points = points_frame(collaborative, user)
+    by_id = {team.id: team for team in teams}
+    groups = []
+    for key, series in points.groupby(["measure_id", "team_id"], sort=False):
+        measure_id, team_id = cast(tuple[int, int], key)
+        measure, team = measures.get(int(measure_id)), by_id.get(int(team_id))
+        if measure is not None and team is not None:
+            groups.append((team.name, measure.name, measure.id, team.id, measure, team, series))
+    groups.sort(key=lambda group: group[:4])
+    rows = [
+        row
+        for *_, measure, team, series in groups
+        for row in _series_rows(measure, collaborative, team, series)
+    ]
+    return pd.DataFrame(rows, columns=list(MEASURE_COLUMNS)), teams
+
+
+# Cycles ------------------------------------------------------------------------------------------
+
+
+def _questions(cycle_ids: sa.Select[Any]) -> dict[int, list[CycleQuestion]]:
+    query = (
+        sa.select(CycleQuestion)
+        .where(CycleQuestion.cycle_id.in_(cycle_ids))
+        .order_by(CycleQuestion.cycle_id, CycleQuestion.position, CycleQuestion.id)
+    )
+    result: dict[int, list[CycleQuestion]] = {}
+    for question in db.session.scalars(query):
+        result.setdefault(question.cycle_id, []).append(question)
+    return result
+
+
+def _numbered(questions: list[CycleQuestion], part: str) -> str:
+    """Each question with one of its parts, numbered, one per line; "" if none has that part."""
+    lines = []
+    for number, question in enumerate(questions, start=1):
+        text = getattr(question, part)
+        if part == "prediction":
+            lines.append(f"{number}. {question.question} Prediction: {text}")
+        elif text:
+            lines.append(f"{number}. {question.question} {part.capitalize()}: {text}")
+    return "\n".join(lines)
+
+
+def _decided_on(cycle: Cycle) -> date | None:
+    return cycle.closed_at.date() if cycle.closed_at is not None else None
+
+
+def cycles_export(collaborative: Collaborative, user: User) -> tuple[pd.DataFrame, list[Team]]:
+    """Every cycle the person may see, with its team, aim, idea and ramp, by team, aim, idea,
+    ramp and number; and the teams included. Three queries (teams, cycles, questions)."""
+    teams = visible_teams(collaborative, user)
+    scope = sa.and_(Team.collaborative_id == collaborative.id, Team.id.in_(visible_team_ids(user)))
+    query = (
+        sa.select(Cycle, Team.name, Aim.title, ChangeIdea.title, Ramp.title, User.display_name)
+        .join(Team, Team.id == Cycle.team_id)
+        .join(Ramp, Ramp.id == Cycle.ramp_id)
+        .join(ChangeIdea, ChangeIdea.id == Ramp.change_idea_id)
+        .join(Aim, Aim.id == ChangeIdea.aim_id)
+        .outerjoin(User, User.id == Cycle.owner_id)
+        .where(scope)
+        .order_by(Team.name, Aim.title, ChangeIdea.title, Ramp.id, Cycle.number)
+    )
+    found = db.session.execute(query).all()
+    cycle_ids = sa.select(Cycle.id).join(Team, Team.id == Cycle.team_id).where(scope)
+    questions = _questions(cycle_ids) if found else {}
+    rows = []
+    for cycle, team, aim, idea, ramp, owner in found:
+        asked = questions.get(cycle.id, [])
+        rows.append(
+            {
+                "Team": team,
+                "Aim": aim,
+                "Change idea": idea,
+                "Ramp": ramp,
+                "Cycle number": cycle.number,
+                "Cycle": cycle.title,
+                "Starts on": cycle.starts_on,
+                "Ends on": cycle.ends_on,
+                "Stage": STAGE_NAMES[cycle.stage.value],
+                "What we want to learn": cycle.objective,
+                "Questions and predictions": _numbered(asked, "prediction"),
+                "Results": _numbered(asked, "result"),
+                "What was learned": _numbered(asked, "learning"),
+                "Did it lead to improvement?": IMPROVED_NAMES.get(
+                    cycle.improved.value if cycle.improved else "", ""
+                ),
+                "Decision": cycle.decision.value.capitalize() if cycle.decision else "",
+                "Decided on": _decided_on(cycle),
+                "Next steps": cycle.next_steps,
+                "Owner": owner or "",
+            }
+        )
+    return pd.DataFrame(rows, columns=list(CYCLE_COLUMNS)), teams

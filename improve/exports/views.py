@@ -1,0 +1,67 @@
+"""Routes for downloads: a collaborative's measures (every point, with what its chart says) and
+its cycles, as CSV or XLSX, limited to the teams the person may see."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pandas as pd
+from flask import Response, abort
+from flask_login import current_user
+
+from improve.exports import bp, queries
+from improve.exports.writers import csv_response, xlsx_response
+from improve.models import Collaborative, Team, User
+from improve.permissions import collaborative_or_404
+
+FORMATS = ("csv", "xlsx")
+Export = Callable[[Collaborative, User], tuple[pd.DataFrame, list[Team]]]
+
+
+def about_sheet(
+    collaborative: Collaborative, teams: list[Team], what: str, columns: dict[str, str]
+) -> pd.DataFrame:
+    """The XLSX file's first sheet: what the file holds, then every column in plain words."""
+    today = date.today()
+    rows = [
+        (
+            "About this file",
+            f"{what} in {collaborative.name}, downloaded on {today.day} {today:%B %Y}.",
+        ),
+        ("Teams included", ", ".join(team.name for team in teams) or "None"),
+        ("", ""),
+        *columns.items(),
+    ]
+    return pd.DataFrame(rows, columns=["Column", "What it means"])
+
+
+def download(
+    collaborative_id: int, fmt: str, export: Export, name: str, what: str, columns: dict[str, str]
+) -> Response:
+    """The export as a CSV file, or as an XLSX file whose first sheet explains it."""
+    if fmt not in FORMATS:
+        abort(404)
+    collaborative = collaborative_or_404(collaborative_id)
+    frame, teams = export(collaborative, current_user)
+    stem = f"{collaborative.name}-{name}"
+    if fmt == "csv":
+        return csv_response(frame, stem)
+    about = about_sheet(collaborative, teams, what, columns)
+    return xlsx_response({"About this file": about, name.capitalize(): frame}, stem)
+
+
+@bp.get("/collaboratives/<id:collaborative_id>/exports/measures.<fmt>")
+def measures(collaborative_id: int, fmt: str):
+    """Every data point of every measure the person may see, with its chart's analysis."""
+    what = "Every data point of every measure you may see, with what its chart shows,"
+    export, columns = queries.measures_export, queries.MEASURE_COLUMNS
+    return download(collaborative_id, fmt, export, "measures", what, columns)
+
+
+@bp.get("/collaboratives/<id:collaborative_id>/exports/cycles.<fmt>")
+def cycles(collaborative_id: int, fmt: str):
+    """Every test of change (PDSA cycle) the person may see, with its plan, results and decision."""
+    what = "Every test of change (PDSA cycle) you may see"
+    export, columns = queries.cycles_export, queries.CYCLE_COLUMNS
+    return download(collaborative_id, fmt, export, "cycles", what, columns)

@@ -1,0 +1,84 @@
+"""Tables as downloadable CSV and XLSX files, safe to open in a spreadsheet.
+
+A cell that starts with =, +, -, @, a tab or a carriage return is a formula to Excel and
+LibreOffice ("CSV injection", OWASP): text from the app's users is prefixed with an apostrophe so
+it shows as typed and never runs. Numbers are left alone, so -3 stays a number.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from flask import Response
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CSV_MIMETYPE = "text/csv"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_SHEET_NAME = 31  # Excel's limit
+
+
+def neutralise(value: Any) -> Any:
+    """The value as a spreadsheet should show it: text that a spreadsheet would run as a formula
+    gets a leading apostrophe; NaN becomes an empty cell; everything else is unchanged."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of the table with every text cell neutralised (column names too)."""
+    cleaned = frame.astype(object).map(neutralise)
+    cleaned.columns = [neutralise(str(name)) for name in frame.columns]
+    return cleaned
+
+
+def download_name(stem: str, suffix: str) -> str:
+    """A file name from a title: letters, digits, - and _ only, with today's date."""
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")[:80] or "export"
+    return f"{cleaned}-{date.today():%Y-%m-%d}.{suffix}"
+
+
+def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def csv_response(frame: pd.DataFrame, stem: str) -> Response:
+    """The table as a UTF-8 CSV download (with a byte-order mark so Excel reads the accents)."""
+    text = safe_frame(frame).to_csv(index=False, date_format="%Y-%m-%d")
+    return _attachment(("\ufeff" + text).encode("utf-8"), CSV_MIMETYPE, download_name(stem, "csv"))
+
+
+def xlsx_response(sheets: Mapping[str, pd.DataFrame], stem: str) -> Response:
+    """The tables as one XLSX download, one sheet each, in the order given."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            sheet = re.sub(r"[\[\]:*?/\\]", " ", name)[:MAX_SHEET_NAME] or "Sheet"
+            # Cleaned before neutralising, so a character removed cannot uncover a formula.
+            safe = safe_frame(frame.astype(object).map(_excel_cell))
+            safe.to_excel(writer, sheet_name=sheet, index=False)
+    return _attachment(buffer.getvalue(), XLSX_MIMETYPE, download_name(stem, "xlsx"))
+
+
+def _excel_cell(value: Any) -> Any:
+    # openpyxl refuses time-zone-aware datetimes; the app stores UTC, so drop the zone.
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    # It also refuses control characters (other than tab and line breaks), which older or
+    # imported text may hold: one would otherwise make the whole download fail.
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
