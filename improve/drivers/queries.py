@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import abort
+from sqlalchemy.orm import aliased
 
 from improve.extensions import db
-from improve.models import Aim, ChangeIdea, Cycle, Driver, DriverKind, Ramp
+from improve.models import Aim, ChangeIdea, Cycle, Driver, DriverKind, Ramp, Team
 from improve.models.aim import driver_link
 
 # IHI: most aims have 2 to 5 primary drivers. Outside that, warn; never refuse.
@@ -48,6 +49,8 @@ class Diagram:
     ideas: list[ChangeIdea]
     feeds: dict[int, list[Driver]]  # secondary driver id -> the primaries it feeds, in order
     tests: dict[int, int]  # change idea id -> its cycles, for ideas that have a ramp of tests
+    # change idea id -> the team whose idea it was copied from the collaborative's idea library
+    sources: dict[int, str] = field(default_factory=dict)
 
     def ideas_under(self, driver_id: int | None) -> list[ChangeIdea]:
         known = {driver.id for driver in self.primaries + self.secondaries}
@@ -174,7 +177,26 @@ def diagram(aim: Aim) -> Diagram:
             },
         ),
         tests=_tests_by_idea([idea.id for idea in ideas]),
+        sources=_source_teams(ideas),
     )
+
+
+def _source_teams(ideas: list[ChangeIdea]) -> dict[int, str]:
+    """Which team each copied idea came from; no query when nothing on the diagram was copied."""
+    copied = {idea.id: idea.copied_from_id for idea in ideas if idea.copied_from_id}
+    if not copied:
+        return {}
+    source = aliased(ChangeIdea)
+    query = (
+        sa.select(source.id, Team.name)
+        .join(Aim, Aim.id == source.aim_id)
+        .join(Team, Team.id == Aim.team_id)
+        .where(source.id.in_(set(copied.values())))
+    )
+    team_of = {source_id: name for source_id, name in db.session.execute(query)}
+    return {
+        idea_id: team_of[source_id] for idea_id, source_id in copied.items() if source_id in team_of
+    }
 
 
 def _tests_by_idea(idea_ids: list[int]) -> dict[int, int]:
