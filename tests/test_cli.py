@@ -241,6 +241,15 @@ DEMO_EMAILS = [
     "member@example.org",
     "expert@example.org",
     "northlead@example.org",
+    "northmember@example.org",
+    "northexpert@example.org",
+    "homecarelead@example.org",
+    "homecarestaff@example.org",
+    "carerslead@example.org",
+    "carersexpert@example.org",
+    "academylead@example.org",
+    "pathwayslead@example.org",
+    "pathwaysexpert@example.org",
 ]
 
 
@@ -249,7 +258,7 @@ def test_demo_if_empty_twice_keeps_the_same_data(runner, cheap_hashing):
     assert first.exit_code == 0, first.output
     assert "Demo data created." in first.output
     users, teams, collaboratives = count(User), count(Team), count(Collaborative)
-    assert (users, teams, collaboratives) == (7, 2, 1)
+    assert (users, teams, collaboratives) == (16, 6, 1)
 
     second = runner.invoke(args=["demo", "--if-empty"])
     assert second.exit_code == 0, second.output
