@@ -93,11 +93,16 @@ def _register_blueprints(app: Flask) -> None:
     from improve.auth import bp as auth_bp
     from improve.collaboratives import bp as collaboratives_bp
     from improve.comments import bp as comments_bp
+    from improve.coordination import bp as coordination_bp
     from improve.cycles import bp as cycles_bp
     from improve.drivers import bp as drivers_bp
+    from improve.exports import bp as exports_bp
     from improve.history import bp as history_bp
     from improve.home import bp as home_bp
+    from improve.ideas import bp as ideas_bp
     from improve.measures import bp as measures_bp
+    from improve.panel import bp as panel_bp
+    from improve.reports import bp as reports_bp
     from improve.teams import bp as teams_bp
 
     app.register_blueprint(home_bp)
@@ -107,4 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(teams_bp, url_prefix="/teams")
     # Team records: their URLs carry their own ids, scoped by improve.permissions loaders.
     for blueprint in (aims_bp, drivers_bp, cycles_bp, comments_bp, history_bp, measures_bp):
+        app.register_blueprint(blueprint)
+    # The collaborative as a whole (issue 5): each registers its own full URLs.
+    for blueprint in (reports_bp, coordination_bp, panel_bp, ideas_bp, exports_bp):
         app.register_blueprint(blueprint)

@@ -36,6 +36,8 @@ def _detail(collaborative: Collaborative, fragment: str | None = None, status: i
         may_edit=can(current_user, Permission.EDIT_COLLABORATIVE, collaborative),
         may_add_team=can(current_user, Permission.ADD_TEAM, collaborative),
         may_manage=can(current_user, Permission.MANAGE_COLLABORATIVE_MEMBERS, collaborative),
+        may_coordinate=can(current_user, Permission.COORDINATE, collaborative),
+        may_view_panel=can(current_user, Permission.VIEW_PANEL, collaborative),
         **forms,
     )
 

@@ -60,3 +60,23 @@ document.body.addEventListener("htmx:xhr:progress", (event) => {
   }
   bar.value = Math.round((detail.loaded / detail.total) * 100);
 });
+
+// A table wider than the screen scrolls inside its box. Keyboard users must be able to scroll it
+// too, so a box that overflows and holds nothing focusable becomes a focusable, named region.
+function makeScrollBoxesFocusable(root) {
+  root.querySelectorAll(".app-table-wrapper, .app-table-scroll").forEach((box) => {
+    const overflows = box.scrollWidth > box.clientWidth;
+    const focusable = box.querySelector("a[href], button, input, select, textarea, [tabindex]");
+    if (!overflows || focusable || box.hasAttribute("tabindex")) {
+      return;
+    }
+    const caption = box.querySelector("caption");
+    box.setAttribute("tabindex", "0");
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+  });
+}
+
+makeScrollBoxesFocusable(document);
+document.body.addEventListener("htmx:afterSettle", () => makeScrollBoxesFocusable(document));
+window.addEventListener("resize", () => makeScrollBoxesFocusable(document));
