@@ -25,7 +25,7 @@ run: $(VENV)/.installed
 
 ## test: lint, then the whole suite (browser tests included when Chromium is there)
 test: $(VENV)/.installed browser-deps lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check improve tests migrations/env.py

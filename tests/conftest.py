@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.pool import NullPool
 from werkzeug.security import generate_password_hash
 
 # Never let tests write a secret into the real instance folder.
@@ -60,13 +61,38 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgres_only: needs PostgreSQL")
 
 
+def worker_database(base_url: str, suffix: str) -> str:
+    """A fresh PostgreSQL database next to `base_url`'s, for one pytest-xdist worker: workers
+    must not drop each other's tables. An earlier run's leftover is dropped first."""
+    admin_url = sa.make_url(base_url)
+    name = f"{admin_url.database}_{suffix}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return admin_url.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
     url = os.environ.get("IMPROVE_TEST_DATABASE_URL", "").strip()
-    if url:
-        os.environ["IMPROVE_DATABASE_URL"] = url
-        return configured_url("")
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    os.environ["IMPROVE_DATABASE_URL"] = url
+    url = configured_url("")
+    if worker_id == "master":
+        yield url
+        return
+    own = worker_database(url, worker_id)
+    os.environ["IMPROVE_DATABASE_URL"] = own  # for the commands the CLI tests run
+    yield own
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as connection:
+        name = sa.make_url(own).database
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

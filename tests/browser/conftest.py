@@ -30,7 +30,8 @@ HERE = Path(__file__).parent
 SCREENSHOTS = HERE.parents[1] / "test-artifacts" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("IMPROVE_REQUIRE_BROWSER", "") == "1"
-BROWSER_DATABASE = "improve_browser"
+# One per pytest-xdist worker ("master" when run without it).
+BROWSER_DATABASE = f"improve_browser_{os.environ.get('PYTEST_XDIST_WORKER', 'master')}"
 # Keep Chromium off the network: the machine refuses every connection but localhost.
 CHROMIUM_ARGS = [
     "--no-sandbox",
