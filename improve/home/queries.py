@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 import sqlalchemy as sa
 
+from improve.analysis.periods import due_date, last_due_period, period_end, report_periods
 from improve.extensions import db
-from improve.models import Collaborative, Membership, Role, Team, User
+from improve.models import Collaborative, Membership, MonthlyReport, ReportStatus, Role, Team, User
+from improve.reports.queries import cadence, period_label
 
 
 def team_memberships(user: User) -> list[tuple[Team, Role]]:
@@ -44,3 +49,53 @@ def team_counts(collaborative_ids: list[int]) -> dict[int, int]:
         .group_by(Team.collaborative_id)
     )
     return {collaborative_id: count for collaborative_id, count in db.session.execute(query)}
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """The monthly report a team should think about now: late, or due soon."""
+
+    period: date
+    label: str
+    due: date
+    late: bool
+
+
+def _reminder_periods(collaborative: Collaborative, today: date) -> list[date]:
+    """The periods whose report may need sending now: the latest one already due (late if not
+    sent) and the ones that have ended but are not due yet."""
+    rhythm, due_day = cadence(collaborative), collaborative.report_due_day
+    overdue = last_due_period(
+        collaborative.starts_on, collaborative.ends_on, rhythm, due_day, today
+    )
+    ended = [
+        start
+        for start in report_periods(collaborative.starts_on, collaborative.ends_on, rhythm)
+        if period_end(start, rhythm) < today <= due_date(start, rhythm, due_day)
+    ]
+    return ([overdue] if overdue else []) + ended
+
+
+def report_reminders(teams: list[Team], today: date) -> dict[int, Reminder]:
+    """For each team, the report to send next (late first), if one is waiting; one query."""
+    wanted = {team.id: _reminder_periods(team.collaborative, today) for team in teams}
+    periods = {start for starts in wanted.values() for start in starts}
+    if not periods:
+        return {}
+    query = sa.select(MonthlyReport.team_id, MonthlyReport.period_start).where(
+        MonthlyReport.team_id.in_(list(wanted)),
+        MonthlyReport.period_start.in_(periods),
+        MonthlyReport.status == ReportStatus.SUBMITTED,
+    )
+    sent = {(team_id, start) for team_id, start in db.session.execute(query)}
+    reminders = {}
+    for team in teams:
+        collaborative = team.collaborative
+        for start in wanted[team.id]:
+            if (team.id, start) in sent:
+                continue
+            due = due_date(start, cadence(collaborative), collaborative.report_due_day)
+            label = period_label(start, collaborative)
+            reminders[team.id] = Reminder(start, label, due, late=due < today)
+            break
+    return reminders

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask_login import current_user
 
 from improve.home import bp, queries
 from improve.htmx import render
 from improve.models import Role
-from improve.permissions import can_create_collaborative
+from improve.permissions import POLICY, Permission, can_create_collaborative
+
+
+def today() -> date:
+    return date.today()
 
 
 @bp.get("/")
@@ -15,9 +21,15 @@ def index():
     reviewing = queries.collaborative_memberships(current_user, Role.PANEL_MEMBER)
     everything = queries.all_collaboratives() if current_user.is_admin else []
     shown = {c.id for c in coordinating + reviewing + everything}
+    teams = queries.team_memberships(current_user)
     return render(
         "home/index.html",
-        teams=queries.team_memberships(current_user),
+        teams=teams,
+        reminders=queries.report_reminders([team for team, _ in teams], today()),
+        # From the roles already loaded: the policy's report writers (no query per team).
+        writes_reports={
+            team.id for team, role in teams if role in POLICY[Permission.EDIT_TEAM_RECORDS]
+        },
         coordinating=coordinating,
         reviewing=reviewing,
         all_collaboratives=everything,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from improve.extensions import db
-from improve.models import Role
+from improve.models import MonthlyReport, ReportStatus, Role
 from tests.conftest import BOOSTED, HTMX, text_of
 
 # What each role sees ----------------------------------------------------------------------------
@@ -52,7 +54,7 @@ HOME_BY_ROLE = [
     ),
     (
         "panel_x",
-        [REVIEW, "Collaborative X", "You cannot change anything"],
+        [REVIEW, "Collaborative X", "You cannot change the teams"],
         ["Collaborative Y", YOUR_TEAMS, COORDINATE, EVERYTHING, START],
     ),
     (
@@ -112,6 +114,65 @@ def test_home_is_a_whole_page_whatever_the_request(client, world, sign_in, heade
     assert response.status_code == 200
     assert response.get_data(as_text=True).lstrip().startswith("<!DOCTYPE html>")
     assert "HX-Request" in response.headers["Vary"]
+
+
+# What to do next ---------------------------------------------------------------------------------
+
+JUNE_5 = date(2026, 6, 5)  # April's report was due on 10 May; May's is due on 10 June
+
+
+@pytest.fixture
+def on_june_5(monkeypatch):
+    monkeypatch.setattr("improve.home.views.today", lambda: JUNE_5)
+
+
+def submit(team, period: date) -> None:
+    db.session.add(
+        MonthlyReport(
+            team_id=team.id, period_start=period, revision=1, status=ReportStatus.SUBMITTED
+        )
+    )
+    db.session.commit()
+
+
+def test_a_late_report_then_the_next_one_due_then_nothing(client, world, sign_in, on_june_5):
+    browser = sign_in(world.member_a)
+    text = text_of(browser.get("/"))
+    assert "Late The report for April 2026 was due on 10 May 2026." in text
+    html = browser.get("/").get_data(as_text=True)
+    assert f'href="/teams/{world.team_a.id}/reports/2026-04-01"' in html
+
+    submit(world.team_a, date(2026, 4, 1))
+    text = text_of(browser.get("/"))
+    assert "Due soon The report for May 2026 is due on 10 June 2026." in text
+    assert "April 2026" not in text
+
+    submit(world.team_a, date(2026, 5, 1))
+    text = text_of(browser.get("/"))
+    assert "The report for" not in text
+    assert "send the team's monthly report" in text
+
+
+def test_experts_are_told_what_they_can_add_not_to_write_reports(client, world, sign_in, on_june_5):
+    text = text_of(sign_in(world.expert_a).get("/"))
+    assert "add what matters to the people who draw on care" in text
+    assert "The report for" not in text
+
+
+@pytest.mark.parametrize(
+    ("who", "links"),
+    [
+        ("coordinator_x", ["/coordinator", "/calendar"]),
+        ("panel_x", ["/panel", "/ideas"]),
+    ],
+)
+def test_coordinators_and_panel_members_get_their_starting_points(
+    client, world, sign_in, who, links
+):
+    html = sign_in(getattr(world, who)).get("/").get_data(as_text=True)
+    for link in links:
+        assert f'href="/collaboratives/{world.x.id}{link}"' in html
+        assert f'href="/collaboratives/{world.y.id}{link}"' not in html
 
 
 # Navigation -------------------------------------------------------------------------------------
