@@ -12,7 +12,13 @@ from improve.members import queries as member_queries
 from improve.members import views as member_views
 from improve.members.forms import NEEDS_NAME
 from improve.models import Collaborative, Role
-from improve.permissions import Permission, can, can_create_collaborative, collaborative_or_404
+from improve.permissions import (
+    Permission,
+    can,
+    can_create_collaborative,
+    collaborative_or_404,
+    visible_team_ids,
+)
 
 TEMPLATE = "collaboratives/detail.html"
 
@@ -31,6 +37,8 @@ def _detail(collaborative: Collaborative, fragment: str | None = None, status: i
         status,
         collaborative=collaborative,
         teams=queries.list_teams(collaborative),
+        # Every team is listed by name; only the ones this person may open are links.
+        openable_teams=set(db.session.scalars(visible_team_ids(current_user))),
         member_counts=queries.member_counts(collaborative),
         people=member_queries.list_members(collaborative),
         may_edit=can(current_user, Permission.EDIT_COLLABORATIVE, collaborative),

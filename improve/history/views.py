@@ -8,7 +8,7 @@ from flask_login import current_user
 from improve.history import bp, queries, wording
 from improve.htmx import render
 from improve.models import AuditEvent
-from improve.permissions import collaborative_or_404, team_or_404
+from improve.permissions import collaborative_or_404, team_or_404, team_record_or_404
 
 
 @bp.get("/history/<entity_type>/<id:entity_id>")
@@ -18,7 +18,7 @@ def record(entity_type: str, entity_id: int):
         abort(404)
     events = queries.list_for_record(entity_type, entity_id)
     if not events:
-        abort(404)
+        return _no_history_yet(entity_type, entity_id)
     _check_may_see(events)
     return render(
         "history/record.html",
@@ -45,3 +45,23 @@ def _check_may_see(events: list[AuditEvent]) -> None:
     if not team_ids:
         for collaborative_id in collaborative_ids:
             collaborative_or_404(collaborative_id)
+
+
+# Team records can exist without a history: made with the demo data, or before history was kept.
+# Their pages show a "History" link, so the page says so instead of "not found".
+TEAM_RECORDS = ("Aim", "Driver", "ChangeIdea", "Cycle")
+
+
+def _no_history_yet(entity_type: str, entity_id: int):
+    if entity_type not in TEAM_RECORDS:
+        abort(404)
+    record = team_record_or_404(queries.MODELS[entity_type], entity_id)
+    return render(
+        "history/record.html",
+        events=[],
+        entity_type=entity_type,
+        entity_label=wording.entity_label(entity_type),
+        record_name=getattr(record, "title", None),
+        names={},
+        back_url=queries.back_url(entity_type, entity_id, []),
+    )

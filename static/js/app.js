@@ -78,5 +78,7 @@ function makeScrollBoxesFocusable(root) {
 }
 
 makeScrollBoxesFocusable(document);
+// After a swap and again once it settles: tools and people may act as soon as content lands.
+document.body.addEventListener("htmx:afterSwap", () => makeScrollBoxesFocusable(document));
 document.body.addEventListener("htmx:afterSettle", () => makeScrollBoxesFocusable(document));
 window.addEventListener("resize", () => makeScrollBoxesFocusable(document));

@@ -15,7 +15,7 @@ COLLABORATIVE = "Living Well at Home collaborative"
 
 
 def open_collaborative(page: Page) -> None:
-    page.get_by_role("link", name=COLLABORATIVE).first.click()
+    page.get_by_role("link", name=COLLABORATIVE, exact=True).click()
     expect(page.get_by_role("heading", level=1, name=COLLABORATIVE)).to_be_visible()
 
 

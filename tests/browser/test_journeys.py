@@ -81,7 +81,7 @@ def test_wrong_password_shows_the_error_summary(page: Page) -> None:
 
 def test_coordinator_adds_a_team_and_a_person_without_leaving_the_page(page: Page) -> None:
     sign_in(page, "coordinator@example.org")
-    page.get_by_role("link", name=COLLABORATIVE).click()
+    page.get_by_role("link", name=COLLABORATIVE, exact=True).click()
     expect(page.get_by_role("heading", level=1, name=COLLABORATIVE)).to_be_visible()
     check_accessibility(page, "collaborative")
     address = page.url
@@ -136,7 +136,7 @@ def test_coordinator_adds_a_team_and_a_person_without_leaving_the_page(page: Pag
 def test_adding_a_team_works_without_javascript(make_page: Callable[..., Page]) -> None:
     page = make_page(java_script_enabled=False)
     sign_in(page, "coordinator@example.org")
-    page.get_by_role("link", name=COLLABORATIVE).click()
+    page.get_by_role("link", name=COLLABORATIVE, exact=True).click()
     address = page.url
 
     section = page.locator("#teams-section")
@@ -176,7 +176,7 @@ def test_keyboard_only_sign_in_and_team_page(page: Page) -> None:
 
 def test_panel_member_sees_a_team_without_controls_to_change_it(page: Page) -> None:
     sign_in(page, "panel@example.org")
-    page.get_by_role("link", name=COLLABORATIVE).click()
+    page.get_by_role("link", name=COLLABORATIVE, exact=True).click()
     expect(page.get_by_role("heading", level=1, name=COLLABORATIVE)).to_be_visible()
     expect(page.get_by_text("Add a team")).to_have_count(0)
     page.get_by_role("link", name=TEAM).click()

@@ -777,3 +777,13 @@ def test_an_unknown_membership_is_not_found(world, sign_in):
         f"/collaboratives/{world.x.id}/members/99999/remove"
     )
     assert response.status_code == 404
+
+
+def test_team_members_see_every_teams_name_but_open_only_their_own(world, client_for):
+    response = client_for(world.member_a).get(f"/collaboratives/{world.x.id}")
+    html = response.get_data(as_text=True)
+    assert "Team B" in html
+    assert f'href="/teams/{world.team_a.id}"' in html
+    assert f'href="/teams/{world.team_b.id}"' not in html
+    coordinator = client_for(world.coordinator_x).get(f"/collaboratives/{world.x.id}")
+    assert f'href="/teams/{world.team_b.id}"' in coordinator.get_data(as_text=True)

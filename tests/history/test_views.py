@@ -376,3 +376,13 @@ def test_a_role_change_reads_as_a_sentence(world):
 
     assert event_phrase(event) == "changed Member A's role to Team lead"
     assert membership.role == Role.TEAM_MEMBER
+
+
+def test_a_team_record_without_history_says_so_to_whoever_may_see_it(world, client_for):
+    """Demo records are made without audit rows; their "History" links must not lead nowhere."""
+    aim = make_aim(world.team_a)
+    url = f"/history/Aim/{aim.id}"
+    response = client_for(world.member_a).get(url)
+    assert response.status_code == 200
+    assert "No changes have been recorded for this aim." in visible(response)
+    assert client_for(world.member_b).get(url).status_code == 404
