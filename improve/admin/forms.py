@@ -9,9 +9,14 @@ from improve.forms import EMAIL_LENGTH, NoControlCharacters, NormalisedEmail, sh
 
 
 class UserForm(FlaskForm):
-    display_name = short_text("Full name", required="Enter their full name")
+    display_name = short_text(
+        "Full name",
+        "As colleagues know them, like “Sam Patel”. Other people see this name next to their work.",
+        required="Enter their full name",
+    )
     email = EmailField(
         "Email address",
+        description="Their work email, like name@example.org. They sign in with it.",
         widget=GovTextInput(),
         filters=[NormalisedEmail()],
         validators=[

@@ -15,7 +15,8 @@ def _new_password_field(label: str) -> PasswordField:
     return PasswordField(
         label,
         widget=GovPasswordInput(),
-        description=f"At least {PASSWORD_MIN} characters. A short sentence is easy to remember.",
+        description=f"At least {PASSWORD_MIN} characters, and at most {PASSWORD_MAX}. A short "
+        "sentence is easy to remember, like “tea at four in the garden”.",
         validators=[
             InputRequired(message="Enter a new password"),
             Length(
@@ -31,6 +32,7 @@ def _confirm_field() -> PasswordField:
     return PasswordField(
         "Type the new password again",
         widget=GovPasswordInput(),
+        description="Exactly as above, so a typing mistake cannot lock you out.",
         validators=[
             InputRequired(message="Type the new password again"),
             EqualTo("new_password", message="The two passwords are not the same"),
@@ -41,6 +43,7 @@ def _confirm_field() -> PasswordField:
 class SignInForm(FlaskForm):
     email = EmailField(
         "Email address",
+        description="The email address your account was set up with, like name@example.org.",
         widget=GovTextInput(),
         validators=[
             InputRequired(message="Enter your email address"),
@@ -51,6 +54,7 @@ class SignInForm(FlaskForm):
     )
     password = PasswordField(
         "Password",
+        description="Type it exactly: capital letters count.",
         widget=GovPasswordInput(),
         validators=[
             InputRequired(message="Enter your password"),
@@ -63,6 +67,7 @@ class SignInForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         "Current password",
+        description="The password you use to sign in now.",
         widget=GovPasswordInput(),
         validators=[
             InputRequired(message="Enter your current password"),

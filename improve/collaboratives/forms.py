@@ -29,10 +29,15 @@ class CollaborativeForm(FlaskForm):
     description = long_text("More about it (optional)", "Why this topic, and who chose it.")
     starts_on = DateParts("Start date", "For example, 1 4 2026", required="Enter the start date")
     ends_on = DateParts(
-        "End date", "Collaboratives usually run for 6 to 18 months.", required="Enter the end date"
+        "End date",
+        "For example, 30 9 2027. Collaboratives usually run for 6 to 18 months.",
+        required="Enter the end date",
     )
     run_chart_rules = RadioField(
         "How should run charts spot real change?",
+        description="A run chart shows the numbers over time with a middle line (the median: "
+        "half the points are above it, half below). These rules decide when a pattern is unlikely "
+        "to be chance. Choose the recommended rules unless your organisation uses the IHI ones.",
         widget=GovRadioInput(),
         choices=[
             SelectChoice(
@@ -65,7 +70,8 @@ class CollaborativeForm(FlaskForm):
     )
     shift_length = WholeNumber(
         "Points in a row on one side of the average that count as a shift",
-        description="Usually 7 (NHS Making Data Count) or 6. Between 5 and 12.",
+        description="A shift (a long run on one side) suggests something really changed. "
+        "Usually 7 (NHS Making Data Count) or 6. Between 5 and 12.",
         widget=GovTextInput(),
         default=7,
         validators=[
@@ -75,7 +81,8 @@ class CollaborativeForm(FlaskForm):
     )
     trend_length = WholeNumber(
         "Points in a row going up (or down) that count as a trend",
-        description="Usually 7 (NHS Making Data Count) or 5. Between 5 and 12.",
+        description="A trend (points that keep rising, or keep falling) suggests something really "
+        "changed. Usually 7 (NHS Making Data Count) or 5. Between 5 and 12.",
         widget=GovTextInput(),
         default=7,
         validators=[
@@ -85,6 +92,9 @@ class CollaborativeForm(FlaskForm):
     )
     stall_weeks = WholeNumber(
         "Weeks without activity before a team is shown as stalled",
+        description="A team that has neither worked on a test of change nor recorded any numbers "
+        "for this many weeks is shown to you as stalled, so you can offer help. 6 is usual; "
+        "between 1 and 52.",
         widget=GovTextInput(),
         default=6,
         validators=[
@@ -114,10 +124,13 @@ class TeamForm(FlaskForm):
         "Team name", "For example, Riverside Care Home day team", required="Enter the team's name"
     )
     organisation = short_text(
-        "Organisation", "Who the team works for", required="Enter the organisation"
+        "Organisation",
+        "Who the team works for, like “Westshire Council”.",
+        required="Enter the organisation",
     )
     organisation_kind = SelectField(
         "Kind of organisation",
+        description="Shown next to the team's name. Choose “Other” if none fits.",
         widget=GovSelect(),
         choices=[SelectChoice(kind.value, kind.label) for kind in OrganisationKind],
         default=OrganisationKind.OTHER.value,
@@ -130,3 +143,8 @@ class TeamForm(FlaskForm):
 
 class CollaborativeMemberForm(MemberForm):
     role_choices = [SelectChoice(role.value, role.label) for role in COLLABORATIVE_ROLES]
+    role_hint = (
+        "A coordinator runs the collaborative: adds teams, follows every team and scores their "
+        "reports. A strategic panel member reads the summaries across teams and records the "
+        "panel's reviews."
+    )

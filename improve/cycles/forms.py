@@ -413,6 +413,7 @@ class CycleFilterForm(Form):
 
     status = SelectField(
         "Status",
+        description="Open cycles are still being tested; closed ones have a decision.",
         widget=GovSelect(),
         choices=STATUS_CHOICES,
         default="",
@@ -420,12 +421,14 @@ class CycleFilterForm(Form):
     )
     idea = SelectField(
         "Change idea",
+        description="Show only the tests of one change idea.",
         widget=GovSelect(),
         default="",
         invalid_choice_message="That change idea is not one of this team's",
     )
     decision = SelectField(
         "Decision",
+        description="What the team decided at the end: adopt, adapt or abandon.",
         widget=GovSelect(),
         choices=[SelectChoice("", "Any")]
         + [SelectChoice(value.value, label) for value, label in DECISION_NAMES.items()],

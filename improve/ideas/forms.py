@@ -34,7 +34,8 @@ class SearchForm(Form):
     )
     driver = SelectField(
         "Driver it works on",
-        description="From the teams' driver diagrams.",
+        description="A driver is something that affects the aim. These come from the teams' "
+        "driver diagrams.",
         widget=GovSelect(),
         default="",
         invalid_choice_message="Choose a driver from the list",
@@ -65,6 +66,7 @@ class CopyForm(FlaskForm):
     # by the view, so the choices here are not checked against the list.
     aim_id = SelectField(
         "Which aim should it go under?",
+        description="One of your team's aims: the idea joins that aim's driver diagram.",
         widget=GovSelect(),
         coerce=optional_id,
         validate_choice=False,

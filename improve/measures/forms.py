@@ -116,14 +116,22 @@ class MeasureForm(FlaskForm):
         "Choose which way is better",
     )
     baseline_start = DateParts(
-        "Baseline starts (optional)", "The first period of “where we are now”, like 1 1 2026."
+        "Baseline starts (optional)",
+        "The baseline is the time before you changed anything, to compare against. Its first "
+        "day, like 1 1 2026: the data table starts there.",
     )
-    baseline_end = DateParts("Baseline ends (optional)", "The last period of the baseline.")
+    baseline_end = DateParts(
+        "Baseline ends (optional)",
+        "The last day before you started changing things, like 31 3 2026. Leave it empty if you "
+        "have not started yet.",
+    )
     target_value = Number("Target (optional)", "The number you want to reach, like 4.")
     target_date = DateParts("Target date (optional)", "When you want to reach it, like 31 3 2027.")
     chart_type = _radio(
         "Chart",
-        "A run chart suits most data. Control charts need about 20 points to be useful.",
+        "A run chart (your numbers over time, with a middle line) suits most data. Control "
+        "charts add limits that show how far the numbers usually go up and down; they need about "
+        "20 points to be useful.",
         [
             (ChartType.RUN, "Run chart (the median line): the default"),
             (ChartType.I, "I chart: for measurements"),
@@ -163,14 +171,19 @@ class MeasureEditForm(MeasureForm):
 class DataPointForm(FlaskForm):
     """One period's number for one team; period is the ISO date of the period's first day."""
 
+    # The data table shows these hints once, above its columns: keep them short.
     period = StringField(widget=HiddenInput())
-    value = Number("Value", required=NEEDS_VALUE)
-    denominator = Number("Out of")
-    note = short_text("Note")
-    excluded = BooleanField("Leave out")
-    exclusion_reason = short_text("Why leave it out")
-    starts_new_phase = BooleanField("New phase")
-    phase_reason = short_text("What changed")
+    value = Number("Value", "The number for that period, like 4.", required=NEEDS_VALUE)
+    denominator = Number("Out of", "The total it is out of, like 10.")
+    note = short_text("Note", "Optional: anything that explains the number.")
+    excluded = BooleanField(
+        "Leave out", description="Tick if something unusual happened, and say why."
+    )
+    exclusion_reason = short_text("Why leave it out", "Why, like “flu outbreak on the unit”.")
+    starts_new_phase = BooleanField(
+        "New phase", description="Tick if the way of working changed, and say what."
+    )
+    phase_reason = short_text("What changed", "What changed, like “new night routine”.")
     version = VersionField()
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -203,6 +216,12 @@ class DataPointForm(FlaskForm):
             "starts_new_phase": new_phase,
             "phase_reason": (self.phase_reason.data or "") if new_phase else "",
         }
+
+
+def point_hints() -> dict[str, str]:
+    """The data table's column hints, by field name: the table renders its inputs by hand."""
+    form = DataPointForm(formdata=None, meta={"csrf": False})
+    return {field.short_name: str(field.description) for field in form if field.description}
 
 
 def check_point(

@@ -13,7 +13,13 @@ from improve.extensions import db
 from improve.htmx import is_partial_request, render, see_other
 from improve.measures import bp, charting, operations, queries
 from improve.measures.cycle_links import chart_with_cycles
-from improve.measures.forms import DataPointForm, MeasureEditForm, MeasureForm, check_point
+from improve.measures.forms import (
+    DataPointForm,
+    MeasureEditForm,
+    MeasureForm,
+    check_point,
+    point_hints,
+)
 from improve.models import Aim, Collaborative, Measure, Team
 from improve.permissions import (
     Permission,
@@ -58,6 +64,7 @@ def measure_page(
     """The measure page, or its data table alone for htmx."""
     for name in ("row_form", "row_period", "conflict_point", "focus_period"):
         context.setdefault(name, None)
+    context.setdefault("point_hints", point_hints())
     # The chart asks for itself after a save; everything else htmx asks for is the data table.
     fragment = (
         "measure_chart" if request.headers.get("HX-Target") == "measure-chart" else "data_entry"

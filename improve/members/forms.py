@@ -16,9 +16,13 @@ NEEDS_NAME = "There is no account for this email address yet. Enter their full n
 
 class MemberForm(FlaskForm):
     role_choices: ClassVar[list[SelectChoice]] = []
+    # What each role may do, in the words of the place the person is added to.
+    role_hint: ClassVar[str] = "This decides what they can see and change."
 
     email = EmailField(
         "Email address",
+        description="Their work email, like name@example.org. If they already have an account, "
+        "use the address they sign in with.",
         widget=GovTextInput(),
         filters=[NormalisedEmail()],
         validators=[
@@ -47,3 +51,4 @@ class MemberForm(FlaskForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.role.choices = self.role_choices
+        self.role.description = self.role_hint

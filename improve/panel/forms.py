@@ -33,6 +33,7 @@ class PanelFilterForm(Form):
 
     phase = SelectField(
         "Phase",
+        description="A stage of the collaborative, such as an action period",
         widget=GovSelect(),
         default="",
         invalid_choice_message="That phase is not one of this collaborative's: choose one from "
@@ -40,18 +41,21 @@ class PanelFilterForm(Form):
     )
     from_month = SelectField(
         "From",
+        description="First month to show",
         widget=GovSelect(),
         default="",
         invalid_choice_message="Choose the first month from the list",
     )
     to_month = SelectField(
         "To",
+        description="Last month to show",
         widget=GovSelect(),
         default="",
         invalid_choice_message="Choose the last month from the list",
     )
     measure = SelectField(
         "Shared measure",
+        description="The small charts show the first one chosen",
         widget=GovSelect(),
         default="",
         invalid_choice_message="That measure is not one of this collaborative's shared measures: "
@@ -59,6 +63,7 @@ class PanelFilterForm(Form):
     )
     team = SelectField(
         "Team",
+        description="One team, or every team of the collaborative",
         widget=GovSelect(),
         default="",
         invalid_choice_message="That team is not part of this collaborative: choose one from the "

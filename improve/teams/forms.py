@@ -11,12 +11,19 @@ from improve.models import TEAM_ROLES, OrganisationKind
 
 
 class TeamDetailsForm(FlaskForm):
-    name = short_text("Team name", required="Enter the team's name")
+    name = short_text(
+        "Team name",
+        "The name people use for the team, like “Riverside Care Home day team”.",
+        required="Enter the team's name",
+    )
     organisation = short_text(
-        "Organisation", "Who the team works for", required="Enter the organisation"
+        "Organisation",
+        "Who the team works for, like “Westshire Council”.",
+        required="Enter the organisation",
     )
     organisation_kind = SelectField(
         "Kind of organisation",
+        description="Shown next to the team's name. Choose “Other” if none fits.",
         widget=GovSelect(),
         choices=[SelectChoice(kind.value, kind.label) for kind in OrganisationKind],
         invalid_choice_message="Choose the kind of organisation from the list",
@@ -28,3 +35,8 @@ class TeamDetailsForm(FlaskForm):
 
 class TeamMemberForm(MemberForm):
     role_choices = [SelectChoice(role.value, role.label) for role in TEAM_ROLES]
+    role_hint = (
+        "A team lead can change the team's details and who is in it. A team member records "
+        "tests of change and numbers. An expert by experience (someone who draws on care, or a "
+        "carer) reads everything, comments and adds their own view."
+    )
