@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from improve.cycles import bp as cycles_bp
     from improve.drivers import bp as drivers_bp
     from improve.exports import bp as exports_bp
+    from improve.help import bp as help_bp
     from improve.history import bp as history_bp
     from improve.home import bp as home_bp
     from improve.ideas import bp as ideas_bp
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from improve.teams import bp as teams_bp
 
     app.register_blueprint(home_bp)
+    app.register_blueprint(help_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(collaboratives_bp, url_prefix="/collaboratives")

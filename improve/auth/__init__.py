@@ -12,7 +12,10 @@ from improve.models import User
 bp = Blueprint("auth", __name__)
 
 # The only endpoints a signed-out person may reach.
-PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "auth.accept_invitation", "static", "home.health"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.sign_in", "auth.accept_invitation", "static", "home.health"}
+    | {"help.index", "help.topic", "help.glossary_page", "help.accessibility"}
+)
 
 
 @login_manager.user_loader

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from improve import glossary
 from improve.extensions import db
 from improve.models import (
     Assessor,
@@ -229,7 +230,8 @@ def test_icons_have_words_and_are_explained(world, panel, client_for) -> None:
     legend = section(text, "How to read this page", "Outcome measure.")
     for words in ("No unusual change", "Real improvement", "Change for the worse", "Hit and miss"):
         assert words in legend
-    assert "Control limits The range" in legend
+    assert f"Control limits {glossary.explain('control limits')}" in legend
+    assert "What are control limits?" in legend  # a link to the help page
     # Icons are drawn shapes beside their words, hidden from screen readers (the words say it).
     icons = re.findall(r'<svg class="app-mdc__icon"[^>]*>', html)
     assert icons and all('aria-hidden="true"' in icon for icon in icons)
