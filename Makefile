@@ -23,9 +23,10 @@ run: $(VENV)/.installed
 	@echo "Open http://127.0.0.1:5000 and sign in with one of the accounts above. Ctrl+C stops it."
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - 'improve:create_app()'
 
-## test: lint, then the whole suite (browser tests included when Chromium is there)
+## test: lint, then the whole suite (browser tests included when Chromium is there).
+## PYTEST_ARGS passes more options to pytest, e.g. PYTEST_ARGS='-m "not browser"'.
 test: $(VENV)/.installed browser-deps lint
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check improve tests migrations/env.py
