@@ -50,6 +50,28 @@ def record_event(
     return event
 
 
+def create_audited(
+    actor_id: int,
+    entity: Base,
+    fields: tuple[str, ...],
+    summary: str,
+    team_id: int | None = None,
+    collaborative_id: int | None = None,
+) -> AuditEvent:
+    """Add the new `entity` and audit it with its `fields` as saved (defaults filled in)."""
+    db.session.add(entity)
+    db.session.flush()
+    return record_event(
+        actor_id,
+        AuditAction.CREATE,
+        entity,
+        summary=summary,
+        after=snapshot(entity, fields),
+        team_id=team_id,
+        collaborative_id=collaborative_id,
+    )
+
+
 def update_audited(
     actor_id: int,
     entity: Base,

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from improve.auditing import record_event, snapshot, update_audited
-from improve.extensions import db
-from improve.models import AuditAction, Collaborative, Evaluation, PanelReview, Team, User
+from improve.auditing import create_audited, update_audited
+from improve.models import Collaborative, Evaluation, PanelReview, Team, User
 from improve.panel.review_forms import EVALUATION_FIELDS, REVIEW_TEXT_FIELDS
 
 REVIEW_FIELDS = ("reviewed_on", *REVIEW_TEXT_FIELDS)
@@ -18,15 +17,12 @@ def record_review(
 ) -> PanelReview:
     """A new dated review; earlier ones stay as they were, for comparison."""
     review = PanelReview(collaborative_id=collaborative.id, recorded_by_id=actor.id, **details)
-    db.session.add(review)
-    db.session.flush()
     day: date = review.reviewed_on
-    record_event(
+    create_audited(
         actor.id,
-        AuditAction.CREATE,
         review,
+        REVIEW_FIELDS,
         summary=f"Recorded the panel review of {day.day} {day:%B %Y}",
-        after=snapshot(review, REVIEW_FIELDS),
         collaborative_id=collaborative.id,
     )
     return review
@@ -49,14 +45,11 @@ def save_evaluation(
         evaluation = Evaluation(
             collaborative_id=collaborative.id, team_id=team_id, recorded_by_id=actor.id, **answers
         )
-        db.session.add(evaluation)
-        db.session.flush()
-        record_event(
+        create_audited(
             actor.id,
-            AuditAction.CREATE,
             evaluation,
+            EVALUATION_FIELDS,
             summary=f"Answered the evaluation questions for {_whose(team)}",
-            after=snapshot(evaluation, EVALUATION_FIELDS),
             team_id=team_id,
             collaborative_id=collaborative.id,
         )

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from improve.analysis.scoring import Suggestion
-from improve.auditing import record_event, snapshot, update_audited
+from improve.auditing import create_audited, record_event, snapshot, update_audited
 from improve.extensions import db
 from improve.models import (
     Assessor,
@@ -37,13 +37,11 @@ def add_phase(
     actor: User, collaborative: Collaborative, values: dict[str, Any]
 ) -> CollaborativePhase:
     phase = CollaborativePhase(collaborative_id=collaborative.id, **values)
-    db.session.add(phase)
-    record_event(
+    create_audited(
         actor.id,
-        AuditAction.CREATE,
         phase,
+        PHASE_FIELDS,
         summary=f"Added the phase ‘{phase.title}’ to the calendar",
-        after=snapshot(phase, PHASE_FIELDS),
         collaborative_id=collaborative.id,
     )
     return phase
@@ -97,13 +95,11 @@ def save_report(
         )
         for name, value in {**values, **gathered}.items():
             setattr(draft, name, value)
-        db.session.add(draft)
-        record_event(
+        create_audited(
             actor.id,
-            AuditAction.CREATE,
             draft,
+            REPORT_FIELDS,
             summary=f"Started the report for the period from {start:%-d %B %Y}",
-            after=snapshot(draft, REPORT_FIELDS),
             team_id=team.id,
         )
         return draft
@@ -191,13 +187,11 @@ def set_score(
             scored_by_id=actor.id,
             **values,
         )
-        db.session.add(existing)
-        record_event(
+        create_audited(
             actor.id,
-            AuditAction.CREATE,
             existing,
+            SCORE_FIELDS,
             summary=f"Recorded {who} score for the period from {report.period_start:%-d %B %Y}",
-            after=snapshot(existing, SCORE_FIELDS),
             team_id=report.team_id,
         )
         return existing
