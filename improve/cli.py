@@ -97,8 +97,10 @@ def demo(if_empty: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from improve import analysis_cli
+    from improve import analysis_cli, backup, canary
 
     for command in (create_user, grant_role, demo):
         app.cli.add_command(command)
     analysis_cli.init_app(app)
+    backup.init_app(app)
+    canary.init_app(app)
