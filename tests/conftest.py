@@ -137,8 +137,10 @@ def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("improve.models.user.generate_password_hash", cheap_password_hash)
 
 
-@pytest.fixture
-def app(database_url: str, _schema: None) -> Iterator[Flask]:
+@pytest.fixture(scope="session")
+def _shared_app(database_url: str, _schema: None) -> Iterator[Flask]:
+    """One app per test process: building it costs more than most tests, and nothing a test may
+    change on it outlives the test (the `app` fixture puts its settings back)."""
     app = create_app(
         {
             "TESTING": True,
@@ -149,11 +151,21 @@ def app(database_url: str, _schema: None) -> Iterator[Flask]:
     )
     app.test_client_class = IsolatedClient
     app.jinja_env.bytecode_cache = SharedBytecode()
+    yield app
     with app.app_context():
-        yield app
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_shared_app: Flask) -> Iterator[Flask]:
+    """The app, in a fresh app context (so a fresh `g` and database session) on empty tables."""
+    settings = dict(_shared_app.config)
+    with _shared_app.app_context():
+        yield _shared_app
         db.session.remove()
         _empty_every_table()
-        db.engine.dispose()
+    _shared_app.config.clear()
+    _shared_app.config.update(settings)
 
 
 def _empty_every_table() -> None:
