@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, redirect, request, url_for
-from flask_login import current_user
+import time
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user
 
 from improve.extensions import db, login_manager
 from improve.htmx import is_partial_request
@@ -18,16 +31,70 @@ PUBLIC_ENDPOINTS = frozenset(
 )
 
 
+# Seconds since the epoch, kept in the signed session: when it began and when it was last used.
+SIGNED_IN_AT = "signed_in_at"
+SEEN_AT = "seen_at"
+# Noting use rewrites the cookie, so do it at most once a minute: precise enough for an idle
+# limit counted in tens of minutes.
+SEEN_RESOLUTION = 60
+
+
+def start_session(user: User) -> None:
+    """A fresh session on sign-in: nothing carried over from before, and its clocks started."""
+    session.clear()
+    login_user(user)
+    session[SIGNED_IN_AT] = session[SEEN_AT] = int(time.time())
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The session carries "<id>.<session_version>": a bumped version ends every old session."""
     user_id, _, version = session_id.partition(".")
     if not (user_id.isdigit() and version.isdigit()):
         return None
+    ended = _why_session_ended(time.time())
+    if ended:
+        session.clear()
+        flash(ended)
+        return None
     user = db.session.get(User, int(user_id))
     if user is None or user.session_version != int(version) or not user.is_enabled:
         return None
+    _note_use(time.time())
     return user
+
+
+def _why_session_ended(now: float) -> str | None:
+    """The reason this session is too old to use, or None while it is still good. Flask checks
+    the cookie's signature time too, but that moves on whenever the session is written."""
+    signed_in_at, seen_at = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
+    if not (isinstance(signed_in_at, int) and isinstance(seen_at, int)):
+        return "Your session has ended. Sign in again to carry on."
+    lifetime = current_app.permanent_session_lifetime
+    if now - signed_in_at > lifetime.total_seconds():
+        return (
+            f"You were signed out {_spoken(lifetime)} after signing in. Sign in again to carry on."
+        )
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"]
+    if idle and now - seen_at > idle.total_seconds():
+        return (
+            f"You were signed out after {_spoken(idle)} without using improve, in case you had "
+            "left the computer. Sign in again to carry on."
+        )
+    return None
+
+
+def _note_use(now: float) -> None:
+    if now - session.get(SEEN_AT, 0) >= SEEN_RESOLUTION:
+        session[SEEN_AT] = int(now)
+
+
+def _spoken(duration: timedelta) -> str:
+    minutes = int(duration.total_seconds() // 60)
+    if minutes % 60:
+        return f"{minutes} minute" + ("" if minutes == 1 else "s")
+    hours = minutes // 60
+    return "an hour" if hours == 1 else f"{hours} hours"
 
 
 def _require_sign_in() -> Response | None:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash
 
 from improve.auditing import record_event
 from improve.extensions import db
-from improve.models import AuditAction, User, utcnow
+from improve.models import AuditAction, AuditEvent, SignInAttempt, User, utcnow
 
 INVITATION_DAYS = 7
 
@@ -23,9 +31,120 @@ def record_sign_in(user: User) -> None:
     record_event(user.id, AuditAction.SIGN_IN, user, summary="Signed in")
 
 
-def record_failed_sign_in(user: User | None) -> None:
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether this person may sign in with this password. Unknown, disabled and invited accounts
+    cost one hash check too, so the time taken does not tell which addresses have accounts.
+
+    Ends the transaction first: on SQLite a POST holds the write lock from its first statement
+    (BEGIN IMMEDIATE), and a hash that is slow on purpose must not make every other sign-in, in
+    every worker, queue behind it."""
+    stored = user.password_hash if user is not None and user.is_enabled else None
+    db.session.commit()
+    matches = check_password_hash(stored or _decoy_hash(), password)
+    return matches and stored is not None
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    decoy = User()
+    decoy.set_password("no account has this password")  # hashed the way real passwords are
+    return str(decoy.password_hash)
+
+
+# Throttling ---------------------------------------------------------------------------------------
+# Every gunicorn worker must count the same attempts, so they live in the database. Each attempt
+# is written and committed *before* its password is checked, then counted: of any number of
+# simultaneous attempts, the k-th to commit sees at least k rows, so no more than the limit ever
+# reach the password check in one window, on SQLite and PostgreSQL alike, with no locks held.
+
+
+@dataclass(frozen=True)
+class Attempt:
+    row_id: int
+    at: datetime
+    count: int  # attempts in the window, this one included
+    oldest: datetime
+    limit: int
+    window: timedelta
+
+    @property
+    def locked(self) -> bool:
+        return self.count > self.limit
+
+    @property
+    def retry_after(self) -> int:
+        """Whole seconds until the oldest attempt in the window stops counting."""
+        return max(1, math.ceil((self.oldest + self.window - self.at).total_seconds()))
+
+
+def account_key(email: str) -> str:
+    """A keyed hash of the address typed: the same for every worker, useless to anyone else."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, email.encode(), hashlib.sha256).hexdigest()
+
+
+def start_sign_in_attempt(email: str) -> Attempt:
+    """Write down this attempt and count the attempts in the window. Commits: other workers must
+    see the row before this worker checks the password."""
+    window = current_app.config["SIGN_IN_WINDOW"]
+    key, now = account_key(email), utcnow()
+    db.session.execute(sa.delete(SignInAttempt).where(SignInAttempt.attempted_at < now - window))
+    row = SignInAttempt(account_key=key, attempted_at=now)
+    db.session.add(row)
+    db.session.flush()
+    row_id = row.id
+    db.session.commit()
+    count, oldest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(SignInAttempt.attempted_at)).where(
+            SignInAttempt.account_key == key, SignInAttempt.attempted_at >= now - window
+        )
+    ).one()
+    limit = current_app.config["SIGN_IN_ATTEMPT_LIMIT"]
+    return Attempt(row_id, now, count, oldest or now, limit, window)
+
+
+def forget_attempt(attempt: Attempt) -> None:
+    """Only wrong passwords count: a right one, or one never checked, takes its row back."""
+    db.session.execute(sa.delete(SignInAttempt).where(SignInAttempt.id == attempt.row_id))
+
+
+def refuse_locked_attempt(attempt: Attempt, user: User | None) -> None:
+    forget_attempt(attempt)
     if user is not None:
-        record_event(None, AuditAction.SIGN_IN_FAILED, user, summary="Wrong password")
+        record_lock(user, attempt)
+
+
+def record_failed_sign_in(user: User | None, attempt: Attempt) -> None:
+    if user is None:
+        return
+    record_event(None, AuditAction.SIGN_IN_FAILED, user, summary="Wrong password")
+    if attempt.count >= attempt.limit:
+        record_lock(user, attempt)
+
+
+def lock_summary() -> str:
+    limit = current_app.config["SIGN_IN_ATTEMPT_LIMIT"]
+    minutes = int(current_app.config["SIGN_IN_WINDOW"].total_seconds() // 60)
+    return f"Sign-in locked: {limit} wrong passwords within {minutes} minutes"
+
+
+def record_lock(user: User, attempt: Attempt) -> None:
+    """One audit row per lock, not one per refused attempt: an attacker must not be able to
+    flood the trail."""
+    since = attempt.at - attempt.window
+    already = db.session.scalar(
+        sa.select(AuditEvent.id)
+        .where(
+            AuditEvent.entity_type == "User",
+            AuditEvent.entity_id == user.id,
+            AuditEvent.action == AuditAction.SIGN_IN_FAILED,
+            AuditEvent.summary == lock_summary(),
+            AuditEvent.occurred_at >= since,
+        )
+        .limit(1)
+    )
+    if already is None:
+        record_event(None, AuditAction.SIGN_IN_FAILED, user, summary=lock_summary())
 
 
 def end_every_session(user: User) -> None:

@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, request, session, url_for
+from flask import Response, abort, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from improve.auth import bp, operations
+from improve.auth import bp, operations, start_session
 from improve.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm
 from improve.extensions import db
 from improve.htmx import render, see_other
+from improve.models import User
 
 WRONG_DETAILS = "The email address or password is not right"
+LOCKED = (
+    "This account is locked for a few minutes because of too many wrong passwords. "
+    "Try again in {wait}."
+)
 
 
 def _safe_next(target: str | None) -> str:
@@ -29,19 +35,36 @@ def sign_in():
         return redirect(_safe_next(request.args.get("next")))
     form = SignInForm()
     if form.validate_on_submit():
+        attempt = operations.start_sign_in_attempt(form.email.data)
         user = operations.find_user_by_email(form.email.data)
-        if user is not None and user.is_enabled and user.check_password(form.password.data):
-            session.clear()  # a fresh session on sign-in: nothing carried over from before
-            login_user(user)
+        if attempt.locked:
+            return _refuse_while_locked(form, attempt, user)
+        if operations.password_matches(user, form.password.data):
+            operations.forget_attempt(attempt)
+            start_session(user)
             operations.record_sign_in(user)
             db.session.commit()
             return see_other(_safe_next(request.args.get("next")))
-        operations.record_failed_sign_in(user)
+        operations.record_failed_sign_in(user, attempt)
         db.session.commit()
         # Same words whether or not the account exists: the page reveals nothing.
         form.password.errors.append(WRONG_DETAILS)
     status = 422 if form.errors else 200
     return render("auth/sign_in.html", form=form, status=status)
+
+
+def _refuse_while_locked(
+    form: SignInForm, attempt: operations.Attempt, user: User | None
+) -> Response:
+    """Too many wrong passwords: refuse without checking this one, even if it is right. The
+    same page for an unknown address, which is throttled just the same."""
+    operations.refuse_locked_attempt(attempt, user)
+    db.session.commit()
+    minutes = math.ceil(attempt.retry_after / 60)
+    form.password.errors.append(LOCKED.format(wait=f"{minutes} minute{'s' * (minutes != 1)}"))
+    response = render("auth/sign_in.html", form=form, status=429)
+    response.headers["Retry-After"] = str(attempt.retry_after)
+    return response
 
 
 @bp.post("/sign-out")
@@ -89,8 +112,7 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         operations.change_password(user, form.new_password.data)
         logout_user()
-        session.clear()
-        login_user(user)
+        start_session(user)
         operations.record_sign_in(user)
         db.session.commit()
         flash("Your password is saved and you are signed in.", "success")

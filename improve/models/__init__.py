@@ -38,6 +38,7 @@ from improve.models.report import (
     ProgressScore,
     ReportStatus,
 )
+from improve.models.throttle import SignInAttempt
 from improve.models.user import User
 
 __all__ = [
@@ -82,6 +83,7 @@ __all__ = [
     "Role",
     "RunChartRules",
     "SigmaMethod",
+    "SignInAttempt",
     "Stage",
     "Team",
     "User",

@@ -8,7 +8,7 @@
  * htmx (loaded separately from /static/vendor/htmx/htmx.min.js) is configured
  * by this tag in <head>, placed before the htmx script:
  *
- *   <meta name="htmx-config" content='{"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true},{"code":"[45]..","swap":false,"error":true}],"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"historyCacheSize":0,"selfRequestsOnly":true}'>
+ *   <meta name="htmx-config" content='{"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true},{"code":"429","swap":true},{"code":"[45]..","swap":false,"error":true}],"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"historyCacheSize":0,"selfRequestsOnly":true}'>
  *
  * - responseHandling: swap 422 (form validation errors) into the target, as
  *   well as 2xx/3xx; other 4xx/5xx are not swapped and raise htmx:responseError.
@@ -82,3 +82,13 @@ makeScrollBoxesFocusable(document);
 document.body.addEventListener("htmx:afterSwap", () => makeScrollBoxesFocusable(document));
 document.body.addEventListener("htmx:afterSettle", () => makeScrollBoxesFocusable(document));
 window.addEventListener("resize", () => makeScrollBoxesFocusable(document));
+
+// A boosted link or form that meets an error (404, 409, 503...) shows the server's error page,
+// as it would without JavaScript; htmx would otherwise leave the old page and say nothing.
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  const detail = event.detail;
+  if (detail.isError && detail.boosted) {
+    detail.shouldSwap = true;
+    detail.isError = false;
+  }
+});
