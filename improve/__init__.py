@@ -20,11 +20,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from improve.config import settings
+    from improve.config import engine_options, settings
 
     app.config.from_mapping(settings(app.instance_path))
     if config:
         app.config.from_mapping(config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    )
 
     _configure_templates(app)
     _init_extensions(app)

@@ -5,6 +5,9 @@
 | IMPROVE_DATABASE_URL      | sqlite:///<instance folder>/improve.sqlite      |
 | IMPROVE_SECRET_KEY        | generated once into <instance folder>/secret_key |
 | IMPROVE_SESSION_HOURS     | 8 (a working day on a shared PC)                |
+| IMPROVE_IDLE_MINUTES      | 60 without a request signs out; 0 turns it off  |
+| IMPROVE_SIGN_IN_LIMIT     | 10 wrong passwords per account per window       |
+| IMPROVE_SIGN_IN_MINUTES   | 5, the window of that limit                     |
 | IMPROVE_SECURE_COOKIES    | off; set to 1 when served over HTTPS            |
 """
 
@@ -44,6 +47,22 @@ def secret_key(instance_path: str) -> str:
     return key
 
 
+# A write that waits on another's lock gives up after 5 s with the "service is busy" page, and no
+# statement may run past gunicorn's 30 s worker timeout (which would end the request with no
+# page at all). SQLite's equivalent is the busy timeout in improve.extensions.
+POSTGRESQL_TIMEOUTS = "-c lock_timeout=5000 -c statement_timeout=25000"
+
+
+def engine_options(url: str, configured: dict[str, Any]) -> dict[str, Any]:
+    """The engine options for this database URL: PostgreSQL connections get their timeouts."""
+    options = dict(configured)
+    if url.startswith("postgresql"):
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args.setdefault("options", POSTGRESQL_TIMEOUTS)
+        options["connect_args"] = connect_args
+    return options
+
+
 def settings(instance_path: str) -> dict[str, Any]:
     """Everything create_app puts into app.config before the caller's overrides."""
     secure = os.environ.get("IMPROVE_SECURE_COOKIES", "") in {"1", "true", "yes"}
@@ -51,15 +70,24 @@ def settings(instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Both enforced by improve.auth from times kept in the session, whatever the cookie's own
+        # timestamp says: Flask signs the cookie again whenever the session changes.
         "PERMANENT_SESSION_LIFETIME": timedelta(
             hours=int(os.environ.get("IMPROVE_SESSION_HOURS", "8"))
         ),
+        "SESSION_IDLE_TIMEOUT": timedelta(
+            minutes=int(os.environ.get("IMPROVE_IDLE_MINUTES", "60"))
+        ),
+        "SIGN_IN_ATTEMPT_LIMIT": int(os.environ.get("IMPROVE_SIGN_IN_LIMIT", "10")),
+        "SIGN_IN_WINDOW": timedelta(minutes=int(os.environ.get("IMPROVE_SIGN_IN_MINUTES", "5"))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure,
+        # No "remember me" is offered (sessions end when the browser closes, or after the hours
+        # above); should one ever be, its cookie lasts at most this long.
         "REMEMBER_COOKIE_DURATION": timedelta(days=14),
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token

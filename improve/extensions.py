@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import click
+from flask import has_request_context, request
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from improve.models.base import Base
 
@@ -18,14 +20,67 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 htmx = Htmx()
 
+# Requests that only read (RFC 9110 safe methods).
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _is_sqlite(dbapi_connection: object) -> bool:
+    return type(dbapi_connection).__module__ == "sqlite3"
+
 
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001
-    """SQLite ignores foreign keys unless asked, and fails at once on a lock unless told to wait."""
-    if type(dbapi_connection).__module__ != "sqlite3":
+    """SQLite ignores foreign keys unless asked, fails at once on a lock unless told to wait, and
+    lets readers and a writer work side by side only in WAL mode."""
+    if not _is_sqlite(dbapi_connection):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def sqlite_begin() -> str | None:
+    """The BEGIN for a new SQLite transaction here, or None to leave it to the sqlite3 driver.
+
+    In WAL mode a transaction that has read and then tries to write, after another process wrote
+    in between, fails at once with "database is locked": the busy timeout cannot help, because
+    its snapshot is already out of date. BEGIN IMMEDIATE takes the write lock first, so writers
+    queue (up to the busy timeout) and then read what the previous writer saved: a stale edit is
+    then seen as a conflict instead of failing. But a write lock held by every page view would
+    make readers queue behind each other too, so:
+
+    - requests that may write (POST and the like) and `flask` commands: BEGIN IMMEDIATE;
+    - requests that only read: a plain (deferred) BEGIN, so a page reads one consistent snapshot
+      and never waits for a writer;
+    - anything else (an interactive `flask shell`, the test suite's own set-up): the driver's
+      usual behaviour, which begins a transaction only at the first write. Holding a write lock
+      there would stop the app writing while someone sits in the shell.
+    """
+    if has_request_context():
+        return "BEGIN" if request.method in READING_METHODS else "BEGIN IMMEDIATE"
+    command = click.get_current_context(silent=True)
+    if command is not None and command.info_name != "shell":
+        return "BEGIN IMMEDIATE"
+    return None
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite(connection: Connection) -> None:
+    """Emit SQLite's BEGIN ourselves, as SQLAlchemy's SQLite docs describe ("Enabling
+    Non-Legacy SQLite Transactional Modes"): the sqlite3 driver only ever sends a plain BEGIN,
+    and only before INSERT, UPDATE or DELETE, so it can neither take the write lock up front nor
+    make migrations' DDL transactional."""
+    if connection.dialect.name != "sqlite":
+        return
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    begin = sqlite_begin()
+    if begin is None:
+        dbapi_connection.isolation_level = ""  # the driver's own (deferred, at the first write)
+        return
+    # None switches the driver's own BEGIN off; no transaction is open yet, so nothing commits.
+    dbapi_connection.isolation_level = None
+    connection.exec_driver_sql(begin)

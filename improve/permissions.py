@@ -147,12 +147,23 @@ def collaborative_or_404(
     return _check(collaborative, permission, Permission.VIEW_COLLABORATIVE)
 
 
+def writing_request() -> bool:
+    """A request that may write locks the record it loads until it commits (PostgreSQL; SQLite's
+    BEGIN IMMEDIATE already serialises writers): a second save of the same record waits, then
+    reads the saved version and is told about the clash like any stale form."""
+    from flask import request
+
+    from improve.extensions import READING_METHODS
+
+    return request.method not in READING_METHODS
+
+
 def team_record_or_404(
     model: type[_Record], record_id: int, permission: Permission = Permission.VIEW_TEAM
 ) -> _Record:
     """Any record that belongs to a team (it has `team_id`, or an `aim` that does): 404 unless
     the current user may see that team, 403 unless they hold the permission there."""
-    record = db.session.get(model, record_id)
+    record = db.session.get(model, record_id, with_for_update=writing_request())
     if record is None:
         abort(404)
     team_id = record.team_id if hasattr(record, "team_id") else record.aim.team_id

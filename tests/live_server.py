@@ -155,10 +155,16 @@ class LiveServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # so kill_everything reaches the workers too
         )
-        self.wait_until_ready()
+        try:
+            self.wait_until_ready()
+        except BaseException:
+            self.kill_everything()  # never leave a half-started gunicorn behind
+            self.stop()
+            raise
         return self
 
-    def wait_until_ready(self, seconds: float = 30) -> None:
+    def wait_until_ready(self, seconds: float = 120) -> None:
+        """Wait for /health and every worker: generous, because CI shares two cores."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:

@@ -35,7 +35,10 @@ TEMPLATE = "measures/detail.html"
 def measure_or_404(measure_id: int, edit: bool = False) -> Measure:
     """The measure if the current user may see it (else 404); with `edit`, change its definition
     (else 403): a team's records for a team measure, the collaborative for a shared one."""
-    measure = db.session.get(Measure, measure_id) or abort(404)
+    from improve.permissions import writing_request
+
+    # Locked while a save is made, so two first saves of one period take turns (PostgreSQL).
+    measure = db.session.get(Measure, measure_id, with_for_update=writing_request()) or abort(404)
     if measure.team_id is not None:
         team_or_404(measure.team_id, Permission.EDIT_TEAM_RECORDS if edit else Permission.VIEW_TEAM)
     else:
