@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from improve.errors import is_transient
 from improve.extensions import db
 from improve.htmx import render, see_other
 from improve.imports.parsing import (
@@ -125,11 +126,16 @@ def confirm_import(measure_id: int):
                 current_user, measure, team, date.fromisoformat(period), values
             )
         db.session.commit()
-    except sa.exc.SQLAlchemyError:
+    except sa.exc.SQLAlchemyError as error:
         db.session.rollback()
+        if isinstance(error, sa.exc.DBAPIError) and is_transient(error):
+            raise  # busy or out of reach: the "service is busy, try again" page (503)
+        # Another save of the same periods won the race (the natural key refused a duplicate):
+        # a conflict the person can retry, not a fault of the service.
+        conflict = isinstance(error, sa.exc.IntegrityError)
         return render(
             "measures/import.html",
-            status=500,
+            status=409 if conflict else 500,
             measure=db.session.get_one(Measure, measure_id),
             team=db.session.get_one(Team, team.id),
             args=args,
