@@ -1,14 +1,21 @@
-"""Migrations build the whole schema on an empty database, match the models exactly, and reverse."""
+"""Migrations build the whole schema on an empty database, match the models exactly, reverse, and
+keep seeded rows through every step down and up (issue 7.9)."""
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 
+import flask_migrate
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+from flask import Flask
+from sqlalchemy.pool import NullPool
 
 from improve import create_app
+from improve.extensions import db
 
 
 @pytest.fixture
@@ -79,3 +86,117 @@ def test_downgrade_to_base_removes_everything_and_upgrade_rebuilds_it(empty_data
 
     assert _flask_db(empty_database_url, "upgrade").exit_code == 0
     assert "data_point" in _tables(empty_database_url)
+
+
+# Seeded data through every step of history ------------------------------------------------------
+# Written for any number of revisions: the history is read from the script directory, so a new
+# migration is walked (and must keep the rows) without touching this file.
+
+
+def _history(directory: str = "migrations") -> list[str]:
+    """Every revision, oldest first. One line of history: a branch would fail here first."""
+    scripts = ScriptDirectory(directory)
+    assert len(scripts.get_heads()) == 1, "the migrations have more than one head"
+    return [script.revision for script in reversed(list(scripts.walk_revisions()))]
+
+
+def _counts(url: str) -> dict[str, int]:
+    engine = sa.create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            names = sa.inspect(connection).get_table_names()
+            return {
+                name: connection.scalar(sa.text(f'SELECT count(*) FROM "{name}"'))  # noqa: S608
+                for name in names
+                if name != "alembic_version"
+            }
+    finally:
+        engine.dispose()
+
+
+def _migrating_app(url: str, directory: str) -> Flask:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app.extensions["migrate"].directory = directory
+    return app
+
+
+def _seed_demo(url: str, directory: str) -> dict[str, int]:
+    """The database at head with the demo collaborative in it: rows in most tables."""
+    from improve import demo
+
+    app = _migrating_app(url, directory)
+    with app.app_context():
+        flask_migrate.upgrade(directory=directory)
+        demo.create()
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return _counts(url)
+
+
+def _walk_history(url: str, seeded: dict[str, int], directory: str) -> list[str]:
+    """Down one revision at a time to the first, then up one at a time to head, counting rows
+    after every step. Returns every table whose rows changed (none should)."""
+    history = _history(directory)
+    changed: list[str] = []
+    kept_throughout = set(seeded)
+    app = _migrating_app(url, directory)
+    steps = [("downgrade", r) for r in reversed(history[:-1])]
+    steps += [("upgrade", r) for r in history[1:]]
+    with app.app_context():
+        for step, revision in steps:
+            getattr(flask_migrate, step)(directory=directory, revision=revision)
+            db.engine.dispose()
+            now = _counts(url)
+            kept_throughout &= set(now)
+            # A table a later migration creates is gone below it and comes back empty: only the
+            # tables that lived through every step must keep their rows.
+            for table in sorted(kept_throughout):
+                if now[table] != seeded[table]:
+                    changed.append(f"{step} to {revision}: {table} {seeded[table]} -> {now[table]}")
+    return changed
+
+
+def test_seeded_rows_survive_every_downgrade_and_upgrade_step(empty_database_url):
+    if len(_history()) < 2:
+        pytest.skip("one revision: nothing between base and head to walk")
+    seeded = _seed_demo(empty_database_url, "migrations")
+    assert sum(1 for rows in seeded.values() if rows) >= 15, seeded
+
+    assert _walk_history(empty_database_url, seeded, "migrations") == []
+    # Back at head, the schema still matches the models.
+    assert _flask_db(empty_database_url, "check").exit_code == 0
+
+
+LOSSY_REVISION = '''"""a migration that loses rows, to prove the walk notices"""
+from alembic import op
+
+revision = "zz_lossy"
+down_revision = {head!r}
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.execute("DELETE FROM comment")
+
+
+def downgrade():
+    pass
+'''
+
+
+def test_the_walk_notices_a_migration_that_loses_rows(empty_database_url, database_url, tmp_path):
+    """Proves the test above can fail: a migration that deletes rows on upgrade."""
+    if database_url.startswith("postgresql"):
+        pytest.skip("the walk's own logic is the same on both databases: proved on SQLite")
+    directory = tmp_path / "migrations"
+    shutil.copytree("migrations", directory)
+    head = _history()[-1]
+    (directory / "versions" / "zz_lossy.py").write_text(LOSSY_REVISION.format(head=head))
+    seeded = _seed_demo(empty_database_url, str(directory))
+    assert seeded["comment"] > 0
+
+    changed = _walk_history(empty_database_url, seeded, str(directory))
+
+    assert changed == [f"upgrade to zz_lossy: comment {seeded['comment']} -> 0"]
