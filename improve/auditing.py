@@ -6,8 +6,37 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
 from improve.extensions import db
 from improve.models import AuditAction, AuditEvent, Base
+
+
+class AuditTrailError(RuntimeError):
+    """The audit trail is append-only: a row, once saved, is never changed or removed."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changed_rows(session: Session, context: UOWTransaction, instances: Any) -> None:
+    # Only saved rows: filling in a new row before its first flush is building it.
+    for record in session.deleted:
+        if isinstance(record, AuditEvent):
+            raise AuditTrailError("Audit rows cannot be deleted")
+    for record in session.dirty:
+        if isinstance(record, AuditEvent) and session.is_modified(record):
+            raise AuditTrailError("Audit rows cannot be changed")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    # UPDATE or DELETE statements on the audit table run through a session, on the model or the
+    # bare table. (Core on a connection is left alone: the tests empty every table that way.)
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) == AuditEvent.__tablename__:
+        raise AuditTrailError("Audit rows cannot be changed or deleted")
 
 
 def snapshot(record: Base, fields: tuple[str, ...]) -> dict[str, Any]:

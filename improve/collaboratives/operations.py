@@ -6,6 +6,7 @@ from typing import Any
 
 from improve.auditing import record_event, snapshot, update_audited
 from improve.extensions import db
+from improve.members.operations import MEMBERSHIP_FIELDS
 from improve.models import AuditAction, Collaborative, Membership, Role, Team, User
 
 COLLABORATIVE_FIELDS = (
@@ -29,10 +30,6 @@ def create_collaborative(actor: User, details: dict[str, Any]) -> Collaborative:
     collaborative = Collaborative(**details)
     db.session.add(collaborative)
     db.session.flush()
-    if not actor.is_admin:
-        db.session.add(
-            Membership(user_id=actor.id, role=Role.COORDINATOR, collaborative_id=collaborative.id)
-        )
     record_event(
         actor.id,
         AuditAction.CREATE,
@@ -41,6 +38,20 @@ def create_collaborative(actor: User, details: dict[str, Any]) -> Collaborative:
         after=snapshot(collaborative, COLLABORATIVE_FIELDS),
         collaborative_id=collaborative.id,
     )
+    if not actor.is_admin:
+        membership = Membership(
+            user_id=actor.id, role=Role.COORDINATOR, collaborative_id=collaborative.id
+        )
+        db.session.add(membership)
+        db.session.flush()
+        record_event(
+            actor.id,
+            AuditAction.CREATE,
+            membership,
+            summary=f"Made {actor.display_name} coordinator of {collaborative.name}",
+            after=snapshot(membership, MEMBERSHIP_FIELDS),
+            collaborative_id=collaborative.id,
+        )
     return collaborative
 
 

@@ -132,14 +132,18 @@ def _mark_phase_starts(user: User, measure: Measure, effective_from: date, reaso
 
 def link_measure(user: User, aim: Aim, measure: Measure) -> None:
     """The aim reports against a shared measure of its collaborative."""
+    linked = sa.select(aim_measure.c.measure_id).where(aim_measure.c.aim_id == aim.id)
+    before = sorted(db.session.scalars(linked))
     db.session.execute(sa.insert(aim_measure).values(aim_id=aim.id, measure_id=measure.id))
     record_event(
         user.id,
         AuditAction.UPDATE,
         aim,
         summary=f"Linked the shared measure ‘{measure.name}’",
-        after={"linked_measure_id": measure.id},
+        before={"linked_measure_ids": before},
+        after={"linked_measure_ids": sorted([*before, measure.id])},
         team_id=aim.team_id,
+        collaborative_id=measure.collaborative_id,
     )
 
 

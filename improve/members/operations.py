@@ -53,7 +53,13 @@ def add_member(
         user = User(email=email, display_name=display_name)
         db.session.add(user)
         db.session.flush()
-        record_event(actor.id, AuditAction.CREATE, user, summary=f"Created account {email}")
+        record_event(
+            actor.id,
+            AuditAction.CREATE,
+            user,
+            summary=f"Created account {email}",
+            after=snapshot(user, ("display_name", "email", "is_admin", "is_enabled")),
+        )
         token = invitation_token(user)
     membership = db.session.scalar(
         sa.select(Membership).where(Membership.user_id == user.id, scope.column_filter)

@@ -73,6 +73,14 @@ def remove_phase(actor: User, phase: CollaborativePhase) -> None:
 # Reports -----------------------------------------------------------------------------------------
 
 
+def _scope(team_id: int) -> dict[str, int]:
+    """The team and collaborative a report's audit rows belong to, so both histories show them."""
+    return {
+        "team_id": team_id,
+        "collaborative_id": db.session.get_one(Team, team_id).collaborative_id,
+    }
+
+
 def save_report(
     actor: User,
     team: Team,
@@ -100,7 +108,7 @@ def save_report(
             draft,
             REPORT_FIELDS,
             summary=f"Started the report for the period from {start:%-d %B %Y}",
-            team_id=team.id,
+            **_scope(team.id),
         )
         return draft
     for name, value in gathered.items():
@@ -111,7 +119,7 @@ def save_report(
         REPORT_FIELDS,
         values,
         summary=f"Saved the report for the period from {start:%-d %B %Y}",
-        team_id=team.id,
+        **_scope(team.id),
     )
     return draft
 
@@ -129,7 +137,7 @@ def submit_report(actor: User, report: MonthlyReport) -> ProgressScore:
         summary=f"Submitted the report for the period from {report.period_start:%-d %B %Y}",
         before={"status": ReportStatus.DRAFT.value},
         after={"status": ReportStatus.SUBMITTED.value, "revision": report.revision},
-        team_id=report.team_id,
+        **_scope(report.team_id),
     )
     return set_score(
         actor,
@@ -161,7 +169,7 @@ def correct_report(actor: User, report: MonthlyReport) -> MonthlyReport:
         summary=f"Started correcting the report for the period from "
         f"{report.period_start:%-d %B %Y} (version {correction.revision})",
         after={"revision": correction.revision, "supersedes_id": report.id},
-        team_id=report.team_id,
+        **_scope(report.team_id),
     )
     return correction
 
@@ -192,7 +200,7 @@ def set_score(
             existing,
             SCORE_FIELDS,
             summary=f"Recorded {who} score for the period from {report.period_start:%-d %B %Y}",
-            team_id=report.team_id,
+            **_scope(report.team_id),
         )
         return existing
     existing.scored_by_id = actor.id
@@ -202,6 +210,6 @@ def set_score(
         SCORE_FIELDS,
         values,
         summary=f"Changed {who} score for the period from {report.period_start:%-d %B %Y}",
-        team_id=report.team_id,
+        **_scope(report.team_id),
     )
     return existing

@@ -1,0 +1,866 @@
+"""A valid request for every route that changes something, to send in security tests.
+
+SAMPLES maps each non-GET endpoint of the URL map to a builder. A builder takes the conftest
+`world` (collaborative X with teams A and B, Y with team C, one person per role), makes the records
+its request needs (fresh ones on every call, so it can be called several times in one world), and
+returns a Sample: who sends it (someone allowed to), where, the form data the view accepts and
+saves, and the audit rows that saving must write. tests/security/test_*.py check that every rule
+of the URL map has a builder here, so a new route without one fails a test that names it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from itsdangerous import URLSafeSerializer
+from werkzeug.routing import Rule
+
+from improve.auth.operations import invitation_token
+from improve.cycles.forms import fingerprint
+from improve.extensions import db
+from improve.measures.import_views import SALT
+from improve.models import (
+    Aim,
+    AuditAction,
+    ChangeIdea,
+    Collaborative,
+    CollaborativePhase,
+    Comment,
+    Cycle,
+    CycleQuestion,
+    CycleTask,
+    Driver,
+    DriverKind,
+    Improved,
+    Measure,
+    Membership,
+    MonthlyReport,
+    PhaseKind,
+    Ramp,
+    ReportStatus,
+    Role,
+    Stage,
+    Team,
+    User,
+)
+from improve.reports import queries as report_queries
+from tests.conftest import PASSWORD, cheap_password_hash
+from tests.cycles.posts import act_data, do_data, plan_data, study_data
+
+CREATE, UPDATE, DELETE = AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ANY = "any"  # a scope id that is not known before the request (a new team's id)
+TODAY = date.today()
+_PASSWORD_HASH = cheap_password_hash(PASSWORD)
+_numbers = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One audit row a request must write: what happened to which type of record, and the team
+    and collaborative it is filed under (ANY: a new record's own id)."""
+
+    action: AuditAction
+    entity_type: str
+    team_id: int | str | None = None
+    collaborative_id: int | str | None = None
+
+
+@dataclass
+class Sample:
+    actor: User | None  # None: sent signed out
+    url: str
+    data: dict[str, Any] = field(default_factory=dict)
+    audit: list[Row] = field(default_factory=list)
+    # Whom the rows name, when not the sender (signing in names the account signed in to).
+    audit_actor: User | None = None
+    status: int = 303
+
+    @property
+    def writes(self) -> bool:
+        return bool(self.audit)
+
+    @property
+    def named_actor(self) -> User | None:
+        return self.audit_actor or self.actor
+
+
+def non_get_rules(app: Flask) -> Iterator[tuple[Rule, str]]:
+    """Every (rule, method) that can change something, in a stable order."""
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
+        for method in sorted((rule.methods or set()) - SAFE_METHODS):
+            yield rule, method
+
+
+# Records ----------------------------------------------------------------------------------------
+
+
+def _n() -> int:
+    return next(_numbers)
+
+
+def _saved(*records: Any) -> None:
+    db.session.add_all(records)
+    db.session.commit()
+
+
+def team_scope(team: Team) -> dict[str, int]:
+    return {"team_id": team.id, "collaborative_id": team.collaborative_id}
+
+
+def collaborative_scope(collaborative: Collaborative) -> dict[str, Any]:
+    return {"team_id": None, "collaborative_id": collaborative.id}
+
+
+def person(**overrides: Any) -> User:
+    number = _n()
+    fields = {
+        "email": f"sample{number}@example.org",
+        "display_name": f"Sample Person {number}",
+        "password_hash": _PASSWORD_HASH,
+    }
+    user = User(**(fields | overrides))
+    _saved(user)
+    return user
+
+
+def aim(team: Team, **overrides: Any) -> Aim:
+    fields = {
+        "title": f"Fewer falls {_n()}",
+        "what": "Reduce falls at night",
+        "for_whom": "People who live at Riverside",
+        "location": "Riverside",
+        "target_value": 4.0,
+        "target_date": date(2027, 3, 31),
+    }
+    record = Aim(team_id=team.id, **(fields | overrides))
+    _saved(record)
+    return record
+
+
+def driver(on: Aim, position: int = 0, kind: DriverKind = DriverKind.PRIMARY) -> Driver:
+    record = Driver(aim_id=on.id, kind=kind, title=f"Driver {_n()}", position=position)
+    _saved(record)
+    return record
+
+
+def idea(on: Aim, position: int = 0) -> ChangeIdea:
+    record = ChangeIdea(aim_id=on.id, title=f"Idea {_n()}", position=position)
+    _saved(record)
+    return record
+
+
+def cycle(team: Team, stage: Stage = Stage.PLAN, questions: int = 1, **overrides: Any) -> Cycle:
+    """A cycle of a new aim's idea; from Study on, the Do stage is recorded, from Act on the
+    Study stage too, as the worksheet's rules require."""
+    tested = idea(aim(team))
+    ramp = Ramp(change_idea_id=tested.id, title="Huddle test")
+    _saved(ramp)
+    fields: dict[str, Any] = {
+        "title": f"Huddle test {_n()}",
+        "number": 1,
+        "starts_on": date(2026, 5, 4),
+        "ends_on": date(2026, 5, 8),
+        "objective": "Learn whether a huddle helps",
+        "stage": stage,
+    }
+    if stage in (Stage.STUDY, Stage.ACT):
+        fields |= {"carried_out_as_planned": True, "what_happened": "We held it daily."}
+    if stage == Stage.ACT:
+        fields |= {"improved": Improved.YES, "why_improved": "Fewer falls."}
+    record = Cycle(team_id=team.id, ramp_id=ramp.id, **(fields | overrides))
+    _saved(record)
+    for position in range(questions):
+        db.session.add(
+            CycleQuestion(
+                cycle_id=record.id,
+                position=position,
+                question=f"Question {position + 1}?",
+                prediction="Yes, on 4 days of 5.",
+            )
+        )
+    db.session.commit()
+    return record
+
+
+def task(of: Cycle) -> CycleTask:
+    record = CycleTask(cycle_id=of.id, description=f"Print the sheet {_n()}", due_on=of.starts_on)
+    _saved(record)
+    return record
+
+
+def comment(on: Aim, author: User) -> Comment:
+    record = Comment(team_id=on.team_id, aim_id=on.id, author_id=author.id, body="First words.")
+    _saved(record)
+    return record
+
+
+def measure(on: Aim | None = None, collaborative: Collaborative | None = None) -> Measure:
+    """An aim's monthly count measure, or (collaborative=) a shared one; baseline from January."""
+    fields: dict[str, Any] = {
+        "name": f"Falls a month {_n()}",
+        "measure_type": "outcome",
+        "value_kind": "count",
+        "direction": "decrease",
+        "frequency": "monthly",
+        "baseline_start": date(2026, 1, 1),
+    }
+    if on is not None:
+        fields |= {"collaborative_id": on.team.collaborative_id, "team_id": on.team_id}
+        fields["aim_id"] = on.id
+    else:
+        assert collaborative is not None
+        fields |= {"collaborative_id": collaborative.id, "team_id": None}
+    record = Measure(**fields)
+    _saved(record)
+    return record
+
+
+def membership(user: User, role: Role, scope: Team | Collaborative) -> Membership:
+    key = "team_id" if isinstance(scope, Team) else "collaborative_id"
+    record = Membership(user_id=user.id, role=role, **{key: scope.id})
+    _saved(record)
+    return record
+
+
+def phase(collaborative: Collaborative) -> CollaborativePhase:
+    record = CollaborativePhase(
+        collaborative_id=collaborative.id,
+        kind=PhaseKind.LEARNING_SESSION,
+        title=f"Learning session {_n()}",
+        starts_on=date(2026, 3, 1),
+    )
+    _saved(record)
+    return record
+
+
+def free_period(team: Team) -> date:
+    """A started report period of the team's collaborative that has no report yet."""
+    taken = set(
+        db.session.scalars(
+            sa.select(MonthlyReport.period_start).where(MonthlyReport.team_id == team.id)
+        )
+    )
+    periods = report_queries.all_periods(team.collaborative)
+    return next(p for p in periods if p <= TODAY and p not in taken)
+
+
+def submitted_report(team: Team) -> MonthlyReport:
+    record = MonthlyReport(
+        team_id=team.id,
+        period_start=free_period(team),
+        revision=1,
+        status=ReportStatus.SUBMITTED,
+        achievements="Huddles every morning.",
+        self_score=2.0,
+    )
+    _saved(record)
+    return record
+
+
+def day_parts(day: date) -> list[str]:
+    return [str(day.day), str(day.month), str(day.year)]
+
+
+# Builders, by endpoint ---------------------------------------------------------------------------
+
+Builder = Callable[[SimpleNamespace], Sample]
+SAMPLES: dict[str, Builder] = {}
+
+
+def sample(endpoint: str) -> Callable[[Builder], Builder]:
+    def register(builder: Builder) -> Builder:
+        assert endpoint not in SAMPLES, endpoint
+        SAMPLES[endpoint] = builder
+        return builder
+
+    return register
+
+
+# Accounts
+
+NEW_PASSWORD = "a brand new password for tests"
+
+
+@sample("auth.sign_in")
+def _sign_in(w: SimpleNamespace) -> Sample:
+    user = person()
+    data = {"email": user.email, "password": PASSWORD}
+    return Sample(None, "/sign-in", data, [Row(AuditAction.SIGN_IN, "User")], audit_actor=user)
+
+
+@sample("auth.sign_out")
+def _sign_out(w: SimpleNamespace) -> Sample:
+    return Sample(person(), "/sign-out", {}, [Row(AuditAction.SIGN_OUT, "User")])
+
+
+@sample("auth.change_password")
+def _change_password(w: SimpleNamespace) -> Sample:
+    data = {
+        "current_password": PASSWORD,
+        "new_password": NEW_PASSWORD,
+        "confirm_password": NEW_PASSWORD,
+    }
+    return Sample(person(), "/account/password", data, [Row(UPDATE, "User")])
+
+
+@sample("auth.accept_invitation")
+def _accept_invitation(w: SimpleNamespace) -> Sample:
+    invited = person(password_hash=None)
+    data = {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    rows = [Row(UPDATE, "User"), Row(AuditAction.SIGN_IN, "User")]
+    url = f"/invitation/{invitation_token(invited)}"
+    return Sample(None, url, data, rows, audit_actor=invited)
+
+
+@sample("admin.new_user")
+def _new_user(w: SimpleNamespace) -> Sample:
+    data = {"display_name": "New Colleague", "email": f"new{_n()}@example.org"}
+    return Sample(w.admin, "/admin/users/new", data, [Row(CREATE, "User")])
+
+
+@sample("admin.edit_user")
+def _edit_user(w: SimpleNamespace) -> Sample:
+    user = person()
+    data = {"display_name": "Renamed Person", "email": user.email, "is_enabled": "y"}
+    return Sample(w.admin, f"/admin/users/{user.id}", data, [Row(UPDATE, "User")])
+
+
+@sample("admin.reset_password")
+def _reset_password(w: SimpleNamespace) -> Sample:
+    user = person()
+    return Sample(w.admin, f"/admin/users/{user.id}/reset-password", {}, [Row(UPDATE, "User")])
+
+
+# Collaboratives, teams and their people
+
+
+def _collaborative_data(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "topic": "Fewer falls at home",
+        "starts_on": ["1", "1", "2026"],
+        "ends_on": ["31", "12", "2026"],
+        "run_chart_rules": "anhoej",
+        "sigma_method": "classic",
+        "shift_length": "7",
+        "trend_length": "7",
+        "stall_weeks": "6",
+        "suppression_threshold": "5",
+    }
+
+
+@sample("collaboratives.new")
+def _new_collaborative(w: SimpleNamespace) -> Sample:
+    rows = [
+        Row(CREATE, "Collaborative", None, ANY),
+        Row(CREATE, "Membership", None, ANY),  # its starter coordinates it
+    ]
+    data = _collaborative_data(f"Collaborative Z{_n()}")
+    return Sample(w.coordinator_x, "/collaboratives/new", data, rows)
+
+
+@sample("collaboratives.edit")
+def _edit_collaborative(w: SimpleNamespace) -> Sample:
+    data = _collaborative_data(w.x.name) | {"topic": f"Fewer falls at night {_n()}"}
+    rows = [Row(UPDATE, "Collaborative", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, f"/collaboratives/{w.x.id}/edit", data, rows)
+
+
+@sample("collaboratives.add_team")
+def _add_team(w: SimpleNamespace) -> Sample:
+    data = {
+        "name": f"Team D{_n()}",
+        "organisation": "Eastshire Council",
+        "organisation_kind": "other",
+    }
+    rows = [Row(CREATE, "Team", ANY, w.x.id)]
+    return Sample(w.coordinator_x, f"/collaboratives/{w.x.id}/teams", data, rows)
+
+
+@sample("collaboratives.add_member")
+def _add_collaborative_member(w: SimpleNamespace) -> Sample:
+    data = {"email": person().email, "role": Role.PANEL_MEMBER.value}
+    rows = [Row(CREATE, "Membership", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, f"/collaboratives/{w.x.id}/members", data, rows)
+
+
+@sample("collaboratives.remove_member")
+def _remove_collaborative_member(w: SimpleNamespace) -> Sample:
+    held = membership(person(), Role.PANEL_MEMBER, w.x)
+    url = f"/collaboratives/{w.x.id}/members/{held.id}/remove"
+    return Sample(w.coordinator_x, url, {}, [Row(DELETE, "Membership", **collaborative_scope(w.x))])
+
+
+@sample("teams.edit")
+def _edit_team(w: SimpleNamespace) -> Sample:
+    data = {
+        "name": w.team_a.name,
+        "organisation": f"Westshire Council {_n()}",
+        "organisation_kind": "other",
+    }
+    rows = [Row(UPDATE, "Team", **team_scope(w.team_a))]
+    return Sample(w.lead_a, f"/teams/{w.team_a.id}/edit", data, rows)
+
+
+@sample("teams.add_member")
+def _add_team_member(w: SimpleNamespace) -> Sample:
+    # Someone with no account yet: the account is created too.
+    data = {
+        "email": f"joiner{_n()}@example.org",
+        "display_name": "New Joiner",
+        "role": "team_member",
+    }
+    rows = [Row(CREATE, "User"), Row(CREATE, "Membership", **team_scope(w.team_a))]
+    return Sample(w.lead_a, f"/teams/{w.team_a.id}/members", data, rows)
+
+
+@sample("teams.remove_member")
+def _remove_team_member(w: SimpleNamespace) -> Sample:
+    held = membership(person(), Role.TEAM_MEMBER, w.team_a)
+    url = f"/teams/{w.team_a.id}/members/{held.id}/remove"
+    return Sample(w.lead_a, url, {}, [Row(DELETE, "Membership", **team_scope(w.team_a))])
+
+
+# Aims and the driver diagram
+
+
+def _aim_data(title: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "what": "Reduce falls in our home",
+        "for_whom": "People who live at Riverside",
+        "location": "Riverside Care Home",
+        "target_value": "4",
+        "target_date": ["31", "3", "2027"],
+    }
+
+
+@sample("aims.new")
+def _new_aim(w: SimpleNamespace) -> Sample:
+    rows = [Row(CREATE, "Aim", **team_scope(w.team_a))]
+    url = f"/teams/{w.team_a.id}/aims/new"
+    return Sample(w.member_a, url, _aim_data(f"Fewer falls {_n()}"), rows)
+
+
+@sample("aims.edit")
+def _edit_aim(w: SimpleNamespace) -> Sample:
+    record = aim(w.team_a)
+    data = _aim_data(f"Renamed aim {_n()}") | {"version": str(record.version)}
+    rows = [Row(UPDATE, "Aim", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/aims/{record.id}/edit", data, rows)
+
+
+@sample("aims.change_status")
+def _change_status(w: SimpleNamespace) -> Sample:
+    record = aim(w.team_a)
+    data = {"status-status": "achieved", "status-version": str(record.version)}
+    rows = [Row(UPDATE, "Aim", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/aims/{record.id}/status", data, rows)
+
+
+@sample("aims.add_assessment")
+def _add_assessment(w: SimpleNamespace) -> Sample:
+    record = aim(w.team_a)
+    data = {
+        "assessment-assessed_on": day_parts(TODAY),
+        "assessment-where_are_we_now": "Nine falls last month.",
+        "assessment-what_do_we_want_to_achieve": "Four a month.",
+        "assessment-how_will_we_get_there": "Night checks.",
+    }
+    rows = [Row(CREATE, "AimAssessment", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/aims/{record.id}/assessments", data, rows)
+
+
+@sample("drivers.create")
+def _create_driver(w: SimpleNamespace) -> Sample:
+    record = aim(w.team_a)
+    rows = [Row(CREATE, "Driver", **team_scope(w.team_a))]
+    data = {"primary-title": "Staff know who is at risk"}
+    return Sample(w.member_a, f"/aims/{record.id}/drivers/primary", data, rows)
+
+
+@sample("drivers.edit")
+def _edit_driver(w: SimpleNamespace) -> Sample:
+    record = driver(aim(w.team_a))
+    data = {"edit-title": "Renamed driver", "edit-version": str(record.version)}
+    rows = [Row(UPDATE, "Driver", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/drivers/{record.id}/edit", data, rows)
+
+
+@sample("drivers.move")
+def _move_driver(w: SimpleNamespace) -> Sample:
+    on = aim(w.team_a)
+    driver(on, 0)
+    second = driver(on, 1)
+    rows = [Row(UPDATE, "Driver", **team_scope(w.team_a))] * 2  # the two swap places
+    return Sample(w.member_a, f"/drivers/{second.id}/move", {"direction": "up"}, rows)
+
+
+@sample("drivers.remove")
+def _remove_driver(w: SimpleNamespace) -> Sample:
+    record = driver(aim(w.team_a))
+    rows = [Row(DELETE, "Driver", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/drivers/{record.id}/remove", {}, rows)
+
+
+@sample("drivers.create_idea")
+def _create_idea(w: SimpleNamespace) -> Sample:
+    record = aim(w.team_a)
+    data = {"idea-title": "Night lights", "idea-description": "In every room", "idea-driver_id": ""}
+    rows = [Row(CREATE, "ChangeIdea", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/aims/{record.id}/ideas", data, rows)
+
+
+@sample("drivers.edit_idea")
+def _edit_idea(w: SimpleNamespace) -> Sample:
+    record = idea(aim(w.team_a))
+    data = {
+        "edit-title": "Renamed idea",
+        "edit-description": "",
+        "edit-driver_id": "",
+        "edit-version": str(record.version),
+    }
+    rows = [Row(UPDATE, "ChangeIdea", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/ideas/{record.id}/edit", data, rows)
+
+
+@sample("drivers.move_idea")
+def _move_idea(w: SimpleNamespace) -> Sample:
+    on = aim(w.team_a)
+    idea(on, 0)
+    second = idea(on, 1)
+    rows = [Row(UPDATE, "ChangeIdea", **team_scope(w.team_a))] * 2
+    return Sample(w.member_a, f"/ideas/{second.id}/move", {"direction": "up"}, rows)
+
+
+@sample("drivers.remove_idea")
+def _remove_idea(w: SimpleNamespace) -> Sample:
+    record = idea(aim(w.team_a))
+    rows = [Row(DELETE, "ChangeIdea", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/ideas/{record.id}/remove", {}, rows)
+
+
+@sample("ideas.copy")
+def _copy_idea(w: SimpleNamespace) -> Sample:
+    source = idea(aim(w.team_b))
+    into = aim(w.team_a)
+    prefix = f"copy-{source.id}"
+    data = {f"{prefix}-aim_id": str(into.id), f"{prefix}-driver_id": ""}
+    rows = [Row(CREATE, "ChangeIdea", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/collaboratives/{w.x.id}/ideas/{source.id}/copy", data, rows)
+
+
+# Comments
+
+
+@sample("comments.add_to_aim")
+def _comment_on_aim(w: SimpleNamespace) -> Sample:
+    record = aim(w.team_a)
+    rows = [Row(CREATE, "Comment", **team_scope(w.team_a))]
+    data = {"comment-body": "Night checks worked."}
+    return Sample(w.member_a, f"/aims/{record.id}/comments", data, rows)
+
+
+@sample("comments.add_to_cycle")
+def _comment_on_cycle(w: SimpleNamespace) -> Sample:
+    record = cycle(w.team_a)
+    rows = [Row(CREATE, "Comment", **team_scope(w.team_a))]
+    data = {"comment-body": "Good test."}
+    return Sample(w.expert_a, f"/cycles/{record.id}/comments", data, rows)
+
+
+@sample("comments.edit")
+def _edit_comment(w: SimpleNamespace) -> Sample:
+    record = comment(aim(w.team_a), w.member_a)
+    data = {"comment-edit-body": "Better words.", "comment-edit-version": str(record.version)}
+    rows = [Row(UPDATE, "Comment", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/comments/{record.id}/edit", data, rows)
+
+
+@sample("comments.delete")
+def _delete_comment(w: SimpleNamespace) -> Sample:
+    record = comment(aim(w.team_a), w.member_a)
+    rows = [Row(DELETE, "Comment", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/comments/{record.id}/delete", {}, rows)
+
+
+# PDSA cycles
+
+
+@sample("cycles.new")
+def _new_cycle(w: SimpleNamespace) -> Sample:
+    on = aim(w.team_a)
+    tested = idea(on)
+    data = {
+        "change_idea": str(tested.id),
+        "title": "Morning huddle",
+        "owner": "",
+        "starts_on": ["4", "5", "2026"],
+        "ends_on": ["8", "5", "2026"],
+        "objective": "Learn whether a huddle helps",
+    }
+    rows = [Row(CREATE, "Cycle", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/aims/{on.id}/cycles/new", data, rows)
+
+
+@sample("cycles.edit")
+def _edit_cycle(w: SimpleNamespace) -> Sample:
+    record = cycle(w.team_a)
+    data = {
+        "version": str(record.version),
+        "title": "Renamed test",
+        "owner": "",
+        "starts_on": ["4", "5", "2026"],
+        "ends_on": ["9", "5", "2026"],
+    }
+    rows = [Row(UPDATE, "Cycle", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/cycles/{record.id}/edit", data, rows)
+
+
+@sample("cycles.save_plan")
+def _save_plan(w: SimpleNamespace) -> Sample:
+    record = cycle(w.team_a)
+    data = plan_data(record, objective="Learn whether a shorter huddle helps")
+    rows = [Row(UPDATE, "Cycle", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/cycles/{record.id}/plan", data, rows)
+
+
+@sample("cycles.save_do")
+def _save_do(w: SimpleNamespace) -> Sample:
+    record = cycle(w.team_a, Stage.DO)
+    rows = [Row(UPDATE, "Cycle", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/cycles/{record.id}/do", do_data(record.do_version), rows)
+
+
+@sample("cycles.save_study")
+def _save_study(w: SimpleNamespace) -> Sample:
+    record = cycle(w.team_a, Stage.STUDY)
+    scope = team_scope(w.team_a)
+    rows = [Row(UPDATE, "Cycle", **scope), Row(UPDATE, "CycleQuestion", **scope)]
+    data = study_data(record, record.study_version)
+    return Sample(w.member_a, f"/cycles/{record.id}/study", data, rows)
+
+
+@sample("cycles.save_act")
+def _save_act(w: SimpleNamespace) -> Sample:
+    record = cycle(w.team_a, Stage.ACT)
+    rows = [Row(UPDATE, "Cycle", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/cycles/{record.id}/act", act_data(record.act_version), rows)
+
+
+@sample("cycles.save_expert_plan")
+def _save_expert_plan(w: SimpleNamespace) -> Sample:
+    record = cycle(w.team_a)
+    data = {
+        "expert_plan-original": fingerprint(""),
+        "expert_plan-expert_what_matters": "That people sleep well.",
+    }
+    rows = [Row(UPDATE, "Cycle", **team_scope(w.team_a))]
+    return Sample(w.expert_a, f"/cycles/{record.id}/plan/expert", data, rows)
+
+
+@sample("cycles.save_expert_study")
+def _save_expert_study(w: SimpleNamespace) -> Sample:
+    record = cycle(w.team_a, Stage.STUDY)
+    data = {
+        "expert_study-original": fingerprint(""),
+        "expert_study-expert_difference": "I slept better.",
+    }
+    rows = [Row(UPDATE, "Cycle", **team_scope(w.team_a))]
+    return Sample(w.expert_a, f"/cycles/{record.id}/study/expert", data, rows)
+
+
+@sample("cycles.add_task")
+def _add_task(w: SimpleNamespace) -> Sample:
+    record = cycle(w.team_a)
+    data = {
+        "task-description": "Print the huddle sheet",
+        "task-owner_name": "Sam",
+        "task-due_on": day_parts(record.starts_on),
+    }
+    rows = [Row(CREATE, "CycleTask", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/cycles/{record.id}/tasks", data, rows)
+
+
+@sample("cycles.tick_task")
+def _tick_task(w: SimpleNamespace) -> Sample:
+    record = cycle(w.team_a)
+    to_do = task(record)
+    rows = [Row(UPDATE, "CycleTask", **team_scope(w.team_a))]
+    url = f"/cycles/{record.id}/tasks/{to_do.id}/done"
+    return Sample(w.member_a, url, {"done": "yes"}, rows)
+
+
+@sample("cycles.remove_task")
+def _remove_task(w: SimpleNamespace) -> Sample:
+    record = cycle(w.team_a)
+    to_do = task(record)
+    rows = [Row(DELETE, "CycleTask", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/cycles/{record.id}/tasks/{to_do.id}/remove", {}, rows)
+
+
+@sample("cycles.remove_question")
+def _remove_question(w: SimpleNamespace) -> Sample:
+    record = cycle(w.team_a, questions=2)
+    question = record.questions[-1]
+    rows = [Row(DELETE, "CycleQuestion", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/cycles/{record.id}/questions/{question.id}/remove", {}, rows)
+
+
+# Measures and their data
+
+
+def _measure_data(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "measure_type": "outcome",
+        "frequency": "monthly",
+        "value_kind": "count",
+        "direction": "decrease",
+        "chart_type": "run",
+    }
+
+
+@sample("measures.new")
+def _new_measure(w: SimpleNamespace) -> Sample:
+    on = aim(w.team_a)
+    rows = [Row(CREATE, "Measure", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/aims/{on.id}/measures/new", _measure_data("Falls a month"), rows)
+
+
+@sample("measures.new_shared")
+def _new_shared_measure(w: SimpleNamespace) -> Sample:
+    rows = [Row(CREATE, "Measure", **collaborative_scope(w.x))]
+    url = f"/collaboratives/{w.x.id}/measures/new"
+    return Sample(w.coordinator_x, url, _measure_data("Falls across homes"), rows)
+
+
+@sample("measures.link")
+def _link_measure(w: SimpleNamespace) -> Sample:
+    shared = measure(collaborative=w.x)
+    on = aim(w.team_a)
+    rows = [Row(UPDATE, "Aim", **team_scope(w.team_a))]
+    data = {"measure_id": str(shared.id)}
+    return Sample(w.member_a, f"/aims/{on.id}/measures/link", data, rows)
+
+
+@sample("measures.edit")
+def _edit_measure(w: SimpleNamespace) -> Sample:
+    record = measure(aim(w.team_a))
+    data = _measure_data("Falls at night a month") | {
+        "baseline_start": ["1", "1", "2026"],
+        "version": str(record.version),
+        "effective_from": ["1", "4", "2026"],
+        "reason": "Night falls only",
+    }
+    scope = team_scope(w.team_a)
+    rows = [Row(UPDATE, "Measure", **scope), Row(CREATE, "MeasureRevision", **scope)]
+    return Sample(w.member_a, f"/measures/{record.id}/edit", data, rows)
+
+
+@sample("measures.save_point")
+def _save_point(w: SimpleNamespace) -> Sample:
+    record = measure(aim(w.team_a))
+    rows = [Row(CREATE, "DataPoint", **team_scope(w.team_a))]
+    data = {"period": "2026-01-01", "value": "3"}
+    return Sample(w.member_a, f"/measures/{record.id}/points", data, rows)
+
+
+@sample("measures.import_data")
+def _import_preview(w: SimpleNamespace) -> Sample:
+    # Only shows the preview: the rows are saved by confirm_import.
+    record = measure(aim(w.team_a))
+    data = {"pasted": "date\tvalue\n2026-01-01\t3\n2026-02-01\t4"}
+    return Sample(w.member_a, f"/measures/{record.id}/import", data, [], status=200)
+
+
+@sample("measures.confirm_import")
+def _confirm_import(w: SimpleNamespace) -> Sample:
+    record = measure(aim(w.team_a))
+    rows = [["2026-01-01", 3.0, None, ""], ["2026-02-01", 4.0, None, ""]]
+    payload = {"measure": record.id, "team": w.team_a.id, "rows": rows}
+    from flask import current_app
+
+    signed = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT).dumps(payload)
+    audit = [Row(CREATE, "DataPoint", **team_scope(w.team_a))] * 2
+    return Sample(w.member_a, f"/measures/{record.id}/import/confirm", {"payload": signed}, audit)
+
+
+# The calendar, reports, the panel
+
+
+@sample("reports.new_phase")
+def _new_phase(w: SimpleNamespace) -> Sample:
+    data = {
+        "kind": "learning_session",
+        "title": "Learning session 1",
+        "starts_on": ["1", "3", "2026"],
+    }
+    rows = [Row(CREATE, "CollaborativePhase", **collaborative_scope(w.x))]
+    url = f"/collaboratives/{w.x.id}/calendar/phases/new"
+    return Sample(w.coordinator_x, url, data, rows)
+
+
+@sample("reports.edit_phase")
+def _edit_phase(w: SimpleNamespace) -> Sample:
+    record = phase(w.x)
+    data = {"kind": "learning_session", "title": "Renamed session", "starts_on": ["2", "3", "2026"]}
+    rows = [Row(UPDATE, "CollaborativePhase", **collaborative_scope(w.x))]
+    url = f"/collaboratives/{w.x.id}/calendar/phases/{record.id}/edit"
+    return Sample(w.coordinator_x, url, data, rows)
+
+
+@sample("reports.remove_phase")
+def _remove_phase(w: SimpleNamespace) -> Sample:
+    record = phase(w.x)
+    rows = [Row(DELETE, "CollaborativePhase", **collaborative_scope(w.x))]
+    url = f"/collaboratives/{w.x.id}/calendar/phases/{record.id}/remove"
+    return Sample(w.coordinator_x, url, {}, rows)
+
+
+@sample("reports.detail")
+def _save_report(w: SimpleNamespace) -> Sample:
+    period = free_period(w.team_a)
+    data = {"action": "save", "achievements": "Huddles every morning.", "version": ""}
+    rows = [Row(CREATE, "MonthlyReport", **team_scope(w.team_a))]
+    url = f"/teams/{w.team_a.id}/reports/{period.isoformat()}"
+    return Sample(w.member_a, url, data, rows)
+
+
+@sample("reports.score")
+def _score_report(w: SimpleNamespace) -> Sample:
+    report = submitted_report(w.team_a)
+    data = {"score": "3.0", "justification": "Falls are down."}
+    rows = [Row(CREATE, "ProgressScore", **team_scope(w.team_a))]
+    return Sample(w.coordinator_x, f"/reports/{report.id}/score", data, rows)
+
+
+@sample("panel.reviews")
+def _record_review(w: SimpleNamespace) -> Sample:
+    data = {"reviewed_on": day_parts(TODAY), "decisions": "Spread night checks."}
+    rows = [Row(CREATE, "PanelReview", **collaborative_scope(w.x))]
+    return Sample(w.panel_x, f"/collaboratives/{w.x.id}/panel/reviews", data, rows)
+
+
+@sample("panel.evaluation")
+def _record_evaluation(w: SimpleNamespace) -> Sample:
+    # One evaluation per collaborative: a new collaborative each time keeps calls independent.
+    fresh = Collaborative(
+        name=f"Collaborative E{_n()}",
+        topic="Fewer falls",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    _saved(fresh)
+    membership(w.panel_x, Role.PANEL_MEMBER, fresh)
+    data = {"outcomes_achieved": "Falls halved.", "version": ""}
+    rows = [Row(CREATE, "Evaluation", **collaborative_scope(fresh))]
+    return Sample(w.panel_x, f"/collaboratives/{fresh.id}/evaluation", data, rows)
