@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
-from flask_login import current_user
+from flask import Flask, Response, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -28,8 +27,10 @@ def _add_security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    # Pages for a signed-in person hold team records: never keep them on a shared PC's disk.
-    if current_user.is_authenticated:
+    # Pages for a signed-in person hold team records: never keep them on a shared PC's disk. Every
+    # response but a static file (the same for everyone) is treated so, which also covers the
+    # answer to signing out, when nobody is signed in any more.
+    if request.endpoint != "static":
         headers["Cache-Control"] = "no-store"
     return response
 

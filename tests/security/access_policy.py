@@ -1,0 +1,393 @@
+"""The access matrix's one policy table: for every endpoint (and method, and URL variant) what a
+person needs, and from that the answer each role must get for an object of each owner.
+
+The rule is improve.permissions' docstring: something a person may not see answers 404 (no 403,
+so ids leak nothing); something they may see but not change answers 403; signed-out people are
+sent to sign in. Whether a role holds a permission comes from improve.permissions.POLICY, applied
+here to a model of the `world` fixture's memberships (not through the app's own `can`), so a
+mistake in the app's role lookup shows as a difference.
+
+Every endpoint of the URL map must have an entry in TABLE: a new route without one fails the
+matrix test with its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from improve.models import COLLABORATIVE_ROLES, Role
+from improve.permissions import POLICY, Permission
+
+P = Permission  # the table reads better short
+
+# Outcome classes a response falls into.
+ALLOWED = "allowed"  # anything but 401/403/404, a sign-in redirect or a 5xx
+FORBIDDEN = "403"
+HIDDEN = "404"
+SIGN_IN = "sign in"  # a redirect to the sign-in page (401 with HX-Redirect for a partial request)
+SERVER_ERROR = "5xx"
+
+# The world: collaborative X with teams A and B, collaborative Y with team C.
+COLLABORATIVE_OF = {"A": "X", "B": "X", "C": "Y"}
+OWNERS = tuple(COLLABORATIVE_OF)
+SIGNED_OUT = "signed_out"
+
+
+@dataclass(frozen=True)
+class Person:
+    """One role of the matrix: a team role per team, a collaborative role per collaborative."""
+
+    key: str
+    team_roles: dict[str, Role] = field(default_factory=dict)
+    collaborative_roles: dict[str, Role] = field(default_factory=dict)
+    is_admin: bool = False
+    signed_in: bool = True
+
+    def roles_in_team(self, team: str) -> frozenset[Role]:
+        """Their role in the team and their collaborative role over it."""
+        roles = {self.team_roles.get(team), self.collaborative_roles.get(COLLABORATIVE_OF[team])}
+        return frozenset(roles - {None})
+
+    def roles_in_collaborative(self, collaborative: str, permission: P) -> frozenset[Role]:
+        """Their collaborative role; a team role in one of its teams counts only for seeing it."""
+        roles = {self.collaborative_roles.get(collaborative)}
+        if permission == P.VIEW_COLLABORATIVE:
+            roles |= {r for t, r in self.team_roles.items() if COLLABORATIVE_OF[t] == collaborative}
+        return frozenset(roles - {None})
+
+    def holds_on_team(self, permission: P, team: str) -> bool:
+        if not self.signed_in:
+            return False
+        return self.is_admin or bool(self.roles_in_team(team) & POLICY[permission])
+
+    def holds_on_collaborative(self, permission: P, collaborative: str) -> bool:
+        if not self.signed_in:
+            return False
+        roles = self.roles_in_collaborative(collaborative, permission)
+        return self.is_admin or bool(roles & POLICY[permission])
+
+    def may_create_collaborative(self) -> bool:
+        return self.is_admin or Role.COORDINATOR in self.collaborative_roles.values()
+
+
+# The conftest `world` fixture's people (the matrix test checks the database agrees).
+PEOPLE: dict[str, Person] = {
+    person.key: person
+    for person in (
+        Person(SIGNED_OUT, signed_in=False),
+        Person("admin", is_admin=True),
+        Person("coordinator_x", collaborative_roles={"X": Role.COORDINATOR}),
+        Person("coordinator_y", collaborative_roles={"Y": Role.COORDINATOR}),
+        Person("panel_x", collaborative_roles={"X": Role.PANEL_MEMBER}),
+        Person("lead_a", team_roles={"A": Role.TEAM_LEAD}),
+        Person("member_a", team_roles={"A": Role.TEAM_MEMBER}),
+        Person("expert_a", team_roles={"A": Role.EXPERT_BY_EXPERIENCE}),
+        Person("member_b", team_roles={"B": Role.TEAM_MEMBER}),
+        Person("member_c", team_roles={"C": Role.TEAM_MEMBER}),
+        Person("nobody"),
+    )
+}
+assert all(
+    r in COLLABORATIVE_ROLES for p in PEOPLE.values() for r in p.collaborative_roles.values()
+)
+
+# The roles the matrix sends requests as. member_c only writes team C's comments: towards owners A
+# and B it stands where member_b stands towards owner C. "nobody" (signed in, no role anywhere)
+# asks only for the pages that belong to no team or collaborative: towards any owner it stands
+# where member_b stands towards owner C. Sending those requests too would only spend CI time.
+MATRIX_ROLES = tuple(key for key in PEOPLE if key != "member_c")
+NO_OWNER_ONLY = frozenset({"nobody"})
+
+# Who wrote each team's comments (only they, and admins, may change or delete them).
+COMMENT_AUTHOR = {"A": "member_a", "B": "member_b", "C": "member_c"}
+
+
+# Requirements ------------------------------------------------------------------------------------
+
+
+class Requirement:
+    """What a person needs; `outcome` is the answer they must get for an object of `owner`."""
+
+    def outcome(self, person: Person, owner: str | None) -> str:
+        if not person.signed_in:
+            return SIGN_IN
+        return self.signed_in_outcome(person, owner)
+
+    def signed_in_outcome(self, person: Person, owner: str | None) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Public(Requirement):
+    """Anyone, signed in or not (sign-in page, help, health, static files, invitation links)."""
+
+    def outcome(self, person: Person, owner: str | None) -> str:
+        return ALLOWED
+
+
+@dataclass(frozen=True)
+class SignedIn(Requirement):
+    """Anyone signed in; the page itself shows only what they may see."""
+
+    def signed_in_outcome(self, person: Person, owner: str | None) -> str:
+        return ALLOWED
+
+
+@dataclass(frozen=True)
+class SignOut(Requirement):
+    """Signing out answers everyone with the sign-in page."""
+
+    def signed_in_outcome(self, person: Person, owner: str | None) -> str:
+        return SIGN_IN
+
+
+@dataclass(frozen=True)
+class Admin(Requirement):
+    """Admin screens: as if they did not exist for anyone else (404)."""
+
+    def signed_in_outcome(self, person: Person, owner: str | None) -> str:
+        return ALLOWED if person.is_admin else HIDDEN
+
+
+@dataclass(frozen=True)
+class CreateCollaborative(Requirement):
+    """Admins and people who coordinate a collaborative already; others 403 (nothing hidden)."""
+
+    def signed_in_outcome(self, person: Person, owner: str | None) -> str:
+        return ALLOWED if person.may_create_collaborative() else FORBIDDEN
+
+
+@dataclass(frozen=True)
+class OnTeam(Requirement):
+    """A record of the owner's team: 404 unless they may see the team, 403 unless permitted."""
+
+    permission: P
+
+    def signed_in_outcome(self, person: Person, owner: str | None) -> str:
+        assert owner is not None
+        if not person.holds_on_team(P.VIEW_TEAM, owner):
+            return HIDDEN
+        return ALLOWED if person.holds_on_team(self.permission, owner) else FORBIDDEN
+
+
+@dataclass(frozen=True)
+class OnCollaborative(Requirement):
+    """Something of the owner's collaborative: 404 unless they belong to it, 403 unless
+    permitted."""
+
+    permission: P
+
+    def signed_in_outcome(self, person: Person, owner: str | None) -> str:
+        assert owner is not None
+        collaborative = COLLABORATIVE_OF[owner]
+        if not person.holds_on_collaborative(P.VIEW_COLLABORATIVE, collaborative):
+            return HIDDEN
+        allowed = person.holds_on_collaborative(self.permission, collaborative)
+        return ALLOWED if allowed else FORBIDDEN
+
+
+@dataclass(frozen=True)
+class OwnComment(Requirement):
+    """A comment: as OnTeam(COMMENT), then 403 unless they wrote it (admins may change any)."""
+
+    def signed_in_outcome(self, person: Person, owner: str | None) -> str:
+        assert owner is not None
+        outcome = OnTeam(P.COMMENT).signed_in_outcome(person, owner)
+        if outcome != ALLOWED or person.is_admin or COMMENT_AUTHOR[owner] == person.key:
+            return outcome
+        return FORBIDDEN
+
+
+@dataclass(frozen=True)
+class CopyIdea(Requirement):
+    """Copying a collaborative's change idea: 404 unless they belong to the collaborative, 403
+    unless they may change the records of one of its teams (the copy goes into their own)."""
+
+    def signed_in_outcome(self, person: Person, owner: str | None) -> str:
+        assert owner is not None
+        collaborative = COLLABORATIVE_OF[owner]
+        if not person.holds_on_collaborative(P.VIEW_COLLABORATIVE, collaborative):
+            return HIDDEN
+        teams = [t for t, c in COLLABORATIVE_OF.items() if c == collaborative]
+        may_edit = any(person.holds_on_team(P.EDIT_TEAM_RECORDS, t) for t in teams)
+        return ALLOWED if may_edit else FORBIDDEN
+
+
+@dataclass(frozen=True)
+class ByVariant(Requirement):
+    """A requirement per URL variant (see matrix_world.variants), e.g. per history record type."""
+
+    variants: dict[str, Requirement]
+
+    def for_variant(self, label: str) -> Requirement:
+        return self.variants[label]
+
+
+@dataclass(frozen=True)
+class ByMethod(Requirement):
+    """A requirement per HTTP method: reading a page and saving it may need different roles."""
+
+    methods: dict[str, Requirement]
+
+
+# The table ---------------------------------------------------------------------------------------
+
+VIEW_TEAM = OnTeam(P.VIEW_TEAM)
+EDIT_RECORDS = OnTeam(P.EDIT_TEAM_RECORDS)
+VIEW_COLLABORATIVE = OnCollaborative(P.VIEW_COLLABORATIVE)
+EDIT_COLLABORATIVE = OnCollaborative(P.EDIT_COLLABORATIVE)
+
+TABLE: dict[str, Requirement] = {
+    # Open to everyone: signing in, invitation links, help, health, static files.
+    "auth.sign_in": Public(),
+    "auth.accept_invitation": Public(),
+    "static": Public(),
+    "home.health": Public(),
+    "help.index": Public(),
+    "help.topic": Public(),
+    "help.glossary_page": Public(),
+    "help.accessibility": Public(),
+    # Anyone signed in; the pages list only what the person may see.
+    "home.index": SignedIn(),
+    "auth.change_password": SignedIn(),
+    "auth.sign_out": SignOut(),
+    "collaboratives.index": SignedIn(),
+    "collaboratives.new": CreateCollaborative(),
+    # Site administration.
+    "admin.users": Admin(),
+    "admin.new_user": Admin(),
+    "admin.edit_user": Admin(),
+    "admin.reset_password": Admin(),
+    # A collaborative.
+    "collaboratives.detail": VIEW_COLLABORATIVE,
+    "collaboratives.edit": EDIT_COLLABORATIVE,
+    "collaboratives.add_team": OnCollaborative(P.ADD_TEAM),
+    "collaboratives.add_member": OnCollaborative(P.MANAGE_COLLABORATIVE_MEMBERS),
+    "collaboratives.remove_member": OnCollaborative(P.MANAGE_COLLABORATIVE_MEMBERS),
+    "reports.calendar": VIEW_COLLABORATIVE,
+    "reports.new_phase": EDIT_COLLABORATIVE,
+    "reports.edit_phase": EDIT_COLLABORATIVE,
+    "reports.remove_phase": EDIT_COLLABORATIVE,
+    "coordination.dashboard": OnCollaborative(P.COORDINATE),
+    "coordination.team": OnCollaborative(P.COORDINATE),
+    "exports.measures": VIEW_COLLABORATIVE,
+    "exports.cycles": VIEW_COLLABORATIVE,
+    "ideas.library": VIEW_COLLABORATIVE,
+    "ideas.copy": CopyIdea(),
+    "measures.shared": VIEW_COLLABORATIVE,
+    "measures.new_shared": EDIT_COLLABORATIVE,
+    "panel.dashboard": OnCollaborative(P.VIEW_PANEL),
+    "panel.print_view": OnCollaborative(P.VIEW_PANEL),
+    "panel.summary_export": OnCollaborative(P.VIEW_PANEL),
+    "panel.reviews": ByMethod(
+        {"GET": OnCollaborative(P.VIEW_PANEL), "POST": OnCollaborative(P.RECORD_PANEL_REVIEW)}
+    ),
+    # The whole collaborative's evaluation, or (?team=) one team's answers.
+    "panel.evaluation": ByMethod(
+        {
+            "GET": ByVariant({"whole": VIEW_COLLABORATIVE, "team": VIEW_TEAM}),
+            "POST": ByVariant(
+                {"whole": OnCollaborative(P.RECORD_EVALUATION), "team": OnTeam(P.EDIT_TEAM)}
+            ),
+        }
+    ),
+    # A team and its people.
+    "teams.detail": VIEW_TEAM,
+    "teams.edit": OnTeam(P.EDIT_TEAM),
+    "teams.add_member": OnTeam(P.MANAGE_TEAM_MEMBERS),
+    "teams.remove_member": OnTeam(P.MANAGE_TEAM_MEMBERS),
+    # Aims and their driver diagrams.
+    "aims.new": EDIT_RECORDS,
+    "aims.detail": VIEW_TEAM,
+    "aims.edit": EDIT_RECORDS,
+    "aims.change_status": EDIT_RECORDS,
+    "aims.add_assessment": EDIT_RECORDS,
+    "drivers.create": EDIT_RECORDS,
+    "drivers.edit": EDIT_RECORDS,
+    "drivers.move": EDIT_RECORDS,
+    "drivers.remove": EDIT_RECORDS,
+    "drivers.create_idea": EDIT_RECORDS,
+    "drivers.edit_idea": EDIT_RECORDS,
+    "drivers.move_idea": EDIT_RECORDS,
+    "drivers.remove_idea": EDIT_RECORDS,
+    # Comments: anyone who may comment adds; only the author (or an admin) changes one.
+    "comments.add_to_aim": OnTeam(P.COMMENT),
+    "comments.add_to_cycle": OnTeam(P.COMMENT),
+    "comments.edit": OwnComment(),
+    "comments.delete": OwnComment(),
+    # PDSA cycles.
+    "cycles.new": EDIT_RECORDS,
+    "cycles.detail": VIEW_TEAM,
+    "cycles.ramp": VIEW_TEAM,
+    "cycles.edit": EDIT_RECORDS,
+    "cycles.save_plan": EDIT_RECORDS,
+    "cycles.save_do": EDIT_RECORDS,
+    "cycles.save_study": EDIT_RECORDS,
+    "cycles.save_act": EDIT_RECORDS,
+    "cycles.save_expert_plan": OnTeam(P.ADD_EXPERT_VIEW),
+    "cycles.save_expert_study": OnTeam(P.ADD_EXPERT_VIEW),
+    "cycles.add_task": EDIT_RECORDS,
+    "cycles.tick_task": EDIT_RECORDS,
+    "cycles.remove_task": EDIT_RECORDS,
+    "cycles.remove_question": EDIT_RECORDS,
+    # Measures: a team's own, or (variant "shared", ?team=) a shared one's data for one team.
+    "measures.new": EDIT_RECORDS,
+    "measures.link": EDIT_RECORDS,
+    "measures.detail": VIEW_TEAM,
+    "measures.chart_svg": VIEW_TEAM,
+    "measures.chart_png": VIEW_TEAM,
+    "measures.edit": ByVariant({"team": EDIT_RECORDS, "shared": EDIT_COLLABORATIVE}),
+    "measures.save_point": EDIT_RECORDS,
+    "measures.import_data": EDIT_RECORDS,
+    "measures.confirm_import": EDIT_RECORDS,
+    # Reports: the team writes them, the coordinator scores them.
+    "reports.index": VIEW_TEAM,
+    "reports.detail": ByMethod({"GET": VIEW_TEAM, "POST": EDIT_RECORDS}),
+    "reports.score": OnTeam(P.SCORE_REPORTS),
+    # A record's history: its team's, its collaborative's, or (accounts) admins only.
+    "history.record": ByVariant(
+        {
+            **dict.fromkeys(
+                (
+                    "Aim",
+                    "AimAssessment",
+                    "Driver",
+                    "ChangeIdea",
+                    "Cycle",
+                    "CycleQuestion",
+                    "CycleTask",
+                    "Comment",
+                    "Team",
+                    "Membership@team",
+                ),
+                VIEW_TEAM,
+            ),
+            "Collaborative": VIEW_COLLABORATIVE,
+            "Membership@collaborative": VIEW_COLLABORATIVE,
+            "User": Admin(),
+        }
+    ),
+}
+
+
+def requirement(endpoint: str, method: str, variant: str) -> Requirement:
+    """The table's requirement for one request; KeyError names what the table lacks."""
+    found = TABLE[endpoint]
+    if isinstance(found, ByMethod):
+        found = found.methods[method]
+    if isinstance(found, ByVariant):
+        found = found.for_variant(variant)
+    return found
+
+
+def expected(person: str, endpoint: str, method: str, variant: str, owner: str | None) -> str:
+    """The outcome class this person must get for this request."""
+    return requirement(endpoint, method, variant).outcome(PEOPLE[person], owner)
+
+
+def sees_team(person: str, team: str) -> bool:
+    return PEOPLE[person].holds_on_team(P.VIEW_TEAM, team)
+
+
+def sees_collaborative(person: str, collaborative: str) -> bool:
+    return PEOPLE[person].holds_on_collaborative(P.VIEW_COLLABORATIVE, collaborative)

@@ -1,0 +1,450 @@
+"""The records the access matrix points its URLs at: one of every kind per team of the conftest
+`world` (A and B in collaborative X, C in Y), and per collaborative, each named with a unique
+marker so a response can be searched for another team's data.
+
+`url_variants` fills every variable of a URL rule for one owner, by the variable's name, so a
+new route is covered as soon as it exists; a variable name it does not know fails the test.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+
+from werkzeug.routing import AnyConverter, Rule
+
+from improve.auditing import record_event, snapshot
+from improve.auth.operations import invitation_token
+from improve.extensions import db
+from improve.models import (
+    Aim,
+    AimAssessment,
+    AuditAction,
+    ChangeIdea,
+    Collaborative,
+    CollaborativePhase,
+    Comment,
+    Cycle,
+    CycleQuestion,
+    CycleTask,
+    DataPoint,
+    Driver,
+    DriverKind,
+    Evaluation,
+    Measure,
+    Membership,
+    MonthlyReport,
+    PanelReview,
+    PhaseKind,
+    Ramp,
+    ReportStatus,
+    Role,
+    Stage,
+    Team,
+    User,
+)
+from tests.conftest import cheap_password_hash
+from tests.security.access_policy import COLLABORATIVE_OF, COMMENT_AUTHOR, OWNERS
+
+
+def marker(kind: str, owner: str) -> str:
+    """The unique text of one record, e.g. "zq-aim-a-7" for team A's aim: no page would contain
+    it by chance, and no marker contains another ("zq-note-a-7" is not in "zq-ideanote-a-7")."""
+    return f"zq-{kind}-{owner.lower()}-7"
+
+
+def kind_of(secret: str) -> str:
+    return secret.split("-")[1] if secret.startswith("zq-") else ""
+
+
+TEAM_KINDS = (
+    "aim",
+    "assessment",
+    "primary",
+    "secondary",
+    "idea",
+    "ideanote",
+    "ramp",
+    "cycle",
+    "question",
+    "task",
+    "measure",
+    "note",
+    "sharednote",
+    "comment",
+    "cyclecomment",
+    "report",
+    "answers",
+    "spare",
+)
+COLLABORATIVE_KINDS = ("phase", "review", "evaluation", "shared", "about")
+
+
+@dataclass
+class Records:
+    """The ids one owner's URLs use, by URL variable name (and a few by purpose)."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    period: str = ""
+
+
+@dataclass
+class MatrixWorld:
+    world: SimpleNamespace
+    owners: dict[str, Records]
+    invitation: str
+    counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def team_secrets(self, owner: str) -> list[str]:
+        return [marker(kind, owner) for kind in TEAM_KINDS]
+
+    def collaborative_secrets(self, collaborative: str) -> list[str]:
+        """Its own markers, its name, and its teams' names and markers."""
+        teams = [t for t, c in COLLABORATIVE_OF.items() if c == collaborative]
+        names = [f"Collaborative {collaborative}"] + [f"Team {t}" for t in teams]
+        found = [marker(kind, collaborative) for kind in COLLABORATIVE_KINDS] + names
+        return found + [s for t in teams for s in self.team_secrets(t)]
+
+    # Fresh records for requests that remove or use up what they point at --------------------
+
+    def spare(self, variable: str, endpoint: str, owner: str) -> int:
+        """A new record for one destructive request, so later requests still find theirs."""
+        records = self.owners[owner].ids
+        team_id, aim_id, cycle_id = records["team_id"], records["aim_id"], records["cycle_id"]
+        name = marker("spare", owner)
+        number = next(self.counter)
+        if variable == "comment_id":
+            author = getattr(self.world, COMMENT_AUTHOR[owner])
+            made: Any = Comment(team_id=team_id, aim_id=aim_id, author_id=author.id, body=name)
+        elif variable == "driver_id":
+            made = Driver(aim_id=aim_id, kind=DriverKind.PRIMARY, title=name, position=number)
+        elif variable == "idea_id":
+            made = ChangeIdea(aim_id=aim_id, title=name, position=number)
+        elif variable == "task_id":
+            made = CycleTask(cycle_id=cycle_id, description=name, due_on=date(2026, 5, 6))
+        elif variable == "question_id":
+            made = CycleQuestion(cycle_id=cycle_id, position=number, question=name, prediction=name)
+        elif variable == "phase_id":
+            made = CollaborativePhase(
+                collaborative_id=records["collaborative_id"],
+                kind=PhaseKind.ACTION_PERIOD,
+                title=name,
+                starts_on=date(2026, 3, 1),
+            )
+        elif variable in ("membership_id", "user_id"):
+            made = _user(f"spare{number}@example.org", f"Spare person {number}")
+            if variable == "membership_id":
+                db.session.add(made)
+                db.session.flush()
+                if endpoint.startswith("collaboratives."):
+                    scope: dict[str, Any] = {"collaborative_id": records["collaborative_id"]}
+                    made = Membership(user_id=made.id, role=Role.PANEL_MEMBER, **scope)
+                else:
+                    made = Membership(user_id=made.id, role=Role.TEAM_MEMBER, team_id=team_id)
+        else:
+            raise AssertionError(f"{endpoint}: no spare record for <{variable}>")
+        db.session.add(made)
+        db.session.commit()
+        return made.id
+
+
+# Requests that remove (or use up) the record in their URL: each gets a spare one.
+DESTRUCTIVE_POSTS = {
+    "comments.delete": "comment_id",
+    "drivers.remove": "driver_id",
+    "drivers.remove_idea": "idea_id",
+    "cycles.remove_task": "task_id",
+    "cycles.remove_question": "question_id",
+    "teams.remove_member": "membership_id",
+    "collaboratives.remove_member": "membership_id",
+    "reports.remove_phase": "phase_id",
+    "admin.edit_user": "user_id",
+    "admin.reset_password": "user_id",
+}
+
+
+def _user(email: str, name: str) -> User:
+    return User(email=email, display_name=name, password_hash=cheap_password_hash("unused pw 1"))
+
+
+def _audit(actor: User, entity: Any, team: Team | None, collaborative: Collaborative | None):
+    """A history row as the app writes one, so the history pages have something to show."""
+    record_event(
+        actor.id,
+        AuditAction.CREATE,
+        entity,
+        summary=f"Created {type(entity).__name__}",
+        after=snapshot(entity, ("id",)),
+        team_id=team.id if team else None,
+        collaborative_id=collaborative.id if collaborative else None,
+    )
+
+
+def build(world: SimpleNamespace) -> MatrixWorld:
+    """Every kind of record, per team and per collaborative, with history rows."""
+    admin = world.admin
+    collaboratives = {"X": world.x, "Y": world.y}
+    teams = {"A": world.team_a, "B": world.team_b, "C": world.team_c}
+    per_collaborative: dict[str, dict[str, int]] = {}
+    for key, collaborative in collaboratives.items():
+        collaborative.description = marker("about", key)
+        phase = CollaborativePhase(
+            collaborative_id=collaborative.id,
+            kind=PhaseKind.LEARNING_SESSION,
+            title=marker("phase", key),
+            starts_on=date(2026, 2, 1),
+        )
+        review = PanelReview(
+            collaborative_id=collaborative.id,
+            reviewed_on=date(2026, 6, 1),
+            decisions=marker("review", key),
+        )
+        evaluation = Evaluation(
+            collaborative_id=collaborative.id, outcomes_achieved=marker("evaluation", key)
+        )
+        shared = Measure(
+            collaborative_id=collaborative.id,
+            name=marker("shared", key),
+            measure_type="outcome",
+            value_kind="count",
+            direction="decrease",
+            frequency="monthly",
+        )
+        db.session.add_all([phase, review, evaluation, shared])
+        db.session.flush()
+        coordinator = getattr(world, f"coordinator_{key.lower()}")
+        membership = db.session.query(Membership).filter_by(user_id=coordinator.id).one()
+        _audit(admin, collaborative, None, collaborative)
+        _audit(admin, membership, None, collaborative)
+        per_collaborative[key] = {
+            "collaborative_id": collaborative.id,
+            "phase_id": phase.id,
+            "shared_measure_id": shared.id,
+            "collaborative_membership_id": membership.id,
+        }
+    owners = {}
+    for owner in OWNERS:
+        team, key = teams[owner], COLLABORATIVE_OF[owner]
+        records = Records(dict(per_collaborative[key]), period=date(2026, 1, 1).isoformat())
+        records.ids |= _team_records(world, owner, team, records.ids["shared_measure_id"])
+        owners[owner] = records
+    invited = _user("invited@example.org", "Invited person")
+    db.session.add(invited)
+    db.session.commit()
+    return MatrixWorld(world, owners, invitation_token(invited))
+
+
+def _team_records(world: SimpleNamespace, owner: str, team: Team, shared_id: int) -> dict:
+    author = getattr(world, COMMENT_AUTHOR[owner])
+    m = lambda kind: marker(kind, owner)  # noqa: E731
+    aim = Aim(
+        team_id=team.id,
+        title=m("aim"),
+        what="Fewer falls",
+        for_whom="Residents",
+        location="Riverside",
+        target_value=4,
+        target_date=date(2026, 12, 31),
+    )
+    db.session.add(aim)
+    db.session.flush()
+    primary = Driver(aim_id=aim.id, kind=DriverKind.PRIMARY, title=m("primary"))
+    secondary = Driver(aim_id=aim.id, kind=DriverKind.SECONDARY, title=m("secondary"))
+    secondary.primaries = [primary]
+    assessment = AimAssessment(
+        aim_id=aim.id,
+        assessed_on=date(2026, 2, 1),
+        where_are_we_now=m("assessment"),
+        what_do_we_want_to_achieve="Fewer falls",
+        how_will_we_get_there="Huddles",
+    )
+    db.session.add_all([primary, secondary, assessment])
+    db.session.flush()
+    idea = ChangeIdea(aim_id=aim.id, driver_id=secondary.id, title=m("idea"))
+    idea.description = m("ideanote")
+    db.session.add(idea)
+    db.session.flush()
+    ramp = Ramp(change_idea_id=idea.id, title=m("ramp"))
+    db.session.add(ramp)
+    db.session.flush()
+    cycle = Cycle(
+        team_id=team.id,
+        ramp_id=ramp.id,
+        number=1,
+        title=m("cycle"),
+        starts_on=date(2026, 5, 4),
+        ends_on=date(2026, 5, 8),
+        objective="Learn whether a huddle helps",
+        stage=Stage.PLAN,
+    )
+    db.session.add(cycle)
+    db.session.flush()
+    question = CycleQuestion(cycle_id=cycle.id, position=0, question=m("question"), prediction="?")
+    task = CycleTask(cycle_id=cycle.id, description=m("task"), due_on=date(2026, 5, 6))
+    measure = Measure(
+        collaborative_id=team.collaborative_id,
+        team_id=team.id,
+        aim_id=aim.id,
+        name=m("measure"),
+        measure_type="outcome",
+        value_kind="count",
+        direction="decrease",
+        frequency="monthly",
+    )
+    comment = Comment(team_id=team.id, aim_id=aim.id, author_id=author.id, body=m("comment"))
+    on_cycle = Comment(
+        team_id=team.id, cycle_id=cycle.id, author_id=author.id, body=m("cyclecomment")
+    )
+    report = MonthlyReport(
+        team_id=team.id,
+        period_start=date(2026, 1, 1),
+        status=ReportStatus.SUBMITTED,
+        achievements=m("report"),
+        self_score=2.0,
+        submitted_by_id=author.id,
+    )
+    answers = Evaluation(
+        collaborative_id=team.collaborative_id, team_id=team.id, outcomes_achieved=m("answers")
+    )
+    db.session.add_all([question, task, measure, comment, on_cycle, report, answers])
+    db.session.flush()
+    for month, value in ((1, 9), (2, 7), (3, 6)):
+        day = date(2026, month, 1)
+        note = m("note") if month == 3 else ""
+        db.session.add(
+            DataPoint(
+                measure_id=measure.id, team_id=team.id, period_start=day, value=value, note=note
+            )
+        )
+        shared_note = m("sharednote") if month == 3 else ""
+        db.session.add(
+            DataPoint(
+                measure_id=shared_id,
+                team_id=team.id,
+                period_start=day,
+                value=value,
+                note=shared_note,
+            )
+        )
+    membership = db.session.query(Membership).filter_by(user_id=author.id).one()
+    for record in (aim, assessment, primary, idea, cycle, question, task, comment, membership):
+        _audit(author, record, team, team.collaborative)
+    _audit(world.admin, team, team, team.collaborative)
+    _audit(world.admin, author, None, None)  # an account's history: admins only
+    db.session.commit()
+    return {
+        "team_id": team.id,
+        "aim_id": aim.id,
+        "assessment_id": assessment.id,
+        "driver_id": primary.id,
+        "idea_id": idea.id,
+        "ramp_id": ramp.id,
+        "cycle_id": cycle.id,
+        "question_id": question.id,
+        "task_id": task.id,
+        "measure_id": measure.id,
+        "comment_id": comment.id,
+        "report_id": report.id,
+        "membership_id": membership.id,
+        "user_id": author.id,
+    }
+
+
+# Filling URLs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way to fill a rule's URL for one owner: its label (for ByVariant requirements), the
+    URL values, and the query string."""
+
+    label: str
+    values: dict[str, Any]
+    query: dict[str, Any] = field(default_factory=dict)
+
+
+# Variables whose value is not an owner's record.
+FIXED = {
+    "fmt": "csv",
+    "topic": "charts",
+    "filename": "css/app.css",
+}
+
+# History pages: one per kind of record, with the id the owner's URL uses.
+HISTORY = {
+    "Aim": "aim_id",
+    "AimAssessment": "assessment_id",
+    "Driver": "driver_id",
+    "ChangeIdea": "idea_id",
+    "Cycle": "cycle_id",
+    "CycleQuestion": "question_id",
+    "CycleTask": "task_id",
+    "Comment": "comment_id",
+    "Team": "team_id",
+    "Membership@team": "membership_id",
+    "Collaborative": "collaborative_id",
+    "Membership@collaborative": "collaborative_membership_id",
+    "User": "user_id",
+}
+
+
+def owns_records(rule: Rule) -> bool:
+    """Whether the rule's URL points at someone's records (else it is checked once per role)."""
+    return any(name.endswith("_id") for name in rule.arguments)
+
+
+def url_variants(mw: MatrixWorld, rule: Rule, owner: str | None) -> list[Variant]:
+    """Every way the matrix fills this rule's URL for this owner."""
+    records = mw.owners[owner].ids if owner else {}
+    endpoint = rule.endpoint
+    if endpoint == "history.record":
+        return [
+            Variant(label, {"entity_type": label.split("@")[0], "entity_id": records[key]})
+            for label, key in HISTORY.items()
+        ]
+    choices: list[list[tuple[str, Any]]] = []
+    for name in sorted(rule.arguments):
+        converter = rule._converters[name]
+        if isinstance(converter, AnyConverter):
+            choices.append([(name, item) for item in converter.items])
+        else:
+            choices.append([(name, _value(mw, endpoint, name, owner, records))])
+    variants = [Variant("", dict(combination)) for combination in itertools.product(*choices)]
+    return [
+        extra
+        for variant in variants
+        for extra in _extra_variants(endpoint, variant, owner, records)
+    ]
+
+
+def _value(mw: MatrixWorld, endpoint: str, name: str, owner: str | None, records: dict) -> Any:
+    if name in FIXED:
+        return FIXED[name]
+    if name == "token":
+        return mw.invitation
+    if name == "period":
+        assert owner is not None
+        return mw.owners[owner].period
+    if name == "membership_id" and endpoint.startswith("collaboratives."):
+        return records["collaborative_membership_id"]
+    if name not in records:
+        raise AssertionError(f"{endpoint}: the matrix cannot fill <{name}>; teach matrix_world")
+    return records[name]
+
+
+def _extra_variants(endpoint: str, variant: Variant, owner: str | None, records: dict):
+    """A shared measure's data for one team (?team=) beside the team's own measure; one team's
+    evaluation answers (?team=) beside the whole collaborative's."""
+    if "measure_id" in variant.values:
+        yield Variant("team", variant.values)
+        shared = variant.values | {"measure_id": records["shared_measure_id"]}
+        yield Variant("shared", shared, {"team": records["team_id"]})
+    elif endpoint == "panel.evaluation":
+        yield Variant("whole", variant.values)
+        yield Variant("team", variant.values, {"team": records["team_id"]})
+    else:
+        yield variant
