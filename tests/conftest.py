@@ -13,6 +13,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any, ClassVar
 
+import hypothesis
 import jinja2
 import pytest
 import sqlalchemy as sa
@@ -28,6 +29,11 @@ from improve import create_app  # noqa: E402
 from improve.config import database_url as configured_url  # noqa: E402
 from improve.extensions import db  # noqa: E402
 from improve.models import Collaborative, Membership, Role, Team, User  # noqa: E402
+
+# CI replays the same property-test inputs on every run (HYPOTHESIS_PROFILE=ci in .ci/run), so a
+# landing never hangs on luck; elsewhere hypothesis explores new inputs each run.
+hypothesis.settings.register_profile("ci", derandomize=True, database=None)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 PASSWORD = "correct horse battery"
 # scrypt costs about 0.15 s a check; no test depends on the cost of the hash (one CLI test checks

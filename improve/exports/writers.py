@@ -57,7 +57,9 @@ def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
 
 def csv_response(frame: pd.DataFrame, stem: str) -> Response:
     """The table as a UTF-8 CSV download (with a byte-order mark so Excel reads the accents)."""
-    text = safe_frame(frame).to_csv(index=False, date_format="%Y-%m-%d")
+    # CRLF line ends make pandas quote any cell holding a carriage return: a lone \r in an
+    # unquoted cell starts a new row in a spreadsheet, where the rest could run as a formula.
+    text = safe_frame(frame).to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\r\n")
     return _attachment(("\ufeff" + text).encode("utf-8"), CSV_MIMETYPE, download_name(stem, "csv"))
 
 

@@ -8,6 +8,7 @@ Row numbers are the ones the person sees in their spreadsheet (the header is row
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
@@ -15,8 +16,11 @@ import re
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
+from xml.etree.ElementTree import ParseError
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_TEXT = 5000  # DataPoint.note, LONG_TEXT
@@ -25,6 +29,19 @@ MAX_COLUMNS = 100  # an XLSX sheet can claim 16,384 columns; nobody's data point
 # An XLSX file is a zip: a few MB can unpack to gigabytes (a "zip bomb"). Real sheets of 100,000
 # rows unpack to well under this; zipfile never inflates a member past the size it declares.
 MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+# What openpyxl and zipfile raise on a damaged workbook: a bad zip, corrupt compressed data, a
+# truncated part, malformed XML, a missing part, a value of the wrong type.
+DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    ParseError,
+    KeyError,
+    IndexError,
+    OSError,
+    ValueError,
+    TypeError,
+)
 ALLOWED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 DELIMITERS = (",", ";", "\t")
 
@@ -130,6 +147,15 @@ def parse_pasted(text: str) -> RawTable:
 
 
 def _decode(data: bytes) -> str:
+    # Excel's "Unicode Text" and some other tools save UTF-16 with a byte order mark; read as
+    # UTF-8 or Windows-1252 it would arrive as text with a NUL between every letter.
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TableError(
+                "The file's text encoding was not recognised: save it as CSV UTF-8."
+            ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -232,6 +258,22 @@ def _check_unpacked_size(data: bytes, limit: int) -> None:
         )
 
 
+def _xlsx_records(book: Any) -> list[tuple[int, list[str]]]:
+    sheet = book.worksheets[0]
+    records: list[tuple[int, list[str]]] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for number, values in enumerate(
+            sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1
+        ):
+            if number > MAX_PARSED_ROWS:
+                raise TableError(f"There are more than {MAX_PARSED_ROWS:,} rows.")
+            cells = [_cell_text(v) for v in values]
+            if any(c.strip() for c in cells):
+                records.append((number, cells))
+    return records
+
+
 def _read_xlsx(data: bytes, unpacked_limit: int = MAX_XLSX_UNPACKED) -> RawTable:
     import openpyxl  # type: ignore[import-untyped]  # local: only uploads need it
 
@@ -240,21 +282,16 @@ def _read_xlsx(data: bytes, unpacked_limit: int = MAX_XLSX_UNPACKED) -> RawTable
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+    except DAMAGED:
         raise TableError("The Excel file could not be opened: save it again as .xlsx.") from None
     try:
-        sheet = book.worksheets[0]
-        records: list[tuple[int, list[str]]] = []
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for number, values in enumerate(
-                sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1
-            ):
-                if number > MAX_PARSED_ROWS:
-                    raise TableError(f"There are more than {MAX_PARSED_ROWS:,} rows.")
-                cells = [_cell_text(v) for v in values]
-                if any(c.strip() for c in cells):
-                    records.append((number, cells))
+        records = _xlsx_records(book)
+    except DAMAGED:
+        # read_only mode unpacks and parses the sheet only while iterating, so a damaged part
+        # (bad XML, a corrupt compressed stream, a NUL in a cell) surfaces here, not on opening.
+        raise TableError(
+            "The Excel file is damaged and could not be read: save it again as .xlsx."
+        ) from None
     finally:
         book.close()
     if not records:

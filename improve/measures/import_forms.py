@@ -19,7 +19,7 @@ class ImportForm(FlaskForm):
     )
     upload = FileField(
         "Or upload a file",
-        description="A CSV or Excel (.xlsx) file, 10 MB at most. The first row must name the "
+        description="A CSV or Excel (.xlsx) file, 5 MB at most. The first row must name the "
         "columns, for example: date, value, denominator, note.",
     )
 

@@ -80,7 +80,7 @@ def test_download_names_are_safe_in_a_header(stem, expected):
     assert download_name(stem, "csv") == expected
 
 
-def test_csv_is_utf8_with_a_byte_order_mark_and_iso_dates(request_context):
+def test_csv_is_utf8_with_a_byte_order_mark_iso_dates_and_crlf_lines(request_context):
     frame = pd.DataFrame(
         {"Team": ["Café", "=2+3"], "Day": [date(2026, 3, 1), None], "n": [1.5, None]}
     )
@@ -90,7 +90,7 @@ def test_csv_is_utf8_with_a_byte_order_mark_and_iso_dates(request_context):
         f'attachment; filename="Team-list-{TODAY}.csv"'
     )
     assert response.get_data().decode("utf-8") == (
-        "\ufeffTeam,Day,n\nCafé,2026-03-01,1.5\n'=2+3,,\n"
+        "\ufeffTeam,Day,n\r\nCafé,2026-03-01,1.5\r\n'=2+3,,\r\n"
     )
 
 
