@@ -32,6 +32,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check improve tests migrations/env.py
 	$(BIN)/ruff format --check improve tests
 	$(BIN)/mypy
+	$(BIN)/bandit -r improve -ll -q
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format improve tests

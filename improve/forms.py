@@ -1,14 +1,19 @@
-"""Form pieces shared by every feature: trimming, length limits that match the database, emails."""
+"""Form pieces shared by every feature: trimming, length limits that match the database, emails,
+and the care-recipient data canary on every free-text field."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from flask import get_template_attribute
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea, GovTextInput
+from markupsafe import Markup
 from wtforms import DateField, IntegerField, StringField, TextAreaField
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
+from improve import canary
 from improve.models.base import LONG_TEXT, SHORT_TEXT
 
 EMAIL_LENGTH = 254
@@ -34,33 +39,110 @@ class NoControlCharacters:
             raise ValidationError(f"{field.label.text} contains characters that cannot be saved")
 
 
+# The checkbox that appears under a field after the canary warned about it is named after the field.
+CONFIRM_SUFFIX = "-not-care-recipient"
+
+
+class NoCareRecipientData:
+    """Warn when the text holds what looks like an NHS number or a date of birth (the rules are in
+    improve.canary): records must not identify people who draw on care. The person can remove
+    it, or tick the box that then appears under the field to say it is about something else.
+    Text already stored unchanged is not warned about again (`flask scan-personal-data` finds
+    that)."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        text = field.data or ""
+        if not text or text == (field.object_data or ""):
+            return
+        field.care_data_findings = canary.findings(text)
+        if field.care_data_findings and not field.care_data_confirmed:
+            raise ValidationError(care_data_message(field.care_data_findings))
+
+
+def care_data_message(found: list[canary.Finding]) -> str:
+    what = list(dict.fromkeys(finding.describe() for finding in found))
+    it, it_is = ("them", "they are") if len(what) > 1 else ("it", "it is")
+    return (
+        f"This looks like {' and '.join(what)}. Records must not identify people who draw on "
+        f"care, so leave out NHS numbers and dates of birth. Remove {it}, or tick the box under "
+        f"this field if {it_is} not about a person who draws on care."
+    )
+
+
+class ScreenedField:
+    """Mixin for the free-text fields: remembers whether the person ticked the box saying the
+    warned-about text is not about a person who draws on care."""
+
+    care_data_findings: list[canary.Finding] | tuple[()] = ()
+    care_data_confirmed = False
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        super().process(formdata, data, extra_filters)
+        if formdata is not None:
+            self.care_data_confirmed = any(formdata.getlist(self.name + CONFIRM_SUFFIX))
+
+
+class ScreenedWidget:
+    """Mixin for the GOV.UK text widgets: after a warning, the box to confirm goes inside the
+    field's form group, under the input, so it reads as part of the same question."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        html = super().__call__(field, **kwargs)
+        if not field.care_data_findings:
+            return html
+        checkbox = get_template_attribute("_macros/care_data.html", "confirm_checkbox")(field)
+        group, end = html.rstrip(), "</div>"
+        if group.endswith(end):
+            # Both pieces are the widget's own Markup: slicing keeps them escaped as they were.
+            return group[: -len(end)] + checkbox + group[-len(end) :]
+        return html + checkbox
+
+
+class ScreenedTextInput(ScreenedWidget, GovTextInput):
+    pass
+
+
+class ScreenedTextArea(ScreenedWidget, GovTextArea):
+    pass
+
+
+class ScreenedStringField(ScreenedField, StringField):
+    pass
+
+
+class ScreenedTextAreaField(ScreenedField, TextAreaField):
+    pass
+
+
 def short_text(label: str, hint: str = "", required: str | None = None) -> StringField:
     """A one-line text field; `required` is the message shown when it is left empty."""
-    return StringField(
+    return ScreenedStringField(
         label,
         description=hint,
-        widget=GovTextInput(),
+        widget=ScreenedTextInput(),
         filters=[strip_text],
         validators=[
             # DataRequired checks the value after strip_text, so spaces alone count as empty.
             DataRequired(message=required) if required else Optional(),
             Length(max=SHORT_TEXT, message=f"{label} must be {SHORT_TEXT} characters or fewer"),
             NoControlCharacters(),
+            NoCareRecipientData(),
         ],
     )
 
 
 def long_text(label: str, hint: str = "", required: str | None = None) -> TextAreaField:
     """A multi-line text field; `required` is the message shown when it is left empty."""
-    return TextAreaField(
+    return ScreenedTextAreaField(
         label,
         description=hint,
-        widget=GovTextArea(),
+        widget=ScreenedTextArea(),
         filters=[strip_text],
         validators=[
             DataRequired(message=required) if required else Optional(),
             Length(max=LONG_TEXT, message=f"{label} must be {LONG_TEXT} characters or fewer"),
             NoControlCharacters(),
+            NoCareRecipientData(),
         ],
     )
 

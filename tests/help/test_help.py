@@ -254,3 +254,10 @@ def test_the_coordinator_page_explains_stalled_and_scores(world, client_for) -> 
     assert glossary.explain("stalled") in reasons
     assert f"This collaborative's setting is {world.x.stall_weeks} weeks." in reasons
     assert 'href="/help/reports#progress-scale">What is a progress score?</a>' in page
+
+
+def test_help_tells_people_to_keep_nhs_numbers_and_dates_of_birth_out(client) -> None:
+    page = html.unescape(text_of(client.get("/help")))
+
+    assert "do not write NHS numbers or dates of birth" in page
+    assert "flask scan-personal-data" in page
