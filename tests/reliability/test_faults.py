@@ -106,6 +106,7 @@ def _seed(url: str) -> tuple[int, list[int], int]:
             measures.append(measure)
         db.session.commit()
         ids = [m.id for m in measures]
+        db.session.remove()  # give back the connection reading the ids, before the pool goes
         db.engine.dispose()
     return ids[0], ids[1 : 1 + LOAD_CLIENTS], ids[-1]
 
