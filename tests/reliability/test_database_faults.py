@@ -238,15 +238,18 @@ def test_write_failing_midway_keeps_the_header_and_makes_no_query_for_the_page(
 
 
 @pytest.fixture
-def served_app(database_url: str, app: Flask) -> Flask:
+def served_app(database_url: str, app: Flask) -> Iterator[Flask]:
     """The app as gunicorn runs it (TESTING off), on the suite's database."""
-    return create_app(
+    served = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "improve.test",
         }
     )
+    yield served
+    with served.app_context():
+        db.engine.dispose()  # its own pool: closed now, not left for the garbage collector
 
 
 def test_a_wrong_query_gets_the_500_page_and_a_busy_database_the_503_page(
