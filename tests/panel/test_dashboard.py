@@ -421,7 +421,8 @@ def test_print_page_has_no_navigation_and_includes_the_charts(world, panel, clie
     for navigation in ("<nav", "app-header", "govuk-footer", "Sign out", "panel-filters"):
         assert navigation not in html
     assert html.count("<h1") == 1 and "Strategic panel report" in text
-    assert '<link rel="stylesheet" href="/static/css/print.css" media="print">' in html
+    print_css = r'<link rel="stylesheet" href="/static/css/print\.css\?v=\w+" media="print">'
+    assert re.search(print_css, html)
     assert len(re.findall(r'<svg class="app-spark__chart"', html)) == 2
     assert html.count('<details class="govuk-details" open>') == 2  # the numbers are printed
     assert "Fewer than 5 of the 2 teams show a real improvement in Falls a month" in text
