@@ -264,8 +264,9 @@ def test_worker_killed_mid_import_saves_all_or_nothing_and_a_retry_succeeds(
     confirm = f"/measures/{measure}/import/confirm"
 
     thread, outcome = in_background(lambda: client.post(confirm, payload))
-    assert wait_for(lambda: writer_busy(setup), 30), "the import never started writing"
-    time.sleep(0.3)  # well into the rows: saving them all takes seconds
+    # Kill as soon as the import holds its write transaction: saving 300 rows takes a few tenths
+    # of a second on a fast run, so waiting any longer could let it commit first.
+    assert wait_for(lambda: writer_busy(setup), 30, step=0.005), "the import never started writing"
     killed = server.worker_pids()
     for pid in killed:
         os.kill(pid, signal.SIGKILL)
