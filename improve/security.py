@@ -1,4 +1,5 @@
-"""Response headers that hold on every page: a strict CSP and no caching of care records."""
+"""Response headers that hold on every page: a strict CSP, and no caching of care records but for
+downloads, which the browser must revalidate before each use."""
 
 from __future__ import annotations
 
@@ -19,6 +20,17 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# Charts and exports downloaded as files (issue 8, point 4).
+REVALIDATED_DOWNLOADS = frozenset(
+    {
+        "measures.chart_svg",
+        "measures.chart_png",
+        "exports.measures",
+        "exports.cycles",
+        "panel.summary_export",
+    }
+)
+
 
 def _add_security_headers(response: Response) -> Response:
     headers = response.headers
@@ -29,8 +41,12 @@ def _add_security_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     # Pages for a signed-in person hold team records: never keep them on a shared PC's disk. Every
     # response but a static file (the same for everyone) is treated so, which also covers the
-    # answer to signing out, when nobody is signed in any more.
-    if request.endpoint != "static":
+    # answer to signing out, when nobody is signed in any more. The exception: a download the
+    # person saves as a file anyway, sent with an ETag (improve.http_caching), may be kept by
+    # their browser, which must ask again before each use; shared caches never keep it.
+    if request.endpoint in REVALIDATED_DOWNLOADS and "ETag" in headers:
+        headers["Cache-Control"] = "private, no-cache"
+    elif request.endpoint != "static":
         headers["Cache-Control"] = "no-store"
     return response
 

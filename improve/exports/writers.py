@@ -3,6 +3,12 @@
 A cell that starts with =, +, -, @, a tab or a carriage return is a formula to Excel and
 LibreOffice ("CSV injection", OWASP): text from the app's users is prefixed with an apostrophe so
 it shows as typed and never runs. Numbers are left alone, so -3 stays a number.
+
+Each download carries an ETag (improve.http_caching), and a browser that already holds the same
+file gets 304 Not Modified. A CSV file's tag is a hash of its bytes. An XLSX file's is a hash of
+its tables, taken before openpyxl writes them (the slow step): openpyxl stamps the time of writing
+into the file, so its bytes differ every time, and the tag is weak (same content, not same bytes).
+The name (with today's date) is part of both, as the About sheets hold that date too.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from typing import Any
 import pandas as pd
 from flask import Response
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from improve.http_caching import conditional, content_tag
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_MIMETYPE = "text/csv"
@@ -60,11 +68,31 @@ def csv_response(frame: pd.DataFrame, stem: str) -> Response:
     # CRLF line ends make pandas quote any cell holding a carriage return: a lone \r in an
     # unquoted cell starts a new row in a spreadsheet, where the rest could run as a formula.
     text = safe_frame(frame).to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\r\n")
-    return _attachment(("\ufeff" + text).encode("utf-8"), CSV_MIMETYPE, download_name(stem, "csv"))
+    body, filename = ("\ufeff" + text).encode("utf-8"), download_name(stem, "csv")
+    tag = content_tag(filename, body)
+    return conditional(tag, lambda: _attachment(body, CSV_MIMETYPE, filename))
 
 
 def xlsx_response(sheets: Mapping[str, pd.DataFrame], stem: str) -> Response:
-    """The tables as one XLSX download, one sheet each, in the order given."""
+    """The tables as one XLSX download, one sheet each, in the order given; a browser that holds
+    the same tables gets 304 before any of them is written."""
+    filename = download_name(stem, "xlsx")
+    return conditional(
+        tables_tag(filename, sheets),
+        lambda: _attachment(_xlsx_bytes(sheets), XLSX_MIMETYPE, filename),
+        weak=True,
+    )
+
+
+def tables_tag(filename: str, sheets: Mapping[str, pd.DataFrame]) -> str:
+    """A hash of the file name and every sheet's name, column types and cells."""
+    parts = [filename]
+    for name, frame in sheets.items():
+        parts += [name, frame.dtypes.to_string(), frame.to_csv(index=False)]
+    return content_tag(*parts)
+
+
+def _xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
@@ -72,7 +100,7 @@ def xlsx_response(sheets: Mapping[str, pd.DataFrame], stem: str) -> Response:
             # Cleaned before neutralising, so a character removed cannot uncover a formula.
             safe = safe_frame(frame.astype(object).map(_excel_cell))
             safe.to_excel(writer, sheet_name=sheet, index=False)
-    return _attachment(buffer.getvalue(), XLSX_MIMETYPE, download_name(stem, "xlsx"))
+    return buffer.getvalue()
 
 
 def _excel_cell(value: Any) -> Any:

@@ -7,6 +7,7 @@ import re
 from flask import Response, abort
 
 from improve.charts.png import png_from_svg
+from improve.http_caching import conditional, content_tag
 from improve.measures import bp
 from improve.measures.charting import ChartView
 from improve.measures.views import _chart, data_team, measure_or_404
@@ -41,11 +42,16 @@ def _attachment(body: str | bytes, mimetype: str, filename: str) -> Response:
 def chart_svg(measure_id: int):
     """The chart as an SVG file."""
     filename, chart = _chart_or_404(measure_id)
-    return _attachment(str(chart.svg), "image/svg+xml", f"{filename}.svg")
+    svg, name = str(chart.svg), f"{filename}.svg"
+    return conditional(content_tag(name, svg), lambda: _attachment(svg, "image/svg+xml", name))
 
 
 @bp.get("/measures/<id:measure_id>/chart.png")
 def chart_png(measure_id: int):
     """The same chart drawn as a PNG picture, twice the SVG's size, on white."""
     filename, chart = _chart_or_404(measure_id)
-    return _attachment(png_from_svg(str(chart.svg)), "image/png", f"{filename}.png")
+    svg, name = str(chart.svg), f"{filename}.png"
+    # Tagged by the SVG it is drawn from: drawing the PNG is the slow part, done only on a miss.
+    return conditional(
+        content_tag(name, svg), lambda: _attachment(png_from_svg(svg), "image/png", name)
+    )

@@ -369,6 +369,28 @@ TABLE: dict[str, Requirement] = {
     ),
 }
 
+# Every response but a static file is sent with `Cache-Control: no-store`, except these downloads
+# when they succeed: they carry an ETag and `private, no-cache` (the browser may keep the file the
+# person saved anyway, but asks again before each use; shared caches never keep it).
+REVALIDATED_DOWNLOADS = frozenset(
+    {
+        "measures.chart_svg",
+        "measures.chart_png",
+        "exports.measures",
+        "exports.cycles",
+        "panel.summary_export",
+    }
+)
+
+
+def cache_control(endpoint: str, status: int) -> str | None:
+    """The Cache-Control a response must carry; None for static files (their own module's)."""
+    if endpoint == "static":
+        return None
+    if endpoint in REVALIDATED_DOWNLOADS and status in (200, 304):
+        return "private, no-cache"
+    return "no-store"
+
 
 def requirement(endpoint: str, method: str, variant: str) -> Requirement:
     """The table's requirement for one request; KeyError names what the table lacks."""

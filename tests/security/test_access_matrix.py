@@ -128,7 +128,7 @@ SAFE_REFERRER_POLICIES = {
 }
 
 
-def header_problems(response: Any, kept_private: bool) -> list[str]:
+def header_problems(response: Any, endpoint: str) -> list[str]:
     """The security headers every response needs (issue 7, point 3)."""
     headers = response.headers
     csp = headers.get("Content-Security-Policy", "")
@@ -143,9 +143,20 @@ def header_problems(response: Any, kept_private: bool) -> list[str]:
         problems.append("no X-Content-Type-Options: nosniff")
     if headers.get("Referrer-Policy") not in SAFE_REFERRER_POLICIES:
         problems.append(f"Referrer-Policy {headers.get('Referrer-Policy')!r}")
-    if kept_private and "no-store" not in headers.get("Cache-Control", ""):
-        problems.append(f"Cache-Control {headers.get('Cache-Control')!r}: may be kept on disk")
-    return problems
+    return problems + cache_problems(response, endpoint)
+
+
+def cache_problems(response: Any, endpoint: str) -> list[str]:
+    """no-store, or for a download the browser revalidates, private, no-cache with an ETag."""
+    wanted = policy.cache_control(endpoint, getattr(response, "status_code", 200))
+    got = response.headers.get("Cache-Control")
+    if wanted is None:
+        return []
+    if got != wanted:
+        return [f"Cache-Control {got!r}, not {wanted!r}"]
+    if wanted != "no-store" and not response.headers.get("ETag"):
+        return [f"Cache-Control {got!r} without an ETag to revalidate"]
+    return []
 
 
 def leaks(mw: MatrixWorld, role: str, endpoint: str, body: str) -> list[str]:
@@ -247,12 +258,13 @@ def check(app, mw, people, endpoint, method, variant, owner, htmx, role, url) ->
     response = client.open(
         url, method=method, data={} if method != "GET" else None, headers=HTMX if htmx else {}
     )
-    # no-store on every page and download, signed in or not (the answer to signing out too);
-    # static files are the same for everyone, so browsers may keep them.
+    # no-store on every page and download, signed in or not (the answer to signing out too), but
+    # private, no-cache on the downloads that carry an ETag; static files are the same for
+    # everyone, so browsers may keep them.
     signed_in = role != policy.SIGNED_OUT
     combination.status = response.status_code
     combination.got = outcome_of(response, htmx)
-    problems = header_problems(response, kept_private=endpoint != "static")
+    problems = header_problems(response, endpoint)
     problems += [f"shows {secret}" for secret in leaks(mw, role, endpoint, text_body(response))]
     combination.problems = tuple(problems)
     combination.seconds = time.process_time() - started
@@ -392,7 +404,26 @@ def test_the_matrix_can_fail(app, world):
     class Bare:
         headers: dict[str, str] = {}
 
-    assert len(header_problems(Bare(), kept_private=True)) == 6
+    assert len(header_problems(Bare(), "home.index")) == 6
+    assert header_problems(Bare(), "static") != []
+
+    class Download:
+        status_code = 200
+        headers = {
+            "Content-Security-Policy": "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "same-origin",
+            "Cache-Control": "private, no-cache",
+        }
+
+    assert header_problems(Download(), "exports.cycles") == [
+        "Cache-Control 'private, no-cache' without an ETag to revalidate"
+    ]
+    assert header_problems(Download(), "aims.detail") == [
+        "Cache-Control 'private, no-cache', not 'no-store'"
+    ]
+    Download.headers["ETag"] = '"abc"'
+    assert header_problems(Download(), "exports.cycles") == []
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
