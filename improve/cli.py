@@ -97,10 +97,11 @@ def demo(if_empty: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from improve import analysis_cli, backup, canary
+    from improve import analysis_cli, backup, canary, scale_data
 
     for command in (create_user, grant_role, demo):
         app.cli.add_command(command)
     analysis_cli.init_app(app)
     backup.init_app(app)
     canary.init_app(app)
+    scale_data.init_app(app)

@@ -1,0 +1,612 @@
+"""`flask scale-data`: a large collaborative for measuring speed, the same rows every time.
+
+At --scale 1 it holds 200 teams, 1,000 aims, 4,000 team measures (plus 4 shared ones), 400,000
+data points and 20,000 PDSA cycles, about two years of weekly work. Every team has the same shape,
+so --scale 0.25 gives 50 teams and --scale 4 gives 800, and a page's cost can be compared across
+sizes. Values come from numpy generators seeded per team, and every date from one anchor day.
+
+Rows go in with bulk INSERTs of explicit ids (no ORM objects, no per-row RETURNING), all in one
+transaction: a failure leaves nothing behind. This is test data, not anybody's change, so it
+writes no audit trail, like `flask demo`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import click
+import numpy as np
+import sqlalchemy as sa
+from flask import Flask
+
+from improve.extensions import db
+from improve.models import (
+    Aim,
+    Assessor,
+    ChangeIdea,
+    Collaborative,
+    Cycle,
+    DataPoint,
+    Decision,
+    Direction,
+    Driver,
+    DriverKind,
+    Frequency,
+    Improved,
+    Measure,
+    MeasureType,
+    Membership,
+    MonthlyReport,
+    OrganisationKind,
+    PanelReview,
+    ProgressScore,
+    Ramp,
+    ReportStatus,
+    Role,
+    Stage,
+    Team,
+    User,
+    ValueKind,
+)
+from improve.models.aim import driver_link
+from improve.models.cycle import cycle_measure
+from improve.models.measure import aim_measure
+
+TEAMS_AT_SCALE_1 = 200
+AIMS_PER_TEAM = 5
+MEASURES_PER_AIM = 4
+IDEAS_PER_AIM = 2
+CYCLES_PER_RAMP = 10
+WEEKS = 96
+SHARED_MONTHS = 20
+REPORT_MONTHS = 12
+TEAMS_PER_BATCH = 20
+PASSWORD = "improve-scale"
+COORDINATOR = "scale-coordinator@example.org"
+PANEL = "scale-panel@example.org"
+
+# (name, kind, chart, direction) of each team measure, in turn; and the collaborative's shared ones.
+TEAM_MEASURES = [
+    ("Falls", ValueKind.COUNT, "c", Direction.DECREASE, MeasureType.OUTCOME),
+    ("Reviews on time", ValueKind.PROPORTION, "p", Direction.INCREASE, MeasureType.PROCESS),
+    ("Days waiting", ValueKind.CONTINUOUS, "i", Direction.DECREASE, MeasureType.PROCESS),
+    (
+        "Staff overtime hours",
+        ValueKind.CONTINUOUS,
+        "run",
+        Direction.DECREASE,
+        MeasureType.BALANCING,
+    ),
+]
+SHARED_MEASURES = [
+    ("People supported at home", ValueKind.COUNT, "c", Direction.INCREASE, MeasureType.OUTCOME),
+    ("Care plans reviewed", ValueKind.PROPORTION, "p", Direction.INCREASE, MeasureType.PROCESS),
+    ("Days to first visit", ValueKind.CONTINUOUS, "i", Direction.DECREASE, MeasureType.PROCESS),
+    ("Unplanned admissions", ValueKind.COUNT, "c", Direction.DECREASE, MeasureType.BALANCING),
+]
+AIM_TITLES = [
+    "Fewer falls at home",
+    "Reviews on time",
+    "Quicker first visits",
+    "More people choosing their support",
+    "Fewer missed calls",
+]
+KINDS = list(OrganisationKind)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _month(anchor: date, back: int) -> date:
+    """The first day of the month `back` months before the anchor's month."""
+    months = anchor.year * 12 + anchor.month - 1 - back
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def _at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+@dataclass
+class Ids:
+    """The next free id of each table: rows get explicit ids so children can name parents
+    without a round trip per row."""
+
+    next: dict[str, int] = field(default_factory=dict)
+
+    def take(self, table: str, count: int = 1) -> int:
+        first = self.next[table]
+        self.next[table] = first + count
+        return first
+
+
+@dataclass
+class Rows:
+    """Rows waiting to be inserted, per table, in an order parents-before-children."""
+
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def add(self, table: str, row: dict[str, Any]) -> None:
+        self.tables.setdefault(table, []).append(row)
+
+
+@dataclass(frozen=True)
+class Plan:
+    teams: int
+    anchor: date  # the Monday of the week after the last weekly point
+
+    @property
+    def first_week(self) -> date:
+        return self.anchor - timedelta(weeks=WEEKS)
+
+
+TABLES = {
+    "user_account": User.__table__,
+    "collaborative": Collaborative.__table__,
+    "team": Team.__table__,
+    "membership": Membership.__table__,
+    "aim": Aim.__table__,
+    "driver": Driver.__table__,
+    "driver_link": driver_link,
+    "change_idea": ChangeIdea.__table__,
+    "ramp": Ramp.__table__,
+    "measure": Measure.__table__,
+    "aim_measure": aim_measure,
+    "cycle": Cycle.__table__,
+    "cycle_measure": cycle_measure,
+    "data_point": DataPoint.__table__,
+    "monthly_report": MonthlyReport.__table__,
+    "progress_score": ProgressScore.__table__,
+    "panel_review": PanelReview.__table__,
+}
+
+
+def _stamps(day: date) -> dict[str, Any]:
+    moment = _at(day)
+    return {"created_at": moment, "updated_at": moment}
+
+
+def _shared_rows(plan: Plan, ids: Ids, password_hash: str, rows: Rows) -> dict[str, Any]:
+    """The collaborative, its coordinator and panel member, its shared measures and a review."""
+    start = plan.first_week
+    collaborative_id = ids.take("collaborative")
+    rows.add(
+        "collaborative",
+        {
+            "id": collaborative_id,
+            "name": f"Scale test: {plan.teams} teams",
+            "topic": "Living well at home",
+            "description": "Generated by flask scale-data for measuring speed.",
+            "starts_on": start,
+            "ends_on": plan.anchor + timedelta(weeks=52),
+            "version": 1,
+            **_stamps(start),
+        },
+    )
+    for email, name, role in (
+        (COORDINATOR, "Scale coordinator", Role.COORDINATOR),
+        (PANEL, "Scale panel member", Role.PANEL_MEMBER),
+    ):
+        user_id = _user(ids, rows, email, name, password_hash, start)
+        rows.add(
+            "membership",
+            {
+                "id": ids.take("membership"),
+                "user_id": user_id,
+                "role": role,
+                "collaborative_id": collaborative_id,
+                "team_id": None,
+                **_stamps(start),
+            },
+        )
+    shared = []
+    for name, kind, chart, direction, measure_type in SHARED_MEASURES:
+        measure_id = ids.take("measure")
+        shared.append((measure_id, kind))
+        rows.add(
+            "measure",
+            _measure_row(measure_id, collaborative_id, None, None, name, kind, chart, direction)
+            | {"measure_type": measure_type, "frequency": Frequency.MONTHLY}
+            | {"baseline_start": _month(plan.anchor, SHARED_MONTHS)}
+            | {"baseline_end": _month(plan.anchor, SHARED_MONTHS - 6)}
+            | _stamps(start),
+        )
+    rows.add(
+        "panel_review",
+        {
+            "id": ids.take("panel_review"),
+            "collaborative_id": collaborative_id,
+            "reviewed_on": plan.anchor - timedelta(weeks=8),
+            "decisions": "Keep going; share the falls work across the region.",
+            "version": 1,
+            **_stamps(plan.anchor - timedelta(weeks=8)),
+        },
+    )
+    return {"collaborative_id": collaborative_id, "shared": shared}
+
+
+def _user(ids: Ids, rows: Rows, email: str, name: str, password_hash: str, day: date) -> int:
+    user_id = ids.take("user_account")
+    rows.add(
+        "user_account",
+        {
+            "id": user_id,
+            "email": email,
+            "display_name": name,
+            "password_hash": password_hash,
+            "is_admin": False,
+            "is_enabled": True,
+            "session_version": 1,
+            **_stamps(day),
+        },
+    )
+    return user_id
+
+
+def _measure_row(
+    measure_id: int,
+    collaborative_id: int,
+    team_id: int | None,
+    aim_id: int | None,
+    name: str,
+    kind: ValueKind,
+    chart: str,
+    direction: Direction,
+) -> dict[str, Any]:
+    return {
+        "id": measure_id,
+        "collaborative_id": collaborative_id,
+        "team_id": team_id,
+        "aim_id": aim_id,
+        "name": name,
+        "operational_definition": f"{name}, counted the same way every period.",
+        "value_kind": kind,
+        "chart_type": chart,
+        "direction": direction,
+        "multiplier": 1.0,
+        "target_value": None,
+        "is_archived": False,
+        "version": 1,
+    }
+
+
+def _values(
+    rng: np.random.Generator, kind: ValueKind, count: int, improving: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """A series with a step change two thirds of the way through for half the series, so
+    signals appear as they would in real work."""
+    shift = np.where(np.arange(count) >= count * 2 // 3, 1.0, 0.0) * (1.0 if improving else 0.0)
+    if kind == ValueKind.PROPORTION:
+        denominators = rng.integers(20, 60, count).astype(float)
+        rate = np.clip(0.55 + 0.2 * shift, 0, 1)
+        return rng.binomial(denominators.astype(int), rate).astype(float), denominators
+    if kind == ValueKind.COUNT:
+        return rng.poisson(np.maximum(9 - 4 * shift, 0.5)).astype(float), None
+    return np.round(rng.normal(20 - 5 * shift, 3), 1), None
+
+
+def _point_rows(
+    measure_id: int, team_id: int, periods: list[date], values: np.ndarray, denominators: Any
+) -> Iterator[dict[str, Any]]:
+    for index, period in enumerate(periods):
+        yield {
+            "id": 0,  # replaced below
+            "measure_id": measure_id,
+            "team_id": team_id,
+            "period_start": period,
+            "value": float(values[index]),
+            "denominator": None if denominators is None else float(denominators[index]),
+            "excluded": False,
+            "starts_new_phase": False,
+            "version": 1,
+            **_stamps(period + timedelta(days=7)),
+        }
+
+
+def _team_rows(
+    plan: Plan, ids: Ids, rows: Rows, shared: dict[str, Any], number: int, password_hash: str
+) -> None:
+    """One team with its people, aims, drivers, ideas, cycles, measures, data and reports."""
+    rng = np.random.default_rng(number)
+    start = plan.first_week
+    collaborative_id = shared["collaborative_id"]
+    team_id = ids.take("team")
+    rows.add(
+        "team",
+        {
+            "id": team_id,
+            "collaborative_id": collaborative_id,
+            "name": f"Team {number + 1:03d}",
+            "organisation": f"Organisation {number // 2 + 1}",
+            "organisation_kind": KINDS[number % len(KINDS)],
+            "service": "Home care",
+            "version": 1,
+            **_stamps(start),
+        },
+    )
+    lead_id = 0
+    for person, role in (("lead", Role.TEAM_LEAD), ("member", Role.TEAM_MEMBER)):
+        email = f"scale-{person}-{number + 1:03d}@example.org"
+        user_id = _user(ids, rows, email, f"{person.title()} {number + 1}", password_hash, start)
+        lead_id = lead_id or user_id
+        rows.add(
+            "membership",
+            {
+                "id": ids.take("membership"),
+                "user_id": user_id,
+                "role": role,
+                "collaborative_id": None,
+                "team_id": team_id,
+                **_stamps(start),
+            },
+        )
+    weeks = [start + timedelta(weeks=week) for week in range(WEEKS)]
+    for aim_number in range(AIMS_PER_TEAM):
+        aim_id = _aim_rows(plan, ids, rows, team_id, aim_number, lead_id)
+        measure_ids = []
+        for index in range(MEASURES_PER_AIM):
+            name, kind, chart, direction, measure_type = TEAM_MEASURES[index]
+            measure_id = ids.take("measure")
+            measure_ids.append(measure_id)
+            rows.add(
+                "measure",
+                _measure_row(
+                    measure_id, collaborative_id, team_id, aim_id, name, kind, chart, direction
+                )
+                | {"measure_type": measure_type, "frequency": Frequency.WEEKLY}
+                | {"baseline_start": weeks[0], "baseline_end": weeks[11]}
+                | _stamps(start),
+            )
+            values, denominators = _values(rng, kind, WEEKS, improving=(number + index) % 2 == 0)
+            for row in _point_rows(measure_id, team_id, weeks, values, denominators):
+                row["id"] = ids.take("data_point")
+                rows.add("data_point", row)
+        _cycle_rows(plan, ids, rows, team_id, aim_id, measure_ids[0], number, lead_id)
+        if aim_number == 0:
+            for measure_id, _kind in shared["shared"]:
+                rows.add("aim_measure", {"aim_id": aim_id, "measure_id": measure_id})
+    months = [_month(plan.anchor, back) for back in range(SHARED_MONTHS, 0, -1)]
+    for measure_id, kind in shared["shared"]:
+        values, denominators = _values(rng, kind, SHARED_MONTHS, improving=number % 3 != 0)
+        for row in _point_rows(measure_id, team_id, months, values, denominators):
+            row["id"] = ids.take("data_point")
+            rows.add("data_point", row)
+    _report_rows(plan, ids, rows, team_id, number, lead_id)
+
+
+def _aim_rows(plan: Plan, ids: Ids, rows: Rows, team_id: int, aim_number: int, lead: int) -> int:
+    """An aim with one primary and two secondary drivers (one change idea and ramp on each)."""
+    start = plan.first_week
+    aim_id = ids.take("aim")
+    rows.add(
+        "aim",
+        {
+            "id": aim_id,
+            "team_id": team_id,
+            "title": AIM_TITLES[aim_number],
+            "what": f"{AIM_TITLES[aim_number]} for the people we support",
+            "for_whom": "People supported at home",
+            "location": "Across the service",
+            "target_value": 4.0,
+            "target_date": plan.anchor + timedelta(weeks=26),
+            "status": "active",
+            "created_by_id": lead,
+            "version": 1,
+            **_stamps(start),
+        },
+    )
+    primary = ids.take("driver")
+    rows.add("driver", _driver_row(primary, aim_id, DriverKind.PRIMARY, "Reliable routines", start))
+    for idea_number in range(IDEAS_PER_AIM):
+        secondary = ids.take("driver")
+        title = f"Team habit {idea_number + 1}"
+        rows.add("driver", _driver_row(secondary, aim_id, DriverKind.SECONDARY, title, start))
+        rows.add("driver_link", {"primary_id": primary, "secondary_id": secondary})
+        idea_id = ids.take("change_idea")
+        rows.add(
+            "change_idea",
+            {
+                "id": idea_id,
+                "aim_id": aim_id,
+                "driver_id": secondary,
+                "title": ("Morning huddle", "Checklist at handover")[idea_number],
+                "position": idea_number,
+                "version": 1,
+                **_stamps(start),
+            },
+        )
+        rows.add(
+            "ramp",
+            {"id": ids.take("ramp"), "change_idea_id": idea_id, "title": "Testing it"}
+            | _stamps(start),
+        )
+    return aim_id
+
+
+def _driver_row(driver_id: int, aim_id: int, kind: DriverKind, title: str, day: date) -> dict:
+    return {
+        "id": driver_id,
+        "aim_id": aim_id,
+        "kind": kind,
+        "title": title,
+        "position": 0,
+        "version": 1,
+        **_stamps(day),
+    }
+
+
+def _cycle_rows(
+    plan: Plan,
+    ids: Ids,
+    rows: Rows,
+    team_id: int,
+    aim_id: int,
+    measure_id: int,
+    number: int,
+    lead: int,
+) -> None:
+    """Ten cycles on each of the aim's ramps, one after another; the last may still be open.
+    Every fifth team went quiet eight weeks ago (a stalled team for the coordinator)."""
+    ramp_ids = [row["id"] for row in rows.tables["ramp"][-IDEAS_PER_AIM:]]
+    quiet_weeks = 8 if number % 5 == 4 else 0
+    decisions = [Decision.ADAPT, Decision.ADAPT, Decision.ADOPT, Decision.ABANDON]
+    for ramp_index, ramp_id in enumerate(ramp_ids):
+        for cycle_number in range(1, CYCLES_PER_RAMP + 1):
+            ends = plan.anchor - timedelta(weeks=quiet_weeks + (CYCLES_PER_RAMP - cycle_number) * 9)
+            starts = ends - timedelta(weeks=2 + ramp_index)
+            is_last = cycle_number == CYCLES_PER_RAMP
+            stage = [Stage.PLAN, Stage.DO, Stage.STUDY][number % 3] if is_last else Stage.CLOSED
+            decision = None if is_last else decisions[(cycle_number + ramp_index) % 4]
+            cycle_id = ids.take("cycle")
+            rows.add(
+                "cycle",
+                {
+                    "id": cycle_id,
+                    "team_id": team_id,
+                    "ramp_id": ramp_id,
+                    "number": cycle_number,
+                    "title": f"Test {cycle_number}",
+                    "owner_id": lead,
+                    "starts_on": starts,
+                    "ends_on": ends,
+                    "stage": stage,
+                    "objective": "See whether the change helps on a small scale first.",
+                    "change_who": "Two care workers",
+                    "change_what": "Try the change for one week",
+                    "what_happened": "" if is_last else "It went mostly as planned.",
+                    "improved": None if is_last else Improved.YES,
+                    "decision": decision,
+                    "closed_at": None if is_last else _at(ends),
+                    "created_by_id": lead,
+                    "version": 1,
+                    "created_at": _at(starts),
+                    "updated_at": _at(min(ends, plan.anchor - timedelta(weeks=quiet_weeks))),
+                },
+            )
+            rows.add("cycle_measure", {"cycle_id": cycle_id, "measure_id": measure_id})
+
+
+def _report_rows(plan: Plan, ids: Ids, rows: Rows, team_id: int, number: int, lead: int) -> None:
+    """A submitted report and both scores for each of the last twelve months; every seventh
+    team has not sent last month's report yet."""
+    for back in range(REPORT_MONTHS, 0, -1):
+        period = _month(plan.anchor, back)
+        if back == 1 and number % 7 == 6:
+            continue
+        score = min(1.0 + 0.5 * ((REPORT_MONTHS - back) // 3 + number % 3), 5.0)
+        report_id = ids.take("monthly_report")
+        submitted = _at(_month(plan.anchor, back - 1) + timedelta(days=5))
+        rows.add(
+            "monthly_report",
+            {
+                "id": report_id,
+                "team_id": team_id,
+                "period_start": period,
+                "revision": 1,
+                "status": ReportStatus.SUBMITTED,
+                "evidence": {},
+                "achievements": "Kept testing the morning huddle.",
+                "suggested_score": score,
+                "suggested_reasons": [],
+                "self_score": score,
+                "submitted_at": submitted,
+                "submitted_by_id": lead,
+                "version": 1,
+                "created_at": submitted,
+                "updated_at": submitted,
+            },
+        )
+        for assessor in (Assessor.SELF, Assessor.COORDINATOR):
+            rows.add(
+                "progress_score",
+                {
+                    "id": ids.take("progress_score"),
+                    "team_id": team_id,
+                    "period_start": period,
+                    "assessor": assessor,
+                    "score": score,
+                    "report_id": report_id,
+                    "created_at": submitted,
+                    "updated_at": submitted,
+                },
+            )
+
+
+def _first_free_ids() -> Ids:
+    ids = Ids()
+    for name, table in TABLES.items():
+        if "id" in table.c:
+            ids.next[name] = (db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
+    return ids
+
+
+def _insert(rows: Rows) -> None:
+    for name, table in TABLES.items():
+        batch = rows.tables.get(name)
+        if batch:
+            db.session.execute(table.insert(), batch)
+    rows.tables.clear()
+
+
+def _move_sequences_on() -> None:
+    """PostgreSQL hands out ids from sequences, which explicit ids do not advance."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for name, table in TABLES.items():
+        if "id" in table.c:
+            db.session.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608 - fixed names
+                    f"(SELECT coalesce(max(id), 1) FROM {name}))"
+                )
+            )
+
+
+def generate(scale: float, anchor: date) -> dict[str, int]:
+    """Add the scaled collaborative (the caller commits); returns the number of rows per table."""
+    plan = Plan(teams=max(1, round(TEAMS_AT_SCALE_1 * scale)), anchor=_monday(anchor))
+    name = f"Scale test: {plan.teams} teams"
+    if db.session.scalar(sa.select(Collaborative.id).where(Collaborative.name == name)):
+        raise click.UsageError(f"the database already has {name!r}")
+    probe = User(email="x@example.org", display_name="x")
+    probe.set_password(PASSWORD)  # one hash for every account: hashing is slow on purpose
+    ids, rows = _first_free_ids(), Rows()
+    counts: dict[str, int] = {}
+    shared = _shared_rows(plan, ids, probe.password_hash or "", rows)
+    for number in range(plan.teams):
+        _team_rows(plan, ids, rows, shared, number, probe.password_hash or "")
+        if number % TEAMS_PER_BATCH == TEAMS_PER_BATCH - 1 or number == plan.teams - 1:
+            for table, batch in rows.tables.items():
+                counts[table] = counts.get(table, 0) + len(batch)
+            _insert(rows)
+    _move_sequences_on()
+    return counts
+
+
+@click.command("scale-data")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0.005, 20))
+@click.option(
+    "--anchor",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day the data runs up to (default: today). The same day gives the same rows.",
+)
+def scale_data(scale: float, anchor: datetime | None) -> None:
+    """Create a large collaborative for measuring speed (200 teams at --scale 1)."""
+    started = time.perf_counter()
+    counts = generate(scale, (anchor or datetime.now(UTC)).date())
+    db.session.commit()
+    seconds = time.perf_counter() - started
+    for table, count in counts.items():
+        click.echo(f"  {table:<16} {count:>9,}")
+    click.echo(f"Created in {seconds:.1f} s. Every account's password is {PASSWORD!r}:")
+    click.echo(f"  {COORDINATOR} (coordinator), {PANEL} (panel member),")
+    click.echo("  scale-lead-001@example.org ... (team leads), scale-member-001@example.org ...")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(scale_data)
