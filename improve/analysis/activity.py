@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from improve.analysis.periods import Cadence, report_state
@@ -38,6 +39,15 @@ ACTIVITY_COLUMNS = [
 ]
 MISSING_COLUMNS = ["team_id", "measure_id", "period_start"]
 GAP_COLUMNS = ["team_id", "measure_id", "recorded", "missing", "no_data"]
+POINT_SUMMARY_COLUMNS = [
+    "measure_id",
+    "team_id",
+    "first_period",
+    "periods",
+    "periods_to_date",
+    "last_period",
+    "last_created",
+]
 TEAM_GAP_COLUMNS = ["team_id", "measures_with_gaps", "missing_periods", "measures_without_data"]
 STATE_COLUMNS = ["team_id", "state", "suggested_score"]
 SCORE_GAP_COLUMNS = ["team_id", "self_score", "coordinator_score", "gap"]
@@ -141,6 +151,101 @@ def measure_pairs(measures: pd.DataFrame, team_ids: list[int]) -> pd.DataFrame:
     return pairs.sort_values(["team_id", "measure_id"], ignore_index=True)
 
 
+def period_numbers(days: pd.Series, frequency: pd.Series) -> pd.Series:
+    """Each day's period as a whole number, so ranges of periods are plain arithmetic: weeks
+    (Monday to Sunday) counted from 5 January 1970, or months counted from year 0."""
+    stamps = pd.to_datetime(pd.Series(list(days), index=days.index, dtype=object))
+    weeks = (stamps - pd.Timestamp("1970-01-05")).dt.days // 7
+    months = stamps.dt.year * 12 + stamps.dt.month - 1
+    return weeks.where(frequency.astype(str) == "weekly", months).astype("Int64")
+
+
+def _last_complete_numbers(frequency: pd.Series, today: date) -> pd.Series:
+    """The number of the last complete period, for each frequency given."""
+    ends = {
+        name: period_numbers(pd.Series([last_complete_period(today, name)]), pd.Series([name]))
+        for name in ("weekly", "monthly")
+    }
+    weekly = frequency.astype(str) == "weekly"
+    numbers = pd.Series(int(ends["monthly"].iloc[0]), index=frequency.index, dtype="Int64")
+    return numbers.mask(weekly, int(ends["weekly"].iloc[0]))
+
+
+def summarise_points(measures: pd.DataFrame, points: pd.DataFrame, today: date) -> pd.DataFrame:
+    """Per (measure, team) with any value: the first period with a value, the number of periods
+    with a value (in all, and up to the last complete period), the latest period and the day the
+    latest point was entered (POINT_SUMMARY_COLUMNS). The database computes the same summary in
+    one aggregate query (improve.coordination.queries.point_summary_frame), so the whole
+    collaborative's points never have to leave it."""
+    frequency = measures.set_index("measure_id")["frequency"].astype(str)
+    known = points.loc[points["measure_id"].isin(frequency.index)].reset_index(drop=True)
+    if known.empty:
+        return pd.DataFrame(columns=POINT_SUMMARY_COLUMNS)
+    kinds = known["measure_id"].map(frequency)
+    frame = pd.DataFrame(
+        {
+            "measure_id": known["measure_id"].astype("int64"),
+            "team_id": known["team_id"].astype("int64"),
+            "period": period_numbers(known["period_start"], kinds),
+            "to_date": period_numbers(known["period_start"], kinds)
+            <= _last_complete_numbers(kinds, today),
+            "period_start": _timestamps(known["period_start"]),
+            "created_on": _timestamps(known["created_on"]),
+        }
+    )
+    distinct = frame.drop_duplicates(["measure_id", "team_id", "period"])
+    keys = ["measure_id", "team_id"]
+    summary = frame.groupby(keys).agg(
+        first_period=("period_start", "min"),
+        last_period=("period_start", "max"),
+        last_created=("created_on", "max"),
+    )
+    summary["periods"] = distinct.groupby(keys).size()
+    summary["periods_to_date"] = distinct.loc[distinct["to_date"]].groupby(keys).size()
+    summary = summary.reset_index()
+    summary["periods_to_date"] = summary["periods_to_date"].fillna(0).astype("int64")
+    for column in ("first_period", "last_period", "last_created"):
+        summary[column] = _dates(summary[column])
+    return summary.reindex(columns=POINT_SUMMARY_COLUMNS)
+
+
+def latest_points(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary as the points `activity` reads: its latest period and entry day stand for
+    all of a (measure, team)'s points, since `activity` only wants the latest of each."""
+    return pd.DataFrame(
+        {
+            "measure_id": summary["measure_id"],
+            "team_id": summary["team_id"],
+            "period_start": summary["last_period"],
+            "created_on": summary["last_created"],
+        },
+        columns=POINT_COLUMNS,
+    )
+
+
+def _ranges(
+    measures: pd.DataFrame, team_ids: list[int], summary: pd.DataFrame, today: date
+) -> pd.DataFrame:
+    """Each (measure, team) pair with the first and last period numbers it should have values
+    for: from its first point or the baseline start, whichever is earlier, to the last complete
+    period. A pair with neither has first missing (nothing expected yet)."""
+    pairs = measure_pairs(measures, team_ids)
+    pairs = pairs.merge(
+        summary.reindex(columns=POINT_SUMMARY_COLUMNS), on=["measure_id", "team_id"], how="left"
+    )
+    frequency = pairs["frequency"].astype(str)
+    first = pd.concat(
+        [
+            period_numbers(pairs["first_period"], frequency),
+            period_numbers(pairs["baseline_start"], frequency),
+        ],
+        axis=1,
+    ).min(axis=1)
+    pairs["first"] = first.astype("Int64")
+    pairs["last"] = _last_complete_numbers(frequency, today)
+    return pairs
+
+
 def missing_periods(
     measures: pd.DataFrame, team_ids: list[int], points: pd.DataFrame, today: date
 ) -> pd.DataFrame:
@@ -148,49 +253,74 @@ def missing_periods(
     measure's first point for that team or its baseline start, whichever is earlier, to the
     last complete period. A measure with neither has no range yet, so nothing is missing (see
     `measure_gaps` for "no data yet"). Columns: team_id, measure_id, period_start (a date)."""
-    rows: list[tuple[int, int, date]] = []
-    recorded = _recorded(measures, points)
-    pairs = measure_pairs(measures, team_ids)
-    for measure_id, team_id, frequency, baseline_start in zip(
-        pairs["measure_id"].tolist(),
-        pairs["team_id"].tolist(),
-        pairs["frequency"].astype(str).tolist(),
-        pairs["baseline_start"].tolist(),
-        strict=True,
-    ):
-        have = recorded.get((measure_id, team_id), set())
-        for period in _expected(have, baseline_start, frequency, today):
-            if period not in have:
-                rows.append((team_id, measure_id, period.date()))
-    frame = pd.DataFrame(rows, columns=MISSING_COLUMNS)
-    return frame.astype({"team_id": "int64", "measure_id": "int64"})
+    pairs = _ranges(measures, team_ids, summarise_points(measures, points, today), today)
+    pairs = pairs.loc[pairs["first"].notna() & (pairs["first"] <= pairs["last"])]
+    if pairs.empty:
+        return pd.DataFrame(columns=MISSING_COLUMNS).astype(
+            {"team_id": "int64", "measure_id": "int64"}
+        )
+    sizes = (pairs["last"] - pairs["first"] + 1).astype("int64").to_numpy()
+    expected = pd.DataFrame(
+        {
+            "measure_id": np.repeat(pairs["measure_id"].to_numpy(), sizes),
+            "team_id": np.repeat(pairs["team_id"].to_numpy(), sizes),
+            "frequency": np.repeat(pairs["frequency"].astype(str).to_numpy(), sizes),
+            "period": np.repeat(pairs["first"].astype("int64").to_numpy(), sizes) + _offsets(sizes),
+        }
+    )
+    frequency = measures.set_index("measure_id")["frequency"].astype(str)
+    known = points.loc[points["measure_id"].isin(frequency.index)]
+    have = pd.DataFrame(
+        {
+            "measure_id": known["measure_id"].astype("int64"),
+            "team_id": known["team_id"].astype("int64"),
+            "period": period_numbers(
+                known["period_start"], known["measure_id"].map(frequency)
+            ).astype("int64"),
+            "have": True,
+        }
+    ).drop_duplicates(["measure_id", "team_id", "period"])
+    expected = expected.merge(have, on=["measure_id", "team_id", "period"], how="left")
+    gaps = expected.loc[expected["have"].isna()]
+    return pd.DataFrame(
+        {
+            "team_id": gaps["team_id"].astype("int64"),
+            "measure_id": gaps["measure_id"].astype("int64"),
+            "period_start": [
+                _period_day(int(number), kind)
+                for number, kind in zip(gaps["period"], gaps["frequency"], strict=True)
+            ],
+        },
+        columns=MISSING_COLUMNS,
+    ).reset_index(drop=True)
 
 
-def _recorded(
-    measures: pd.DataFrame, points: pd.DataFrame
-) -> dict[tuple[int, int], set[pd.Timestamp]]:
-    """The periods with a value, per (measure, team), each moved to its period's first day."""
-    frequency = dict(zip(measures["measure_id"], measures["frequency"], strict=True))
-    found: dict[tuple[int, int], set[pd.Timestamp]] = {}
-    for measure_id, team_id, start in zip(
-        points["measure_id"], points["team_id"], points["period_start"], strict=True
-    ):
-        if measure_id in frequency:
-            key = (int(measure_id), int(team_id))
-            found.setdefault(key, set()).add(period_of(start, str(frequency[measure_id])))
-    return found
+def _offsets(sizes: np.ndarray) -> np.ndarray:
+    """0, 1, ..., n-1 for each n in sizes, end to end."""
+    starts: np.ndarray = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    offsets: np.ndarray = np.arange(int(sizes.sum())) - starts
+    return offsets
 
 
-def _expected(
-    have: set[pd.Timestamp], baseline_start: Any, frequency: str, today: date
-) -> list[pd.Timestamp]:
-    starts = list(have)
-    if baseline_start is not None and not pd.isna(baseline_start):
-        starts.append(period_of(pd.Timestamp(baseline_start), frequency))
-    if not starts:
-        return []
-    step = "W-MON" if frequency == "weekly" else "MS"
-    return list(pd.date_range(min(starts), last_complete_period(today, frequency), freq=step))
+def _period_day(number: int, frequency: str) -> date:
+    if frequency == "weekly":
+        return (pd.Timestamp("1970-01-05") + pd.Timedelta(weeks=number)).date()
+    return date(number // 12, number % 12 + 1, 1)
+
+
+def gaps_from_summary(
+    measures: pd.DataFrame, team_ids: list[int], summary: pd.DataFrame, today: date
+) -> pd.DataFrame:
+    """`measure_gaps` from a points summary (see `summarise_points`)."""
+    pairs = _ranges(measures, team_ids, summary, today)
+    expected = (pairs["last"] - pairs["first"] + 1).clip(lower=0).fillna(0).astype("int64")
+    to_date = pairs["periods_to_date"].fillna(0).astype("int64")
+    frame = pairs[["team_id", "measure_id"]].copy()
+    frame["recorded"] = pairs["periods"].fillna(0).astype("int64")
+    frame["missing"] = (expected - to_date).clip(lower=0).astype("int64")
+    frame["no_data"] = (frame["recorded"] == 0).astype(bool)
+    gaps: pd.DataFrame = frame.reindex(columns=GAP_COLUMNS).reset_index(drop=True)
+    return gaps
 
 
 def measure_gaps(
@@ -198,19 +328,7 @@ def measure_gaps(
 ) -> pd.DataFrame:
     """Per team and measure it reports: how many periods have a value, how many are missing
     (see `missing_periods`), and no_data when the team has no value at all for it."""
-    pairs = measure_pairs(measures, team_ids)[["measure_id", "team_id"]]
-    recorded = _recorded(measures, points)
-    missing = missing_periods(measures, team_ids, points, today)
-    counts = missing.groupby(["team_id", "measure_id"]).size().rename("missing").reset_index()
-    frame = pairs.merge(counts, on=["team_id", "measure_id"], how="left")
-    frame["missing"] = frame["missing"].fillna(0).astype("int64")
-    frame["recorded"] = [
-        len(recorded.get((int(m), int(t)), set()))
-        for m, t in zip(frame["measure_id"], frame["team_id"], strict=True)
-    ]
-    frame["recorded"] = frame["recorded"].astype("int64")
-    frame["no_data"] = (frame["recorded"] == 0).astype(bool)
-    return frame.reindex(columns=GAP_COLUMNS)
+    return gaps_from_summary(measures, team_ids, summarise_points(measures, points, today), today)
 
 
 def team_gaps(gaps: pd.DataFrame, team_ids: list[int]) -> pd.DataFrame:

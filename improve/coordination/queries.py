@@ -20,6 +20,7 @@ from improve.models import (
     Collaborative,
     Cycle,
     DataPoint,
+    Frequency,
     Measure,
     MonthlyReport,
     ProgressScore,
@@ -87,23 +88,69 @@ def cycles_frame(collaborative: Collaborative, today: date, team: Team | None) -
     return pd.DataFrame(rows, columns=activity.CYCLE_COLUMNS)
 
 
-def points_frame(collaborative: Collaborative, team: Team | None) -> pd.DataFrame:
-    """Every data point of the collaborative's measures still in use: which period has a
-    value, and the day it was entered."""
+def points_frame(collaborative: Collaborative, team: Team) -> pd.DataFrame:
+    """Every data point one team has for the collaborative's measures still in use: which
+    period has a value, and the day it was entered (for listing its missing periods)."""
     query = (
         sa.select(
             DataPoint.measure_id, DataPoint.team_id, DataPoint.period_start, DataPoint.created_at
         )
         .join(Measure, Measure.id == DataPoint.measure_id)
         .where(Measure.collaborative_id == collaborative.id, Measure.is_archived.is_(False))
+        .where(DataPoint.team_id == team.id)
     )
-    if team is not None:
-        query = query.where(DataPoint.team_id == team.id)
     rows = [
         (measure_id, team_id, start, created.date())
         for measure_id, team_id, start, created in db.session.execute(query)
     ]
     return pd.DataFrame(rows, columns=activity.POINT_COLUMNS)
+
+
+def point_summary_frame(
+    collaborative: Collaborative, team: Team | None, today: date
+) -> pd.DataFrame:
+    """activity.summarise_points, computed by the database: one row per (measure, team) instead
+    of every point (400,000 in a large collaborative). A point's period_start is always its
+    period's first day (the data-entry form offers only those; the importer moves dates to
+    them), and (measure, team, period_start) is unique, so counting rows counts periods."""
+    cutoff = sa.case(
+        (
+            Measure.frequency == Frequency.WEEKLY,
+            activity.last_complete_period(today, "weekly").date(),
+        ),
+        else_=activity.last_complete_period(today, "monthly").date(),
+    )
+    to_date = sa.case((DataPoint.period_start <= cutoff, 1), else_=0)
+    query = (
+        sa.select(
+            DataPoint.measure_id,
+            DataPoint.team_id,
+            sa.func.min(DataPoint.period_start),
+            sa.func.count(),
+            sa.func.sum(to_date),
+            sa.func.max(DataPoint.period_start),
+            sa.func.max(DataPoint.created_at),
+        )
+        .join(Measure, Measure.id == DataPoint.measure_id)
+        .where(Measure.collaborative_id == collaborative.id, Measure.is_archived.is_(False))
+        .group_by(DataPoint.measure_id, DataPoint.team_id)
+    )
+    if team is not None:
+        query = query.where(DataPoint.team_id == team.id)
+    rows = [
+        (measure_id, team_id, first, periods, to_date, last, _day(created))
+        for measure_id, team_id, first, periods, to_date, last, created in db.session.execute(query)
+    ]
+    return pd.DataFrame(rows, columns=activity.POINT_SUMMARY_COLUMNS)
+
+
+def _day(moment: Any) -> date | None:
+    """The date of an aggregate's timestamp: SQLite returns max() of a timestamp as text."""
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        return date.fromisoformat(moment[:10])
+    return moment.date()
 
 
 def measures_frame(collaborative: Collaborative, team: Team | None) -> pd.DataFrame:
@@ -178,14 +225,14 @@ def overview(
     frame = teams_frame(collaborative, teams)
     team_ids = [int(team_id) for team_id in frame["team_id"]]
     measures = measures_frame(collaborative, team)
-    points = points_frame(collaborative, team)
-    gaps = activity.measure_gaps(measures, team_ids, points, today)
+    summary = point_summary_frame(collaborative, team, today)
+    gaps = activity.gaps_from_summary(measures, team_ids, summary, today)
     table = activity.team_table(
         frame,
         activity.activity(
             frame,
             cycles_frame(collaborative, today, team),
-            points,
+            activity.latest_points(summary),
             today,
             collaborative.stall_weeks,
         ),
@@ -206,9 +253,23 @@ def overview(
         activity.needs_a_call(table, period_label(period, collaborative), overdue, overdue_label),
         measures,
         gaps,
-        activity.missing_periods(measures, team_ids, points, today),
+        _missing(measures, team_ids, collaborative, team, today),
         overdue_label,
     )
+
+
+def _missing(
+    measures: pd.DataFrame,
+    team_ids: list[int],
+    collaborative: Collaborative,
+    team: Team | None,
+    today: date,
+) -> pd.DataFrame:
+    """The missing periods one by one, for one team's drill-down (one more query); the whole
+    collaborative's view only shows counts, which the summary gives."""
+    if team is None:
+        return pd.DataFrame(columns=activity.MISSING_COLUMNS)
+    return activity.missing_periods(measures, team_ids, points_frame(collaborative, team), today)
 
 
 def _overdue(
