@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -191,12 +192,14 @@ class PanelSummary:
     threshold: int
     spark_measure: Measure | None
     sparks: list[dict[str, Any]] = field(default_factory=list)
+    spark_page: SparkPage | None = None
 
     def rows_for(self, measure: Measure) -> list[dict[str, Any]]:
         return [row for row in self.rows if row["measure_id"] == measure.id]
 
-    @property
+    @cached_property
     def team_names(self) -> dict[int, str]:
+        # Looked up once per table row: built once, not once per row (1,000 rows at 200 teams).
         return {team.id: team.name for team in self.teams}
 
     def shown(self, count: int) -> str:
@@ -206,11 +209,52 @@ class PanelSummary:
         return summary.is_suppressed(count, self.threshold)
 
 
+# Team charts shown at once on screen: a regional programme's 200 teams would make a page of
+# over 2 MB, slow to build and to scroll on a phone. Print and the downloads keep every team.
+SPARKS_PER_PAGE = 24
+
+
+@dataclass(frozen=True)
+class SparkPage:
+    """Which of the teams' small charts are shown: page `number` of `pages`."""
+
+    number: int
+    pages: int
+    first: int  # counted from 1
+    last: int
+    total: int
+
+    @property
+    def links(self) -> list[int | None]:
+        """The page numbers to link, GOV.UK style: the first, the last and the pages either side
+        of this one, with None where an ellipsis stands for the pages left out."""
+        wanted = {1, self.pages, self.number - 1, self.number, self.number + 1}
+        numbers = sorted(n for n in wanted if 1 <= n <= self.pages)
+        links: list[int | None] = []
+        for number in numbers:
+            if links and number - (links[-1] or 0) > 1:
+                links.append(None)
+            links.append(number)
+        return links
+
+
+def spark_page(teams: int, wanted: int) -> SparkPage | None:
+    """The page of team charts to show (the last one if `wanted` is past it); None when they
+    all fit on one page."""
+    pages = max(1, -(-teams // SPARKS_PER_PAGE))
+    if pages == 1:
+        return None
+    number = min(wanted, pages)
+    first = (number - 1) * SPARKS_PER_PAGE + 1
+    return SparkPage(number, pages, first, min(first + SPARKS_PER_PAGE - 1, teams), teams)
+
+
 def panel_summary(
     collaborative: Collaborative,
     choice: Choice,
     teams: list[Team],
     measures: list[Measure],
+    spark_page_wanted: int | None = 1,
 ) -> PanelSummary:
     """The panel's figures for the chosen period, measure and team: a fixed number of queries
     (points, cycles, scores, the latest review), then pandas."""
@@ -269,6 +313,8 @@ def panel_summary(
         threshold=threshold,
         spark_measure=shown_measures[0] if shown_measures else None,
     )
+    if spark_page_wanted is not None:
+        result.spark_page = spark_page(len(teams), spark_page_wanted)
     result.sparks = _sparks(result, analysed, choice.start)
     return result
 
@@ -286,7 +332,10 @@ def _sparks(
     by_team = {int(str(key)): group for key, group in mine.groupby("team_id", sort=False)}
     rows = {row["team_id"]: row for row in result.rows_for(measure)}
     sparks = []
-    for team in result.teams:
+    shown = result.teams
+    if result.spark_page is not None:
+        shown = shown[result.spark_page.first - 1 : result.spark_page.last]
+    for team in shown:
         group = by_team.get(team.id, mine.iloc[0:0])
         values = [float(v) for v in group["value"]]
         kinds = [str(k) for k in group["point_type"]]

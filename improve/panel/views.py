@@ -21,15 +21,28 @@ from improve.permissions import Permission, collaborative_or_404
 FORMATS = ("csv", "xlsx")
 
 
-def _filtered(collaborative: Collaborative) -> tuple[PanelFilterForm, queries.PanelSummary | None]:
-    """The filters from the query string, and the summary they choose (None if they are bad)."""
+def _filtered(
+    collaborative: Collaborative, every_team: bool = False
+) -> tuple[PanelFilterForm, queries.PanelSummary | None]:
+    """The filters from the query string, and the summary they choose (None if they are bad).
+    On screen the teams' small charts come a page at a time (`teams_page`); `every_team` shows
+    them all, for print."""
     teams = queries.list_teams(collaborative.id)
     measures = queries.list_shared_measures(collaborative.id)
     form = PanelFilterForm(request.args)
     form.set_choices(collaborative, queries.list_phases(collaborative.id), measures, teams)
     if not form.validate():
         return form, None
-    return form, queries.panel_summary(collaborative, form.choice(), teams, measures)
+    page = None if every_team else _teams_page()
+    return form, queries.panel_summary(collaborative, form.choice(), teams, measures, page)
+
+
+def _teams_page() -> int:
+    """The page of team charts asked for: 1 unless the address names another."""
+    wanted = request.args.get("teams_page", "1")
+    if not wanted.isdecimal() or not 1 <= int(wanted) <= 100_000:
+        abort(400, "The page of team charts must be a whole number, 1 or more.")
+    return int(wanted)
 
 
 def _first_error(form: PanelFilterForm) -> str:
@@ -59,7 +72,7 @@ def dashboard(collaborative_id: int):
 def print_view(collaborative_id: int):
     """The same summary laid out for A4 paper: no navigation, charts included."""
     collaborative = collaborative_or_404(collaborative_id, Permission.VIEW_PANEL)
-    form, result = _filtered(collaborative)
+    form, result = _filtered(collaborative, every_team=True)
     if result is None:
         abort(400, _first_error(form))
     body = render_template(
