@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := improve
 
-.PHONY: run test lint format browser-deps clean
+.PHONY: run test lint format browser-deps bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -37,6 +37,13 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(BIN)/ruff format improve tests
 	$(BIN)/ruff check --fix improve tests
+
+## bench: the performance benchmark (about 6 minutes): writes bench/results.json and the README table.
+bench: $(VENV)/.installed
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Browser tests drive Debian's Chromium. As root we install it; otherwise they are skipped.
 browser-deps:

@@ -125,9 +125,11 @@ class LiveServer:
         workers: int = 2,
         timeout: int = 30,
         log_path: Path | None = None,
+        app: str = "improve:create_app()",
         **env: str,
     ) -> None:
         self.database_url = database_url
+        self.app = app
         self.workers = workers
         self.timeout = timeout
         self.port = free_port()
@@ -144,7 +146,7 @@ class LiveServer:
             "--bind", f"127.0.0.1:{self.port}",
             "--timeout", str(self.timeout),
             "--graceful-timeout", "5",
-            "improve:create_app()",
+            self.app,
         ]  # fmt: skip
         self._log = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
