@@ -404,12 +404,20 @@ def progress_table(scores: pd.DataFrame, team_ids: Sequence[int]) -> pd.DataFram
         .sort_values(["team_id", "period_start", "rank"])
         .drop_duplicates(["team_id", "period_start"])
     )
-    by_team = {int(str(key)): group for key, group in chosen.groupby("team_id", sort=False)}
+    # Plain lists per team: a sub-frame per team cost more than the rest of the panel's scores.
+    by_team: dict[int, list[tuple[Any, float]]] = {}
+    for team_id, period, score in zip(
+        chosen["team_id"].tolist(),
+        chosen["period_start"].tolist(),
+        chosen["score"].tolist(),
+        strict=True,
+    ):
+        by_team.setdefault(int(team_id), []).append((period, float(score)))
     rows = []
     for team_id in team_ids:
-        mine = by_team.get(team_id, chosen.iloc[0:0])
-        history = [float(score) for score in mine["score"]]
-        periods = list(mine["period_start"])
+        mine = by_team.get(team_id, [])
+        history = [score for _period, score in mine]
+        periods = [period for period, _score in mine]
         rows.append(
             {
                 "team_id": team_id,

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from improve.analysis.spc import TRIAL_BELOW
 from improve.extensions import db
+from improve.frames import query_frame
 from improve.measures.charting import chart_view
 from improve.measures.queries import SERIES_COLUMNS
 from improve.models import (
@@ -169,7 +170,7 @@ def points_frame(collaborative: Collaborative, user: User) -> pd.DataFrame:
         .order_by(DataPoint.measure_id, DataPoint.team_id, DataPoint.period_start)
     )
     names = [column.key for column in columns]
-    return pd.DataFrame(db.session.execute(query).all(), columns=names)
+    return query_frame(query, names)
 
 
 def _number(value: Any) -> float | None:

@@ -9,6 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from improve.extensions import db
+from improve.frames import query_frame
 from improve.models import Aim, DataPoint, Frequency, Measure, MeasureRevision, Team
 from improve.models.measure import aim_measure
 
@@ -148,7 +149,7 @@ def series_frame(measure: Measure, team: Team) -> pd.DataFrame:
         .where(DataPoint.measure_id == measure.id, DataPoint.team_id == team.id)
         .order_by(DataPoint.period_start)
     )
-    return pd.DataFrame(db.session.execute(query).all(), columns=SERIES_COLUMNS)
+    return query_frame(query, SERIES_COLUMNS)
 
 
 def series_frames(measures: list[Measure], team: Team) -> dict[int, pd.DataFrame]:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from improve.analysis import summary
 from improve.extensions import db
+from improve.frames import query_frame
 from improve.models import (
     Collaborative,
     CollaborativePhase,
@@ -88,8 +89,8 @@ def points_frame(
     query = _team_scope(query, DataPoint.team_id, collaborative_id, team_id)
     if until is not None:
         query = query.where(DataPoint.period_start <= until)
-    rows = db.session.execute(query.order_by(DataPoint.measure_id, DataPoint.team_id)).all()
-    return pd.DataFrame(rows, columns=summary.POINT_COLUMNS)
+    query = query.order_by(DataPoint.measure_id, DataPoint.team_id)
+    return query_frame(query, summary.POINT_COLUMNS)
 
 
 def measures_frame(measures: list[Measure]) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from improve.analysis.periods import (
     report_state,
 )
 from improve.extensions import db
+from improve.frames import query_frame
 from improve.measures import charting
 from improve.measures.queries import SERIES_COLUMNS
 from improve.models import (
@@ -304,7 +305,7 @@ def _points_until(measures: list[Measure], team: Team, end: date) -> dict[int, p
         )
         .order_by(DataPoint.measure_id, DataPoint.period_start)
     )
-    frame = pd.DataFrame(db.session.execute(query).all(), columns=["measure_id", *SERIES_COLUMNS])
+    frame = query_frame(query, ["measure_id", *SERIES_COLUMNS])
     groups = {
         int(key): group.drop(columns="measure_id").reset_index(drop=True)
         for key, group in frame.groupby("measure_id", sort=False)
