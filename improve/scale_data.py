@@ -559,12 +559,9 @@ def _move_sequences_on() -> None:
         return
     for name, table in TABLES.items():
         if "id" in table.c:
-            db.session.execute(
-                sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608 - fixed names
-                    f"(SELECT coalesce(max(id), 1) FROM {name}))"
-                )
-            )
+            highest = sa.select(sa.func.coalesce(sa.func.max(table.c.id), 1)).scalar_subquery()
+            sequence = sa.func.pg_get_serial_sequence(name, "id")
+            db.session.execute(sa.select(sa.func.setval(sequence, highest)))
 
 
 def generate(scale: float, anchor: date) -> dict[str, int]:
