@@ -21,6 +21,7 @@ Writes bench/results.json, prints a table and puts the same table into the READM
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -192,6 +193,7 @@ def in_process_app(url: str) -> Iterator[Any]:
     from improve.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    gc.freeze()  # as gunicorn.conf.py does in every worker once the app is loaded
     try:
         yield app
     finally:
