@@ -344,18 +344,27 @@ def cpu_busy_share(seconds: float = 1.0) -> float:
 
 
 def other_busy_processes() -> list[str]:
-    """Processes other than this one using a noticeable share of a CPU right now."""
-    output = subprocess.run(
-        ["top", "-b", "-n", "2", "-d", "0.5", "-w", "200"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
+    """Processes other than this one using a noticeable share of a CPU right now (from top's
+    second sample; nothing when top is missing or prints something else)."""
+    try:
+        output = subprocess.run(
+            ["top", "-b", "-n", "2", "-d", "0.5", "-w", "200"],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "LC_ALL": "C"},  # a decimal point, not a comma
+        ).stdout
+    except OSError:
+        return []
     busy = []
     for line in output.rsplit("PID USER", 1)[-1].splitlines()[1:]:
         fields = line.split()
-        if len(fields) >= 12 and int(fields[0]) != os.getpid() and float(fields[8]) >= 2.0:
-            busy.append(f"{fields[11]} {fields[8]}% CPU")
+        try:
+            pid, share = int(fields[0]), float(fields[8])
+        except (IndexError, ValueError):
+            continue
+        if pid != os.getpid() and share >= 2.0 and len(fields) >= 12:
+            busy.append(f"{fields[11]} {share:g}% CPU")
     return busy
 
 

@@ -7,6 +7,7 @@ import copy
 
 import pytest
 
+from bench import run
 from bench.hello_app import app as hello_app
 from bench.run import PAGES, README_END, README_START, judge, parse_wrk, table, update_readme
 
@@ -122,3 +123,29 @@ def test_results_helper_leaves_the_defaults_alone():
     assert first["worker"]["peak_rss_mb"] == 1.0
     assert results()["worker"]["peak_rss_mb"] == 150.0
     assert copy.deepcopy(results()) == results()
+
+
+TOP_OUTPUT = """top - 09:00:00 up 1 day
+    PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND
+      1 root      20   0   10000   2000   1000 S  99.0   0.1   0:01.00 first-sample
+top - 09:00:01 up 1 day
+    PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND
+    101 postgres  20   0   10000   2000   1000 R  55.5   0.1   0:01.00 postgres
+    102 root      20   0   10000   2000   1000 S   0.3   0.1   0:01.00 idle-one
+    103 root      20   0   10000   2000   1000 S   bad   0.1   0:01.00 garbled
+"""
+
+
+def test_other_busy_processes_come_from_tops_second_sample(monkeypatch):
+    monkeypatch.setattr(
+        run.subprocess, "run", lambda *a, **k: run.subprocess.CompletedProcess(a, 0, TOP_OUTPUT)
+    )
+    assert run.other_busy_processes() == ["postgres 55.5% CPU"]
+
+
+def test_no_top_means_no_list_rather_than_a_failed_benchmark(monkeypatch):
+    def missing(*_args, **_kwargs):
+        raise FileNotFoundError("top")
+
+    monkeypatch.setattr(run.subprocess, "run", missing)
+    assert run.other_busy_processes() == []
