@@ -13,7 +13,6 @@ writes no audit trail, like `flask demo`.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -55,6 +54,7 @@ from improve.models import (
 from improve.models.aim import driver_link
 from improve.models.cycle import cycle_measure
 from improve.models.measure import aim_measure
+from improve.models.user import hash_password
 
 TEAMS_AT_SCALE_1 = 200
 AIMS_PER_TEAM = 5
@@ -290,22 +290,32 @@ def _values(
     return np.round(rng.normal(20 - 5 * shift, 3), 1), None
 
 
-def _point_rows(
-    measure_id: int, team_id: int, periods: list[date], values: np.ndarray, denominators: Any
-) -> Iterator[dict[str, Any]]:
+def _add_points(
+    ids: Ids,
+    rows: Rows,
+    measure_id: int,
+    team_id: int,
+    periods: list[date],
+    series: tuple[np.ndarray, np.ndarray | None],
+) -> None:
+    """One team's points of one measure, a period each, entered a week after the period began."""
+    values, denominators = series
     for index, period in enumerate(periods):
-        yield {
-            "id": 0,  # replaced below
-            "measure_id": measure_id,
-            "team_id": team_id,
-            "period_start": period,
-            "value": float(values[index]),
-            "denominator": None if denominators is None else float(denominators[index]),
-            "excluded": False,
-            "starts_new_phase": False,
-            "version": 1,
-            **_stamps(period + timedelta(days=7)),
-        }
+        rows.add(
+            "data_point",
+            {
+                "id": ids.take("data_point"),
+                "measure_id": measure_id,
+                "team_id": team_id,
+                "period_start": period,
+                "value": float(values[index]),
+                "denominator": None if denominators is None else float(denominators[index]),
+                "excluded": False,
+                "starts_new_phase": False,
+                "version": 1,
+                **_stamps(period + timedelta(days=7)),
+            },
+        )
 
 
 def _team_rows(
@@ -347,7 +357,7 @@ def _team_rows(
         )
     weeks = [start + timedelta(weeks=week) for week in range(WEEKS)]
     for aim_number in range(AIMS_PER_TEAM):
-        aim_id = _aim_rows(plan, ids, rows, team_id, aim_number, lead_id)
+        aim_id, ramp_ids = _aim_rows(plan, ids, rows, team_id, aim_number, lead_id)
         measure_ids = []
         for index in range(MEASURES_PER_AIM):
             name, kind, chart, direction, measure_type = TEAM_MEASURES[index]
@@ -362,25 +372,24 @@ def _team_rows(
                 | {"baseline_start": weeks[0], "baseline_end": weeks[11]}
                 | _stamps(start),
             )
-            values, denominators = _values(rng, kind, WEEKS, improving=(number + index) % 2 == 0)
-            for row in _point_rows(measure_id, team_id, weeks, values, denominators):
-                row["id"] = ids.take("data_point")
-                rows.add("data_point", row)
-        _cycle_rows(plan, ids, rows, team_id, aim_id, measure_ids[0], number, lead_id)
+            series = _values(rng, kind, WEEKS, improving=(number + index) % 2 == 0)
+            _add_points(ids, rows, measure_id, team_id, weeks, series)
+        _cycle_rows(plan, ids, rows, team_id, ramp_ids, measure_ids[0], number, lead_id)
         if aim_number == 0:
             for measure_id, _kind in shared["shared"]:
                 rows.add("aim_measure", {"aim_id": aim_id, "measure_id": measure_id})
     months = [_month(plan.anchor, back) for back in range(SHARED_MONTHS, 0, -1)]
     for measure_id, kind in shared["shared"]:
-        values, denominators = _values(rng, kind, SHARED_MONTHS, improving=number % 3 != 0)
-        for row in _point_rows(measure_id, team_id, months, values, denominators):
-            row["id"] = ids.take("data_point")
-            rows.add("data_point", row)
+        series = _values(rng, kind, SHARED_MONTHS, improving=number % 3 != 0)
+        _add_points(ids, rows, measure_id, team_id, months, series)
     _report_rows(plan, ids, rows, team_id, number, lead_id)
 
 
-def _aim_rows(plan: Plan, ids: Ids, rows: Rows, team_id: int, aim_number: int, lead: int) -> int:
-    """An aim with one primary and two secondary drivers (one change idea and ramp on each)."""
+def _aim_rows(
+    plan: Plan, ids: Ids, rows: Rows, team_id: int, aim_number: int, lead: int
+) -> tuple[int, list[int]]:
+    """An aim with one primary and two secondary drivers (one change idea and ramp on each);
+    returns the aim's id and its ramps' ids."""
     start = plan.first_week
     aim_id = ids.take("aim")
     rows.add(
@@ -402,6 +411,7 @@ def _aim_rows(plan: Plan, ids: Ids, rows: Rows, team_id: int, aim_number: int, l
     )
     primary = ids.take("driver")
     rows.add("driver", _driver_row(primary, aim_id, DriverKind.PRIMARY, "Reliable routines", start))
+    ramp_ids = []
     for idea_number in range(IDEAS_PER_AIM):
         secondary = ids.take("driver")
         title = f"Team habit {idea_number + 1}"
@@ -420,12 +430,12 @@ def _aim_rows(plan: Plan, ids: Ids, rows: Rows, team_id: int, aim_number: int, l
                 **_stamps(start),
             },
         )
+        ramp_ids.append(ids.take("ramp"))
         rows.add(
             "ramp",
-            {"id": ids.take("ramp"), "change_idea_id": idea_id, "title": "Testing it"}
-            | _stamps(start),
+            {"id": ramp_ids[-1], "change_idea_id": idea_id, "title": "Testing it"} | _stamps(start),
         )
-    return aim_id
+    return aim_id, ramp_ids
 
 
 def _driver_row(driver_id: int, aim_id: int, kind: DriverKind, title: str, day: date) -> dict:
@@ -445,14 +455,13 @@ def _cycle_rows(
     ids: Ids,
     rows: Rows,
     team_id: int,
-    aim_id: int,
+    ramp_ids: list[int],
     measure_id: int,
     number: int,
     lead: int,
 ) -> None:
     """Ten cycles on each of the aim's ramps, one after another; the last may still be open.
     Every fifth team went quiet eight weeks ago (a stalled team for the coordinator)."""
-    ramp_ids = [row["id"] for row in rows.tables["ramp"][-IDEAS_PER_AIM:]]
     quiet_weeks = 8 if number % 5 == 4 else 0
     decisions = [Decision.ADAPT, Decision.ADAPT, Decision.ADOPT, Decision.ABANDON]
     for ramp_index, ramp_id in enumerate(ramp_ids):
@@ -570,13 +579,12 @@ def generate(scale: float, anchor: date) -> dict[str, int]:
     name = f"Scale test: {plan.teams} teams"
     if db.session.scalar(sa.select(Collaborative.id).where(Collaborative.name == name)):
         raise click.UsageError(f"the database already has {name!r}")
-    probe = User(email="x@example.org", display_name="x")
-    probe.set_password(PASSWORD)  # one hash for every account: hashing is slow on purpose
+    password = hash_password(PASSWORD)  # one hash for every account: hashing is slow on purpose
     ids, rows = _first_free_ids(), Rows()
     counts: dict[str, int] = {}
-    shared = _shared_rows(plan, ids, probe.password_hash or "", rows)
+    shared = _shared_rows(plan, ids, password, rows)
     for number in range(plan.teams):
-        _team_rows(plan, ids, rows, shared, number, probe.password_hash or "")
+        _team_rows(plan, ids, rows, shared, number, password)
         if number % TEAMS_PER_BATCH == TEAMS_PER_BATCH - 1 or number == plan.teams - 1:
             for table, batch in rows.tables.items():
                 counts[table] = counts.get(table, 0) + len(batch)

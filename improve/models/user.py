@@ -34,7 +34,7 @@ class User(TimestampMixin, Base):
     )
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return self.password_hash is not None and check_password_hash(self.password_hash, password)
@@ -57,3 +57,8 @@ class User(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+def hash_password(password: str) -> str:
+    """The stored form of a password (salted, slow on purpose)."""
+    return generate_password_hash(password)
