@@ -25,20 +25,18 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("IMPROVE_SECRET_KEY", "bench-secret-key")
 
-from tests.live_server import drop_database, flask_command  # noqa: E402
+from tests.live_server import drop_database, flask_command, new_database  # noqa: E402
 from tests.reliability.workload import (  # noqa: E402
     PatientServer,
     UserResult,
@@ -46,20 +44,6 @@ from tests.reliability.workload import (  # noqa: E402
     missing_writes,
     run_user,
 )
-
-
-def scratch_database(database_url: str | None, folder: Path) -> str:
-    """A new empty database: a SQLite file in `folder`, or a PostgreSQL database next to the
-    one named."""
-    if not database_url:
-        return f"sqlite:///{folder / 'load.sqlite'}"
-    url = sa.make_url(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"{url.database}_load_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def percentile(values: list[float], share: int) -> float:
@@ -123,7 +107,7 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
-        url = scratch_database(args.database_url, Path(folder))
+        url = new_database(args.database_url, Path(folder), "load")
         kind = sa.make_url(url).get_backend_name()
         try:
             print(f"Preparing {kind}: migrations, demo data, {args.users} virtual users...")

@@ -32,8 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -46,7 +45,13 @@ from sqlalchemy.pool import NullPool
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.analysis_bench import measure_analysis  # noqa: E402
-from tests.live_server import LiveClient, LiveServer, drop_database, flask_command  # noqa: E402
+from tests.live_server import (  # noqa: E402
+    LiveClient,
+    LiveServer,
+    drop_database,
+    flask_command,
+    new_database,
+)
 
 PAGES = ("team", "measure", "cycle", "coordinator", "panel")
 QUERY_SIZES = {50: 0.25, 200: 1.0, 800: 4.0}  # teams: --scale
@@ -91,24 +96,14 @@ class Databases:
         self.made: list[str] = []
 
     def new(self, name: str) -> str:
-        if not self.server_url:
-            url = f"sqlite:///{self.folder / name}.sqlite"
-        else:
-            server = sa.make_url(self.server_url.replace("postgresql://", "postgresql+psycopg://"))
-            database = f"{server.database}_bench_{name}_{uuid.uuid4().hex[:6]}"
-            admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-            with admin.connect() as connection:
-                connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
-            admin.dispose()
-            url = server.set(database=database).render_as_string(hide_password=False)
+        url = new_database(self.server_url, self.folder, f"bench_{name}")
         self.made.append(url)
         flask_command(url, "db", "upgrade")
         return url
 
     def drop_all(self) -> None:
         for url in self.made:
-            if url.startswith("postgresql"):
-                drop_database(url)
+            drop_database(url)
 
 
 def build_demo(databases: Databases) -> str:
@@ -127,60 +122,47 @@ def build_scaled(databases: Databases, teams: int, anchor: date) -> tuple[str, f
 
 def demo_pages(url: str) -> dict[str, Page]:
     """The pages measured on the demo data, each for someone who may see it."""
-    engine = sa.create_engine(url, poolclass=NullPool)
-    with engine.connect() as connection:
-        one = connection.execute
-        collaborative = one(sa.text("SELECT min(id) FROM collaborative")).scalar()
-        team = one(
-            sa.text(
-                "SELECT m.team_id FROM membership m JOIN user_account u ON u.id = m.user_id "
-                "WHERE u.email = 'lead@example.org'"
-            )
-        ).scalar()
-        pages = _pages(one, collaborative, team)
-    engine.dispose()
-    email = {"team": "lead@example.org", "coordinator": "coordinator@example.org"}
-    email |= {"panel": "panel@example.org"}
-    return {
-        name: Page(email.get(name, "lead@example.org"), "improve-demo", path)
-        for name, path in pages.items()
-    }
+    people = ("lead@example.org", "coordinator@example.org", "panel@example.org")
+    return _pages(url, *people, password="improve-demo")
 
 
 def scaled_pages(url: str) -> dict[str, Page]:
+    """The same pages on `flask scale-data`'s collaborative, from its first team."""
     from improve import scale_data
 
+    people = ("scale-lead-001@example.org", scale_data.COORDINATOR, scale_data.PANEL)
+    return _pages(url, *people, password=scale_data.PASSWORD)
+
+
+def _pages(url: str, lead: str, coordinator: str, panel: str, password: str) -> dict[str, Page]:
+    """The lead's team page, its busiest measure (most points) and latest cycle, and its
+    collaborative's coordinator and panel views, each with the person who opens it."""
     engine = sa.create_engine(url, poolclass=NullPool)
     with engine.connect() as connection:
-        one = connection.execute
-        collaborative = one(sa.text("SELECT min(id) FROM collaborative")).scalar()
-        team = one(sa.text("SELECT min(id) FROM team")).scalar()
-        pages = _pages(one, collaborative, team)
+        team, collaborative = connection.execute(
+            sa.text(
+                "SELECT t.id, t.collaborative_id FROM team t JOIN membership m ON m.team_id = t.id "
+                "JOIN user_account u ON u.id = m.user_id WHERE u.email = :lead"
+            ),
+            {"lead": lead},
+        ).one()
+        measure = connection.execute(
+            sa.text(
+                "SELECT m.id FROM measure m JOIN data_point d ON d.measure_id = m.id "
+                "WHERE m.team_id = :team GROUP BY m.id ORDER BY count(*) DESC, m.id LIMIT 1"
+            ),
+            {"team": team},
+        ).scalar()
+        cycle = connection.execute(
+            sa.text("SELECT max(id) FROM cycle WHERE team_id = :team"), {"team": team}
+        ).scalar()
     engine.dispose()
-    lead = "scale-lead-001@example.org"
-    email = {"coordinator": scale_data.COORDINATOR, "panel": scale_data.PANEL}
     return {
-        name: Page(email.get(name, lead), scale_data.PASSWORD, path) for name, path in pages.items()
-    }
-
-
-def _pages(one: Callable[..., Any], collaborative: int, team: int) -> dict[str, str]:
-    """The team's page, its busiest measure (most points), its latest cycle, and the
-    collaborative's coordinator and panel views."""
-    measure = one(
-        sa.text(
-            "SELECT m.id FROM measure m JOIN data_point d ON d.measure_id = m.id "
-            "WHERE m.team_id = :team GROUP BY m.id ORDER BY count(*) DESC, m.id LIMIT 1"
-        ),
-        {"team": team},
-    ).scalar()
-    cycle = one(sa.text("SELECT max(id) FROM cycle WHERE team_id = :team"), {"team": team})
-    return {
-        "team": f"/teams/{team}",
-        "measure": f"/measures/{measure}",
-        "cycle": f"/cycles/{cycle.scalar()}",
-        "coordinator": f"/collaboratives/{collaborative}/coordinator",
-        "panel": f"/collaboratives/{collaborative}/panel",
+        "team": Page(lead, password, f"/teams/{team}"),
+        "measure": Page(lead, password, f"/measures/{measure}"),
+        "cycle": Page(lead, password, f"/cycles/{cycle}"),
+        "coordinator": Page(coordinator, password, f"/collaboratives/{collaborative}/coordinator"),
+        "panel": Page(panel, password, f"/collaboratives/{collaborative}/panel"),
     }
 
 

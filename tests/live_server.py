@@ -48,12 +48,18 @@ def database_kind() -> str:
 
 def fresh_database_url(tmp_path: Path) -> str:
     """An empty database of the suite's kind: a file in tmp_path, or a new PostgreSQL database
-    next to the suite's (dropped first if an earlier run left it)."""
-    base = _suite_postgres_url()
-    if base is None:
-        return f"sqlite:///{tmp_path / 'live.sqlite'}"
-    admin_url = sa.make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"{admin_url.database}_live_{uuid.uuid4().hex[:10]}"
+    next to the suite's."""
+    return new_database(_suite_postgres_url(), tmp_path, "live")
+
+
+def new_database(server_url: str | None, folder: Path, label: str) -> str:
+    """An empty database: the SQLite file <folder>/<label>.sqlite without a server URL, else a
+    new PostgreSQL database named after the one given, the label and a random suffix (drop it
+    with drop_database)."""
+    if server_url is None:
+        return f"sqlite:///{folder / label}.sqlite"
+    admin_url = sa.make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{admin_url.database}_{label}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
