@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -128,17 +129,25 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             db.create_all()
             demo.create()
             db.session.commit()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}"
-        finally:
-            server.shutdown()
-            thread.join()
-            server.server_close()
-            with app.app_context():
-                db.engine.dispose()
+        with serve_in_thread(app, "live-server") as base_url:
+            yield base_url
+
+
+@contextmanager
+def serve_in_thread(app: Flask, name: str) -> Iterator[str]:
+    """Serve the app on a free local port in a background thread; yields its base URL, and
+    stops the server and closes the app's connections afterwards."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
 
 
 # The browser -------------------------------------------------------------------------------------

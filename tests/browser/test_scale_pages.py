@@ -3,17 +3,16 @@ charts come in pages. The pages and their pagination pass axe-core and work by k
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from werkzeug.serving import make_server
 
 from improve import create_app, scale_data
 from improve.extensions import db
-from tests.browser.conftest import DESKTOP, check_accessibility
+from tests.browser import test_journeys as journeys
+from tests.browser.conftest import DESKTOP, check_accessibility, serve_in_thread
 
 TEAMS = 25  # one more than a page of team charts
 
@@ -26,17 +25,8 @@ def scale_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         db.create_all()
         scale_data.generate(TEAMS / scale_data.TEAMS_AT_SCALE_1, date.today())
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="scale-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
-        with app.app_context():
-            db.engine.dispose()
+    with serve_in_thread(app, "scale-server") as base_url:
+        yield base_url
 
 
 @pytest.fixture
@@ -52,10 +42,8 @@ def scale_page(browser: Browser, scale_server: str) -> Iterator[Page]:
 
 
 def sign_in(page: Page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(scale_data.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    """As every browser test signs in, then waiting for the answer before going elsewhere."""
+    journeys.sign_in(page, email, scale_data.PASSWORD)
     page.wait_for_url(lambda url: "/sign-in" not in url)
 
 

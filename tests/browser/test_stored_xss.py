@@ -12,7 +12,6 @@ fails the test on those), and the probe's own characters are on the page as text
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,10 +19,10 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page
-from werkzeug.serving import make_server
 
 from improve import canary, create_app, demo
 from improve.extensions import db
+from tests.browser.conftest import serve_in_thread
 from tests.browser.test_journeys import sign_in
 
 # Each element probe carries data-xss, and each address it would load has "xss" in it, so one
@@ -147,17 +146,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         demo.create()
         db.session.commit()
         assert plant_probes() > 500
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="xss-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
-        with app.app_context():
-            db.engine.dispose()
+    with serve_in_thread(app, "xss-server") as base_url:
+        yield base_url
 
 
 def kind_of(url: str) -> str:
