@@ -138,7 +138,12 @@ class Rows:
 @dataclass(frozen=True)
 class Plan:
     teams: int
-    anchor: date  # the Monday of the week after the last weekly point
+    day: date  # the day the data runs up to: every week and month complete by then has a value
+
+    @property
+    def anchor(self) -> date:
+        """The Monday of the day's week: the week after the last weekly point."""
+        return _monday(self.day)
 
     @property
     def first_week(self) -> date:
@@ -212,8 +217,8 @@ def _shared_rows(plan: Plan, ids: Ids, password_hash: str, rows: Rows) -> dict[s
             "measure",
             _measure_row(measure_id, collaborative_id, None, None, name, kind, chart, direction)
             | {"measure_type": measure_type, "frequency": Frequency.MONTHLY}
-            | {"baseline_start": _month(plan.anchor, SHARED_MONTHS)}
-            | {"baseline_end": _month(plan.anchor, SHARED_MONTHS - 6)}
+            | {"baseline_start": _month(plan.day, SHARED_MONTHS)}
+            | {"baseline_end": _month(plan.day, SHARED_MONTHS - 6)}
             | _stamps(start),
         )
     rows.add(
@@ -378,7 +383,9 @@ def _team_rows(
         if aim_number == 0:
             for measure_id, _kind in shared["shared"]:
                 rows.add("aim_measure", {"aim_id": aim_id, "measure_id": measure_id})
-    months = [_month(plan.anchor, back) for back in range(SHARED_MONTHS, 0, -1)]
+    # Up to the last month complete by the day (counting from its Monday would leave the last
+    # month of a week that straddles two months without a value).
+    months = [_month(plan.day, back) for back in range(SHARED_MONTHS, 0, -1)]
     for measure_id, kind in shared["shared"]:
         series = _values(rng, kind, SHARED_MONTHS, improving=number % 3 != 0)
         _add_points(ids, rows, measure_id, team_id, months, series)
@@ -461,7 +468,8 @@ def _cycle_rows(
     lead: int,
 ) -> None:
     """Ten cycles on each of the aim's ramps, one after another; the last may still be open.
-    Every fifth team went quiet eight weeks ago (a stalled team for the coordinator)."""
+    Every fifth team has tested nothing for eight weeks (its data is still up to date, so it is
+    quiet, not stalled, in the coordinator's view)."""
     quiet_weeks = 8 if number % 5 == 4 else 0
     decisions = [Decision.ADAPT, Decision.ADAPT, Decision.ADOPT, Decision.ABANDON]
     for ramp_index, ramp_id in enumerate(ramp_ids):
@@ -575,7 +583,7 @@ def _move_sequences_on() -> None:
 
 def generate(scale: float, anchor: date) -> dict[str, int]:
     """Add the scaled collaborative (the caller commits); returns the number of rows per table."""
-    plan = Plan(teams=max(1, round(TEAMS_AT_SCALE_1 * scale)), anchor=_monday(anchor))
+    plan = Plan(teams=max(1, round(TEAMS_AT_SCALE_1 * scale)), day=anchor)
     name = f"Scale test: {plan.teams} teams"
     if db.session.scalar(sa.select(Collaborative.id).where(Collaborative.name == name)):
         raise click.UsageError(f"the database already has {name!r}")

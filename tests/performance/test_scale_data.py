@@ -149,3 +149,20 @@ def test_the_database_summary_of_points_matches_the_pure_one(app, runner):
     assert found.astype(str).to_dict("records") == expected.astype(str).to_dict("records")
     gaps = activity.gaps_from_summary(measures, [team.id], found, today)
     assert gaps["missing"].sum() > 0  # the deleted week shows as missing
+
+
+@pytest.mark.parametrize("anchor", ["2026-12-03", "2026-11-30", "2026-03-02"])
+def test_every_complete_week_and_month_up_to_the_anchor_has_a_value(app, runner, anchor):
+    """Otherwise the coordinator's view of the scale data would list every team as missing
+    data (it did when the last month was counted from the anchor's Monday)."""
+    result = runner.invoke(args=["scale-data", "--scale", "0.01", "--anchor", anchor])
+    assert result.exit_code == 0, result.output
+    collaborative = db.session.scalar(sa.select(Collaborative))
+    today = date.fromisoformat(anchor)
+    team_ids = list(db.session.scalars(sa.select(Team.id)))
+    measures = measures_frame(collaborative, None)
+    summary = point_summary_frame(collaborative, None, today)
+    gaps = activity.gaps_from_summary(measures, team_ids, summary, today)
+    assert len(gaps) == 2 * 24  # 20 own and 4 shared measures per team
+    assert gaps["missing"].sum() == 0
+    assert not gaps["no_data"].any()
