@@ -4,7 +4,12 @@
    and 800 teams.
 2. In-process (Flask's test client, no network): SQL statements per page at 50, 200 and 800
    teams; the panel view's server time at each size against the time of the minimal SQL it
-   needs (its "SQL floor"); the analysis engine on 2,000 series of 104 points.
+   needs (its "SQL floor"); the analysis engine on 2,000 series of 104 points. Then every page
+   and download of the scale collaborative (every GET route under /collaboratives/<id> in the
+   URL map: idea library, exports, panel, print, reviews, evaluation, coordinator and its
+   drill-down, calendar, ...): server time and statements at each size, against "the floor", one
+   pass over every data point of the collaborative through the database driver, timed in the
+   same run. Pages aim at 3 times the floor, downloads at 10 times, at 200 teams.
 3. Served: gunicorn (3 sync workers) for a bare hello-world Flask app and for the app on the
    demo and large databases; wrk on loopback measures throughput and p50/p99 latency of the
    team, measure, PDSA cycle, coordinator and panel pages, each for a fixed time, signed in as
@@ -16,6 +21,8 @@ Writes bench/results.json, prints a table and puts the same table into the READM
     .venv/bin/python bench/run.py                 # SQLite, about 6 minutes on 2 cores
     .venv/bin/python bench/run.py --seconds 3     # quicker, noisier
     .venv/bin/python bench/run.py --database-url postgresql://postgres@127.0.0.1/test
+    .venv/bin/python bench/run.py --only pages --teams 50   # the collaborative pages alone,
+        # a minute or two (mostly the XLSX file of every point); writes bench/results-pages.json
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import logging
 import os
 import platform
 import re
@@ -44,7 +52,6 @@ from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.analysis_bench import measure_analysis  # noqa: E402
 from tests.live_server import (  # noqa: E402
     LiveClient,
     LiveServer,
@@ -65,6 +72,8 @@ LABELS = {
     "constant_query_counts": "Queries per page the same at 50, 200 and 800 teams",
     "analysis_series_2000x104_s": "Analysis of 2,000 series of 104 points (s)",
     "worker_peak_rss_mb": "Peak memory of a gunicorn worker (MB)",
+    "collaborative_pages_over_floor": "At 200 teams, every collaborative page <= 3 times and "
+    "every download <= 10 times one pass over its data points through the driver",
 }
 TARGETS = {
     "demo_page_share_of_hello": 0.40,
@@ -243,6 +252,328 @@ def panel_sql_floor_ms(url: str) -> float:
             timings.append(time.perf_counter() - started)
     engine.dispose()
     return round(statistics.median(timings[1:]) * 1000, 1)
+
+
+# Every page and download of a collaborative --------------------------------------------------
+
+# A download is an address ending in a file name (an export's <fmt> filled in) or an answer that
+# is an attachment or one of these types; everything else is a page.
+FILE_SUFFIXES = (".csv", ".xlsx", ".png", ".svg")
+FILE_TYPES = (
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "image/png",
+    "image/svg+xml",
+)
+FORMATS = ("csv", "xlsx")  # what a route's <fmt> takes (improve.exports.views.FORMATS)
+FLOOR_TARGETS = {"page": 3.0, "download": 10.0}  # times the floor, judged at LARGE_TEAMS
+PAGE_BUDGET_S = 4.0  # timed repeats of one address stop once they add up to this (slow exports)
+# An address whose one request took longer than this is not asked again at the larger sizes:
+# its time grows with the teams, and an XLSX file of every point could hold `make bench` for an
+# hour. It counts as not met there.
+SLOW_REQUEST_S = 30.0
+
+
+@dataclass(frozen=True)
+class Address:
+    """One page or download of the scale collaborative, and who opens it (path None: it could
+    not be filled in from the scale data, `reason` says why)."""
+
+    name: str
+    email: str
+    path: str | None
+    reason: str = ""
+
+
+def scale_values(url: str) -> dict[str, int | None]:
+    """The ids that fill a collaborative route's arguments in the scale data: its collaborative,
+    the first lead's team (the coordinator's drill-down, as `scaled_pages` uses), the panel
+    member's collaborative membership (its removal page only asks to confirm) and the first
+    calendar phase, if the scale data has any."""
+    from improve import scale_data
+
+    engine = sa.create_engine(url, poolclass=NullPool)
+    with engine.connect() as connection:
+
+        def one(sql: str, **params: Any) -> int | None:
+            return connection.execute(sa.text(sql), params).scalar()
+
+        team = one(
+            "SELECT m.team_id FROM membership m JOIN user_account u ON u.id = m.user_id "
+            "WHERE u.email = 'scale-lead-001@example.org'"
+        )
+        collaborative = one("SELECT collaborative_id FROM team WHERE id = :team", team=team)
+        values = {
+            "collaborative_id": collaborative,
+            "team_id": team,
+            "membership_id": one(
+                "SELECT m.id FROM membership m JOIN user_account u ON u.id = m.user_id "
+                "WHERE u.email = :email AND m.collaborative_id = :c",
+                email=scale_data.PANEL,
+                c=collaborative,
+            ),
+            "phase_id": one(
+                "SELECT min(id) FROM collaborative_phase WHERE collaborative_id = :c",
+                c=collaborative,
+            ),
+        }
+    engine.dispose()
+    return values
+
+
+def collaborative_addresses(app: Any, values: dict[str, int | None]) -> list[Address]:
+    """Every GET route of a collaborative in the app's URL map, filled in for the scale data.
+    Read from the URL map when the bench runs, so a page added later is measured too."""
+    adapter = app.url_map.bind("localhost")
+    addresses = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint):
+        if "GET" not in (rule.methods or ()) or "collaborative_id" not in rule.arguments:
+            continue
+        email = _opener(rule.endpoint)
+        missing = sorted(name for name in rule.arguments - {"fmt"} if values.get(name) is None)
+        if missing:
+            reason = f"no {', '.join(missing)} in the scale data"
+            addresses.append(Address(rule.endpoint, email, None, reason))
+            continue
+        filled = {name: values[name] for name in rule.arguments - {"fmt"}}
+        for fmt in FORMATS if "fmt" in rule.arguments else (None,):
+            chosen = {**filled, "fmt": fmt} if fmt else filled
+            path = adapter.build(rule.endpoint, chosen)
+            addresses.append(
+                Address(f"{rule.endpoint}.{fmt}" if fmt else rule.endpoint, email, path)
+            )
+    return addresses
+
+
+def _opener(endpoint: str) -> str:
+    """Who opens the page: the panel member for the panel's own pages (as they use them), a team
+    lead for the idea library (they copy ideas from it, which adds a form to each idea), and the
+    coordinator, who may see every team, for everything else (so exports hold every team)."""
+    from improve import scale_data
+
+    if endpoint.startswith("panel."):
+        return scale_data.PANEL
+    if endpoint == "ideas.library":
+        return "scale-lead-001@example.org"
+    return scale_data.COORDINATOR
+
+
+def data_point_floor(url: str, collaborative_id: int) -> tuple[float, int]:
+    """One pass over every data point of the collaborative through the database driver: a plain
+    SELECT of the data_point rows of its teams (team and shared measures), every row read from a
+    raw DBAPI cursor (fetchall); no ORM, no pandas. Median ms of five (after one to warm the
+    cache), and how many rows it read."""
+    statement = (
+        "SELECT d.* FROM data_point d JOIN team t ON t.id = d.team_id "
+        f"WHERE t.collaborative_id = {int(collaborative_id)}"
+    )
+    engine = sa.create_engine(url, poolclass=NullPool)
+    connection = engine.raw_connection()
+    timings, rows = [], 0
+    try:
+        for _ in range(REPEATS + 1):
+            cursor = connection.cursor()
+            started = time.perf_counter()
+            cursor.execute(statement)
+            rows = len(cursor.fetchall())
+            timings.append(time.perf_counter() - started)
+            cursor.close()
+    finally:
+        connection.close()
+        engine.dispose()
+    return round(statistics.median(timings[1:]) * 1000, 1), rows
+
+
+@dataclass
+class Fetched:
+    status: int
+    seconds: float
+    size: int
+    content_type: str
+    disposition: str
+    location: str
+
+
+def fetch(client: Any, path: str) -> Fetched:
+    """One request in-process, its whole body read: a streamed download is made while read."""
+    started = time.perf_counter()
+    response = client.get(path)
+    size = len(response.get_data())
+    seconds = time.perf_counter() - started
+    headers = response.headers
+    return Fetched(
+        response.status_code,
+        seconds,
+        size,
+        headers.get("Content-Type", ""),
+        headers.get("Content-Disposition", ""),
+        headers.get("Location", ""),
+    )
+
+
+@contextmanager
+def statements_counted(app: Any) -> Iterator[list[str]]:
+    """The SQL statements sent while inside (appending to a list costs next to nothing, so the
+    request counted can also be one of the timed ones)."""
+    from improve.extensions import db
+
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+
+
+class _ErrorLines(logging.Handler):
+    """Each warning or error the app logs, as one line (the exception's, when it has one)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = record.exc_info[1] if record.exc_info else None
+        self.lines.append(f"{type(error).__name__}: {error}" if error else record.getMessage())
+
+
+@contextmanager
+def errors_caught(app: Any) -> Iterator[list[str]]:
+    """What the app logged as going wrong while inside, in place of its usual output. The app
+    answers an unexpected error with a friendly 500 page and logs the traceback (Flask's own
+    signal never fires), so the log is where the cause is; one line of it goes into the
+    figures, and a traceback per failing request would bury the table."""
+    logger, catcher = app.logger, _ErrorLines()
+    saved = logger.handlers[:], logger.propagate
+    logger.handlers, logger.propagate = [catcher], False
+    try:
+        yield catcher.lines
+    finally:
+        logger.handlers, logger.propagate = saved
+
+
+def kind_of(path: str, answer: Fetched) -> str:
+    is_file = path.endswith(FILE_SUFFIXES) or "attachment" in answer.disposition
+    return "download" if is_file or answer.content_type.startswith(FILE_TYPES) else "page"
+
+
+def measure_address(app: Any, client: Any, path: str) -> dict[str, Any]:
+    """Server time (median of up to REPEATS, fewer once PAGE_BUDGET_S is spent) and statements
+    of one address. A redirect elsewhere than sign-in (say to a background job's page) is timed
+    as the request made, with a note; any other answer but 200 is recorded, not timed."""
+    with errors_caught(app) as errors, statements_counted(app) as first_statements:
+        first = fetch(client, path)  # warms templates and caches; its status decides the rest
+    figures: dict[str, Any] = {"status": first.status, "kind": kind_of(path, first)}
+    job = first.status == 202 or (300 <= first.status < 400 and "/sign-in" not in first.location)
+    if first.status != 200 and not job:
+        return {**figures, "note": "; ".join([f"answered {first.status}", *errors])}
+    notes = [f"answered {first.status} {first.location}: that request is timed"] if job else []
+    if first.seconds >= PAGE_BUDGET_S:
+        # So slow that warm caches would change little: the first request is the figure.
+        timings, statements = [first.seconds], first_statements
+        notes.append("one request, the first")
+    else:
+        with statements_counted(app) as statements:
+            timings = [fetch(client, path).seconds]
+        while len(timings) < REPEATS and sum(timings) < PAGE_BUDGET_S:
+            timings.append(fetch(client, path).seconds)
+    if notes:
+        figures["note"] = "; ".join(notes)
+    return {
+        **figures,
+        "ms": round(statistics.median(timings) * 1000, 1),
+        "runs": len(timings),
+        "queries": len(statements),
+        "bytes": first.size,
+    }
+
+
+def judged(figures: dict[str, Any], floor_ms: float) -> dict[str, Any]:
+    """The figures with their ratio to the floor, the target for their kind and whether met."""
+    target = FLOOR_TARGETS[figures["kind"]]
+    if "ms" not in figures:
+        return {**figures, "ratio": None, "target": target, "met": False}
+    ratio = round(figures["ms"] / max(floor_ms, 0.001), 2)
+    return {**figures, "ratio": ratio, "target": target, "met": ratio <= target}
+
+
+def skipped(reason: str) -> dict[str, Any]:
+    """An address the scale data cannot fill in: listed, not timed and not judged."""
+    target = FLOOR_TARGETS["page"]
+    return {"status": None, "kind": "page", "note": reason, "target": target, "met": None}
+
+
+def too_slow(earlier: dict[str, Any]) -> dict[str, Any]:
+    """An address not asked again, after a smaller size took over SLOW_REQUEST_S: not met."""
+    note = f"not run: took {earlier['ms'] / 1000:,.0f} s at {earlier['teams']} teams"
+    kind, target = earlier["kind"], earlier["target"]
+    return {"status": None, "kind": kind, "note": note, "target": target, "met": False}
+
+
+def collaborative_pass(
+    url: str, slow: dict[str, dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Every page and download of the scale collaborative at one size: their figures, the
+    floor, and each address with who opened it. `slow` holds the addresses too slow at a
+    smaller size, with their figures there."""
+    from improve import scale_data
+
+    values = scale_values(url)
+    floor_ms, rows = data_point_floor(url, values["collaborative_id"])  # type: ignore[arg-type]
+    print(f"    floor: {rows:,} data points in {floor_ms} ms")
+    pages, where = {}, {}
+    with in_process_app(url) as app:
+        clients: dict[str, Any] = {}  # one signed-in client per person
+        for address in collaborative_addresses(app, values):
+            where[address.name] = {"path": address.path, "person": address.email}
+            if address.name in slow:
+                figures = too_slow(slow[address.name])
+            elif address.path is None:
+                figures = skipped(address.reason)
+            else:
+                if address.email not in clients:
+                    person = Page(address.email, scale_data.PASSWORD, "/")
+                    clients[address.email] = signed_in_client(app, person)
+                measured = measure_address(app, clients[address.email], address.path)
+                figures = judged(measured, floor_ms)
+            pages[address.name] = figures
+            print(f"    {address.name:<32} {_shown_figures(figures)}")
+    return pages, {"ms": floor_ms, "data_points": rows}, where
+
+
+def _shown_figures(figures: dict[str, Any]) -> str:
+    if "ms" not in figures:
+        return f"{figures['kind']}: not timed: {figures.get('note', '')}"[:200]
+    verdict = "met" if figures["met"] else "NOT met"
+    return (
+        f"{figures['kind']}: {figures['ms']} ms ({figures['runs']} runs), {figures['queries']} "
+        f"queries, {figures['ratio']}x the floor ({verdict} <= {figures['target']:g}x)"
+        + (f"; {figures['note']}" if "note" in figures else "")
+    )
+
+
+def collaborative_figures(urls: dict[int, str], results: dict[str, Any]) -> None:
+    """results["collaborative_pages"][teams][address] and results["floor_ms"][teams], each size
+    measured in one run with its own floor."""
+    pages: dict[str, Any] = {}
+    floors: dict[str, float] = {}
+    points: dict[str, int] = {}
+    slow: dict[str, dict[str, Any]] = {}
+    for teams, url in sorted(urls.items()):
+        print(f"  {teams} teams:")
+        pages[str(teams)], floor, where = collaborative_pass(url, slow)
+        floors[str(teams)], points[str(teams)] = floor["ms"], floor["data_points"]
+        for name, figures in pages[str(teams)].items():
+            if figures.get("ms", 0) > SLOW_REQUEST_S * 1000:
+                slow[name] = {**figures, "teams": teams}
+    results["collaborative_pages"] = pages
+    results["floor_ms"] = floors
+    results["floor_data_points"] = points
+    # scale-data numbers rows from 1 in each database, so the addresses are the same at every size
+    results["collaborative_addresses"] = where
 
 
 # Served measurements -------------------------------------------------------------------------
@@ -434,6 +765,35 @@ def judge(results: dict[str, Any]) -> dict[str, Any]:
             "found": results["worker"]["peak_rss_mb"],
             "met": results["worker"]["peak_rss_mb"] < TARGETS["worker_peak_rss_mb"],
         },
+        "collaborative_pages_over_floor": judge_collaborative(results),
+    }
+
+
+def judged_teams(results: dict[str, Any]) -> str:
+    """The size the collaborative pages are judged at: 200 teams, or the largest measured when
+    a quick run (--only pages --teams ...) left it out."""
+    sizes = [int(teams) for teams in results["collaborative_pages"]]
+    return str(LARGE_TEAMS if LARGE_TEAMS in sizes else max(sizes))
+
+
+def judge_collaborative(results: dict[str, Any]) -> dict[str, Any]:
+    """How many pages and downloads met their share of the floor, naming those that did not."""
+    teams = judged_teams(results)
+    figures = results["collaborative_pages"][teams]
+    found: dict[str, Any] = {}
+    for kind in FLOOR_TARGETS:
+        of_kind = [f for f in figures.values() if f["kind"] == kind and f["met"] is not None]
+        found[f"{kind}s"] = f"{sum(f['met'] for f in of_kind)} of {len(of_kind)}"
+    missed = [name for name, f in figures.items() if f["met"] is False]
+    if missed:
+        found["not met"] = " ".join(missed)
+    if teams != str(LARGE_TEAMS):
+        found["measured at"] = f"{teams} teams"
+    return {
+        "target": f"pages <= {FLOOR_TARGETS['page']:g}x, downloads <= "
+        f"{FLOOR_TARGETS['download']:g}x",
+        "found": found,
+        "met": not missed,
     }
 
 
@@ -464,7 +824,50 @@ def table(results: dict[str, Any]) -> str:
         )
         met = "yes" if verdict["met"] else "**no**"
         lines.append(f"| {LABELS[name]} | {verdict['target']} | {shown} | {met} |")
+    return "\n".join([*lines, "", collaborative_table(results)])
+
+
+def collaborative_table(results: dict[str, Any]) -> str:
+    """Every page and download of a collaborative: time and statements at each size, and its
+    time over the floor at the judged size."""
+    sizes = list(results["collaborative_pages"])
+    teams = judged_teams(results)
+    floors = " / ".join(f"{results['floor_ms'][t]:,.1f}" for t in sizes)
+    points = " / ".join(f"{results['floor_data_points'][t]:,}" for t in sizes)
+    across = " / ".join(sizes)
+    lines = [
+        f"Every page and download of the scale collaborative, in-process (signed in, whole body "
+        f"read). The floor is one pass over its data points ({points} at {across} teams) "
+        f"through the database driver: {floors} ms. Pages aim at <= {FLOOR_TARGETS['page']:g} "
+        f"times the floor, downloads (a file name or an attachment) at "
+        f"<= {FLOOR_TARGETS['download']:g} times, judged at {teams} teams.",
+        "",
+        f"| Page or download | Kind | ms at {across} teams | Queries at {across} teams | "
+        f"Times the floor at {teams} teams | Met |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for name, judged_figures in results["collaborative_pages"][teams].items():
+        row = [results["collaborative_pages"][t].get(name, {}) for t in sizes]
+        times = " / ".join(_ms_cell(figures) for figures in row)
+        counts = " / ".join(str(figures.get("queries", "-")) for figures in row)
+        ratio = judged_figures.get("ratio")
+        shown = "-" if ratio is None else f"{ratio:,.2f}"
+        met = "yes" if judged_figures["met"] else "**no**"
+        if judged_figures["met"] is None:
+            met = judged_figures.get("note", "not measured")
+        lines.append(
+            f"| {name} | {judged_figures['kind']} | {times} | {counts} | {shown} | {met} |"
+        )
     return "\n".join(lines)
+
+
+def _ms_cell(figures: dict[str, Any]) -> str:
+    if "ms" in figures:
+        job = " (job)" if figures["status"] != 200 else ""
+        return f"{figures['ms']:,.0f}{job}"
+    if figures.get("status"):
+        return f"error {figures['status']}"
+    return "not run" if figures.get("met") is False else "-"
 
 
 def update_readme(text: str, readme: Path = ROOT / "README.md") -> None:
@@ -477,12 +880,10 @@ def update_readme(text: str, readme: Path = ROOT / "README.md") -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--database-url", help="PostgreSQL server to use (default: SQLite)")
-    parser.add_argument("--seconds", type=float, default=8, help="wrk time per page")
-    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
-    args = parser.parse_args()
+    args = parse_arguments()
     os.environ.setdefault("IMPROVE_SECRET_KEY", "bench-secret-key")  # for the in-process app
+    if args.only == "pages":
+        return pages_only(args)
     if shutil.which("wrk") is None:
         print("wrk is needed: sudo apt-get install wrk (make bench installs it when run as root)")
         return 2
@@ -499,25 +900,94 @@ def main() -> int:
     results["machine"]["load_average_1min_at_end"] = round(os.getloadavg()[0], 2)
     results["bench_seconds"] = round(time.perf_counter() - started)
     results["targets"] = judge(results)
-    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    output = args.output or ROOT / "bench" / "results.json"
+    output.write_text(json.dumps(results, indent=2) + "\n")
     text = table(results)
     print(text)
-    if kind == "sqlite" and args.output == ROOT / "bench" / "results.json":
+    if kind == "sqlite" and output == ROOT / "bench" / "results.json":
         update_readme(text)
     return 0
 
 
-def run_all(databases: Databases, seconds: float, results: dict[str, Any]) -> None:
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--database-url", help="PostgreSQL server to use (default: SQLite)")
+    parser.add_argument("--seconds", type=float, default=8, help="wrk time per page")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="where the figures go (default bench/results.json; with --only pages, "
+        "bench/results-pages.json, so a quick run never overwrites a whole one)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["pages"],
+        help="pages: only every page and download of a collaborative, in-process, against "
+        "the floor (no wrk, no README change)",
+    )
+    parser.add_argument(
+        "--teams",
+        type=int,
+        nargs="+",
+        choices=list(QUERY_SIZES),
+        help="with --only pages: the sizes to measure (default 50 200 800)",
+    )
+    args = parser.parse_args()
+    if args.teams and not args.only:
+        parser.error("--teams goes with --only pages: the whole run needs every size")
+    return args
+
+
+def pages_only(args: argparse.Namespace) -> int:
+    """The quick run: scale data at the sizes asked for, then the collaborative pages alone."""
+    kind = "postgresql" if args.database_url else "sqlite"
+    results: dict[str, Any] = {"machine": machine(kind)}
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        databases = Databases(Path(folder), args.database_url)
+        try:
+            urls = build_sizes(databases, args.teams or list(QUERY_SIZES), results)
+            print("In-process: every page and download of a collaborative, against the floor...")
+            collaborative_figures(urls, results)
+        finally:
+            databases.drop_all()
+    results["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    results["bench_seconds"] = round(time.perf_counter() - started)
+    results["targets"] = {"collaborative_pages_over_floor": judge_collaborative(results)}
+    output = args.output or ROOT / "bench" / "results-pages.json"
+    output.write_text(json.dumps(results, indent=2) + "\n")
+    print(collaborative_table(results))
+    verdict = results["targets"]["collaborative_pages_over_floor"]
+    print(
+        f"\n{LABELS['collaborative_pages_over_floor']}: {verdict['found']}, met: {verdict['met']}"
+    )
+    return 0
+
+
+def build_sizes(databases: Databases, sizes: list[int], results: dict[str, Any]) -> dict[int, str]:
+    """`flask scale-data` at each size, all from one anchor day; records how long each took."""
     anchor = date.today()
-    print("Building databases: demo, then scale-data at 50, 200 and 800 teams...")
-    demo = build_demo(databases)
+    print(f"Building scale-data at {', '.join(map(str, sizes))} teams...")
     urls, build_seconds = {}, {}
-    for teams in QUERY_SIZES:
+    for teams in sizes:
         urls[teams], took = build_scaled(databases, teams, anchor)
         build_seconds[str(teams)] = round(took, 1)
     results["scale_data_seconds"] = build_seconds
+    return urls
+
+
+def run_all(databases: Databases, seconds: float, results: dict[str, Any]) -> None:
+    # Imported here: the analysis engine's batch API is the part most likely to be mid-change,
+    # and `--only pages` should still run when it is.
+    from bench.analysis_bench import measure_analysis
+
+    print("Building the demo database...")
+    demo = build_demo(databases)
+    urls = build_sizes(databases, list(QUERY_SIZES), results)
     print("In-process: queries per page, panel time, SQL floor, analysis...")
     in_process_figures(urls, results)
+    print("In-process: every page and download of a collaborative, against the floor...")
+    collaborative_figures(urls, results)
     results["analysis"] = measure_analysis()
     print("Served by gunicorn, measured by wrk:")
     with LiveServer(demo, workers=WORKERS, app="bench.hello_app:app") as hello:

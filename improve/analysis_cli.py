@@ -58,8 +58,21 @@ def _read(path: Path, chart: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray 
     if missing:
         raise click.ClickException(f"the file has no {missing[0]!r} column")
     values = _numbers(frame, "value")
-    denominators = _numbers(frame, "denominator") if chart in ("p", "u") else None
+    # A run chart of a proportion or rate plots value ÷ denominator, as the app and qicharts2 do.
+    with_denominator = chart in ("p", "u") or (chart == "run" and "denominator" in frame.columns)
+    denominators = _numbers(frame, "denominator") if with_denominator else None
     return frame, values, denominators
+
+
+def _shares(values: np.ndarray, denominators: np.ndarray, multiplier: float) -> np.ndarray:
+    """value ÷ denominator × multiplier; a point without a positive denominator is an error."""
+    present = ~np.isnan(values)
+    bad = present & ~(denominators > 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0]) + 1
+        raise AnalysisError(f"point {row}: the denominator must be more than 0")
+    shares: np.ndarray = values / np.where(present, denominators, 1.0) * multiplier
+    return shares
 
 
 def _number(value: float) -> float | None:
@@ -92,7 +105,11 @@ def analysis(
     shift_length: int | None = None,
     trend_length: int | None = None,
 ) -> Analysis:
-    """The analysis of one series, with the issue 4 JSON document."""
+    """The analysis of one series, with the issue 4 JSON document. A run chart given
+    denominators plots value ÷ denominator × multiplier (improve.analysis.series does the same
+    for the app's measures)."""
+    if chart == "run" and denominators is not None:
+        values, denominators = _shares(values, denominators, multiplier), None
     result = control_chart(
         values,
         denominators,

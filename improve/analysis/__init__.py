@@ -1,7 +1,6 @@
 """The analysis engine: run charts, SPC charts and their signals. Pure: numpy, pandas and the
 standard library only (STYLE.md), so the CLI, the web views and exports share it."""
 
-from improve.analysis.batch import batch_analysis
 from improve.analysis.rules import assurance, signals, variation
 from improve.analysis.runs import RunsAnalysis, longest_run_max, n_crossings_min, runs_analysis
 from improve.analysis.spc import AnalysisError, Chart, control_chart
@@ -11,7 +10,6 @@ __all__ = [
     "Chart",
     "RunsAnalysis",
     "assurance",
-    "batch_analysis",
     "control_chart",
     "longest_run_max",
     "n_crossings_min",

@@ -17,6 +17,8 @@ from improve.analysis.runs import (
     IHI_TREND_LENGTH,
     BoolArray,
     IntArray,
+    run_lengths,
+    runs_analysis,
     shift_sides,
     sides,
     trend_sides,
@@ -34,8 +36,9 @@ PointType = Literal[
 ]
 Assurance = Literal["pass", "fail", "inconsistent"]
 
-#: Rule names, highest precedence first (outside limits > trend > two in three > shift).
-RULES: tuple[str, ...] = ("outside_limits", "trend", "two_in_three", "shift")
+#: Rule names, highest precedence first (outside limits > trend > two in three > shift); a long
+#: run is the Anhøj rule of a run chart, which has no other point rule.
+RULES: tuple[str, ...] = ("outside_limits", "trend", "two_in_three", "shift", "long_run")
 MDC_SHIFT_LENGTH = 7
 MDC_TREND_LENGTH = 7
 
@@ -47,6 +50,9 @@ class Signals:
     fired: dict[str, BoolArray]
     side: dict[str, IntArray]
     point_type: list[PointType]
+    #: Parts (1-based) whose line crosses the centre too few times (Anhøj): a signal of the
+    #: whole part, with no side, so no point is marked.
+    few_crossings_parts: tuple[int, ...] = ()
 
     def rules_at(self, index: int) -> list[str]:
         """The rules that fired on the point (0-based), in order of precedence."""
@@ -69,13 +75,35 @@ def two_in_three_sides(values: np.ndarray, cl: np.ndarray, sigma: np.ndarray) ->
         beyond_high = values > cl + 2 * sigma
         beyond_low = values < cl - 2 * sigma
     result = np.zeros(values.size, dtype=np.int64)
+    if values.size < 3:
+        return result
     for direction, beyond in ((1, beyond_high), (-1, beyond_low)):
-        for start in range(values.size - 2):
-            window = slice(start, start + 3)
-            if (side[window] == direction).all() and np.count_nonzero(beyond[window]) >= 2:
-                hits = np.flatnonzero(beyond[window]) + start
-                result[hits] = direction
+        same = side == direction
+        far = beyond.astype(np.int64)
+        window = same[:-2] & same[1:-1] & same[2:] & (far[:-2] + far[1:-1] + far[2:] >= 2)
+        covered = np.zeros(values.size, dtype=np.bool_)
+        for offset in range(3):
+            covered[offset : values.size - 2 + offset] |= window
+        result[covered & beyond] = direction
     return result
+
+
+def long_run_sides(values: np.ndarray, cl: np.ndarray) -> tuple[IntArray, bool]:
+    """Anhøj rules on one part (excluded points and gaps removed): +1/-1 on the points of every
+    run longer than round(log2(n) + 3) useful points (points on the median neither extend nor
+    break a run, and are not marked), and whether the crossings are too few. Nothing below 10
+    useful points (Anhøj & Olesen 2014)."""
+    result = np.zeros(values.size, dtype=np.int64)
+    runs = runs_analysis(values, cl)
+    if not runs.enough_data:
+        return result, False
+    if runs.long_run_signal and runs.longest_run_max is not None:
+        side = sides(values, cl)
+        positions = np.flatnonzero(side != 0)
+        useful = side[positions]
+        long = run_lengths(useful) > runs.longest_run_max
+        result[positions[long]] = useful[long]
+    return result, runs.few_crossings_signal
 
 
 def signals(
@@ -92,12 +120,23 @@ def signals(
     the non-excluded points with a value: `mdc` = trend (default 7, strictly rising or falling,
     equal values break it), two in three beyond 2 sigma, shift (default 7, a point on the mean
     breaks it); `ihi` = shift (default 6, points on the centre line skipped) and trend (default 5,
-    equal values neither make nor break it); `anhoej` = no point rules (its signal is for the
-    part: see `Chart.runs`). The point type follows the highest-precedence rule that fired.
+    equal values neither make nor break it); `anhoej` on a run chart = the points of every run
+    longer than the Anhøj limit are marked `long_run`, and a part whose line crosses the median
+    too few times is listed in `few_crossings_parts` (Anhøj & Olesen 2014). The point type
+    follows the highest-precedence rule that fired.
     """
     n = chart.value.size
     side: dict[str, IntArray] = {"outside_limits": outside_limit_sides(chart)}
-    if rules != "anhoej":
+    few_crossings: list[int] = []
+    if rules == "anhoej" and chart.chart == "run":
+        side["long_run"] = np.zeros(n, dtype=np.int64)
+        for number, where in chart.part_slices():
+            index = np.flatnonzero(chart.pattern_points[where]) + where.start
+            marked, few = long_run_sides(chart.value[index], chart.cl[index])
+            side["long_run"][index] = marked
+            if few:
+                few_crossings.append(number)
+    elif rules != "anhoej":
         for rule in ("trend", "two_in_three", "shift"):
             if rules == "mdc" or rule != "two_in_three":
                 side[rule] = np.zeros(n, dtype=np.int64)
@@ -121,21 +160,37 @@ def signals(
                     values, cl, shift_length or IHI_SHIFT_LENGTH, centre_breaks=False
                 )
     fired = {rule: np.asarray(s != 0, dtype=np.bool_) for rule, s in side.items()}
-    types = [_point_type(side, i, direction) for i in range(n)]
-    return Signals(fired=fired, side=side, point_type=types)
+    return Signals(
+        fired=fired,
+        side=side,
+        point_type=_point_types(side, n, direction),
+        few_crossings_parts=tuple(few_crossings),
+    )
 
 
-def _point_type(side: dict[str, IntArray], index: int, direction: Direction) -> PointType:
+def decisive_sides(side: dict[str, IntArray], n: int) -> IntArray:
+    """Per point, the side of the highest-precedence rule that fired on it (0 for none)."""
+    decisive = np.zeros(n, dtype=np.int64)
+    for rule in reversed(RULES):  # lowest precedence first, so higher ones overwrite
+        if rule in side:
+            decisive = np.where(side[rule] != 0, side[rule], decisive)
+    return decisive
+
+
+def _point_types(side: dict[str, IntArray], n: int, direction: Direction) -> list[PointType]:
     """Special cause improvement or concern by the improvement direction (neutral high or low
     for neutral measures), from the highest-precedence rule that fired; else common cause."""
-    for rule in RULES:
-        if rule in side and side[rule][index] != 0:
-            high = bool(side[rule][index] > 0)
-            if direction == "neutral":
-                return "special_cause_neutral_high" if high else "special_cause_neutral_low"
-            good = high == (direction == "increase")
-            return "special_cause_improvement" if good else "special_cause_concern"
-    return "common_cause"
+    decisive = decisive_sides(side, n)
+    if direction == "neutral":
+        high, low = "special_cause_neutral_high", "special_cause_neutral_low"
+    elif direction == "increase":
+        high, low = "special_cause_improvement", "special_cause_concern"
+    else:
+        high, low = "special_cause_concern", "special_cause_improvement"
+    types: list[PointType] = np.select(
+        [decisive > 0, decisive < 0], [high, low], "common_cause"
+    ).tolist()
+    return types
 
 
 def variation(point_types: list[PointType]) -> PointType | None:

@@ -6,6 +6,7 @@ Sources: Anhøj & Olesen 2014, PLoS ONE 9(11):e113825 (as implemented by qichart
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -58,6 +59,7 @@ class RunsAnalysis:
         )
 
 
+@functools.cache
 def longest_run_max(n_useful: int) -> int:
     """The longest run that random data shows: round(log2(n) + 3) (Anhøj & Olesen 2014).
 
@@ -69,6 +71,7 @@ def longest_run_max(n_useful: int) -> int:
     return round(math.log2(n_useful) + 3)
 
 
+@functools.cache
 def n_crossings_min(n_useful: int) -> int:
     """The fewest crossings that random data shows: qbinom(0.05, n - 1, 0.5) (Anhøj & Olesen 2014).
 

@@ -89,13 +89,11 @@ class Chart:
 
 def part_slices(part: IntArray) -> list[tuple[int, slice]]:
     """(part number, slice) for consecutive runs of equal part numbers."""
-    result = []
-    start = 0
-    for i in range(1, part.size + 1):
-        if i == part.size or part[i] != part[start]:
-            result.append((int(part[start]), slice(start, i)))
-            start = i
-    return result
+    if part.size == 0:
+        return []
+    starts = [0, *(np.flatnonzero(part[1:] != part[:-1]) + 1).tolist()]
+    stops = [*starts[1:], int(part.size)]
+    return [(int(part[a]), slice(a, b)) for a, b in zip(starts, stops, strict=True)]
 
 
 def part_numbers(n: int, breaks: Iterable[int] = ()) -> IntArray:
@@ -145,6 +143,7 @@ def control_chart(
     breaks: Iterable[int] = (),
     exclude: Iterable[int] = (),
     freeze: int | None = None,
+    baseline: Sequence[bool] | npt.ArrayLike | None = None,
     multiplier: float = 1.0,
     sigma_method: SigmaMethod = "classic",
     screen_outliers: bool = False,
@@ -157,9 +156,11 @@ def control_chart(
     - p: p̄ = Σnum/Σden; p̄ ± 3·√(p̄(1−p̄)/nᵢ) clamped to [0, 1]; u: ū = Σnum/Σden, ū ± 3·√(ū/nᵢ),
       LCL ≥ 0; c: c̄ ± 3·√c̄, LCL ≥ 0. The multiplier scales values, centre and limits of p and u.
     Each part has its own centre and limits; with `freeze`, they come from the first `freeze`
-    points of each part and extend over the rest. Excluded points (1-based indices) and missing
-    values stay plotted but are left out of the centre and limits; moving ranges next to them are
-    not used (as qicharts2 sets them to NA).
+    points of each part and extend over the rest. With `baseline` (one flag per point), a part
+    holding at least 2 baseline points takes its centre and limits from them (the measure's
+    baseline period, for every chart type); other parts use all their points. Excluded points
+    (1-based indices) and missing values stay plotted but are left out of the centre and limits;
+    moving ranges next to them are not used (as qicharts2 sets them to NA).
     """
     x = _as_floats(values)
     n = x.size
@@ -173,6 +174,7 @@ def control_chart(
         excluded[index - 1] = True
     if freeze is not None and freeze < 2:
         raise AnalysisError("a baseline needs at least 2 points")
+    in_baseline = _baseline_mask(baseline, n)
     den = _validated_denominators(x, denominators, chart)
     for number, where in part_slices(part):
         if where.stop - where.start < 2:
@@ -192,6 +194,8 @@ def control_chart(
         base = usable[where].copy()
         if freeze is not None:
             base[freeze:] = False
+        if in_baseline is not None and np.count_nonzero(base & in_baseline[where]) >= 2:
+            base &= in_baseline[where]
         if np.count_nonzero(base) < TRIAL_BELOW:
             trial.append(number)
         centre, spread = _part_limits(
@@ -223,6 +227,15 @@ def control_chart(
     )
 
 
+def _baseline_mask(baseline: Sequence[bool] | npt.ArrayLike | None, n: int) -> BoolArray | None:
+    if baseline is None:
+        return None
+    mask = np.asarray(baseline, dtype=np.bool_).reshape(-1)
+    if mask.size != n:
+        raise AnalysisError("there must be one baseline flag per value")
+    return mask
+
+
 def _validated_denominators(
     x: FloatArray, denominators: Sequence[float] | npt.ArrayLike | None, chart: ChartType
 ) -> FloatArray | None:
@@ -237,13 +250,18 @@ def _validated_denominators(
     present = ~np.isnan(x)
     if np.isnan(den[present]).any():
         raise AnalysisError(f"a {chart} chart needs a denominator for every point")
-    for i in np.flatnonzero(present):
-        if den[i] <= 0:
-            raise AnalysisError(f"point {i + 1}: the denominator must be more than 0")
-        if x[i] < 0:
-            raise AnalysisError(f"point {i + 1}: the value cannot be negative")
-        if chart == "p" and x[i] > den[i]:
-            raise AnalysisError(f"point {i + 1}: the numerator is more than the denominator")
+    problems = (
+        (present & (den <= 0), "the denominator must be more than 0"),
+        (present & (x < 0), "the value cannot be negative"),
+        (
+            present & (x > den) if chart == "p" else np.zeros_like(present),
+            "the numerator is more than the denominator",
+        ),
+    )
+    first_bad = [(int(np.flatnonzero(bad)[0]), words) for bad, words in problems if bad.any()]
+    if first_bad:
+        index, words = min(first_bad)
+        raise AnalysisError(f"point {index + 1}: {words}")
     # Gaps (missing values) need no denominator: give them 1 so the division stays quiet.
     return np.where(present, den, 1.0)
 

@@ -2,9 +2,8 @@
 charts say, cycles by decision, progress scores, totals with small numbers hidden, and a short
 narrative in plain words (issue 5, point 4).
 
-Pure: pandas, numpy and the standard library only. Every team x measure series is analysed at
-once with `batch.batch_analysis` (Making Data Count rules, DOMAIN.md section 5); the variation and
-assurance icons follow `rules.variation` and `rules.assurance`.
+Pure: pandas, numpy and the standard library only. Every figure about a team's measure is read
+from the one analysis of that series (improve.analysis.series), never analysed again here.
 """
 
 from __future__ import annotations
@@ -18,17 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from improve.analysis.batch import BatchChart, batch_analysis
-from improve.analysis.rules import (
-    MDC_SHIFT_LENGTH,
-    MDC_TREND_LENGTH,
-    Assurance,
-    Direction,
-    PointType,
-    assurance,
-    variation,
-)
-from improve.analysis.spc import Chart, SigmaMethod
+from improve.analysis.rules import Assurance, Direction, PointType, assurance
+from improve.analysis.series import SeriesAnalysis
+from improve.analysis.spc import Chart
 
 #: Columns of the data points frame the panel reads (one row per team, measure and period).
 POINT_COLUMNS = [
@@ -69,22 +60,12 @@ SUMMARY_COLUMNS = [
     "assurance",
     "improvements",
     "concerns",
+    "trial",
 ]
 DECISIONS = ("adopt", "adapt", "abandon")
 CYCLE_COLUMNS = ["team_id", *DECISIONS, "undecided", "total"]
 PROGRESS_COLUMNS = ["team_id", "latest", "latest_period", "first", "first_period", "history"]
 
-# The engine's vectorised charts; a moving-range chart is read from its values (I chart).
-BATCH_CHARTS: dict[str, BatchChart] = {
-    "run": "run",
-    "i": "i",
-    "mr": "i",
-    "p": "p",
-    "u": "u",
-    "c": "c",
-}
-#: Limits on fewer points than this are trial limits (DOMAIN.md section 3).
-TRIAL_BELOW = 12
 #: A progress score at or above this is "modest improvement" or better on the IHI scale.
 IMPROVING_SCORE = 3.0
 
@@ -133,87 +114,23 @@ ASSURANCE_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The collaborative's analysis settings (the published tools differ, so each chooses)."""
-
-    shift_length: int = MDC_SHIFT_LENGTH
-    trend_length: int = MDC_TREND_LENGTH
-    sigma_method: SigmaMethod = "classic"
-
-
-# Series analysis ---------------------------------------------------------------------------------
-
-
-def _parts(points: pd.DataFrame) -> pd.Series:
-    """Each point's part (phase) within its team x measure series: a new phase starts where the
-    team marked one, except that a phase of a single point stays with the one before (it cannot
-    have limits of its own yet)."""
-    series = [points["measure_id"], points["team_id"]]
-    starts = points["starts_new_phase"].astype(bool) & points.groupby(series).cumcount().gt(0)
-    part = starts.astype(int).groupby(series).cumsum()
-    size = part.groupby([*series, part]).transform("size")
-    return part.where((size > 1) | (part == 0), part - 1)
-
-
-def analysed_points(
-    points: pd.DataFrame, measures: pd.DataFrame, settings: Settings | None = None
-) -> pd.DataFrame:
-    """Every team's points of every measure with their limits and point type, from one
-    `batch_analysis` call per kind of chart (not one per team). Excluded points, and rates or
-    proportions without a denominator, are left out, as the measure page leaves them out of the
-    calculations. Values are as plotted: a proportion as a fraction, a rate times its
-    multiplier."""
-    settings = settings or Settings()
-    if points.empty or measures.empty:
-        return pd.DataFrame([], columns=ANALYSED_COLUMNS)
-    info = measures.set_index("measure_id")
-    kept = points[~points["excluded"].astype(bool)].copy()
-    kept["chart"] = kept["measure_id"].map(info["chart_type"]).map(BATCH_CHARTS)
-    needs_den = kept["chart"].isin(["p", "u"])
-    denominator = pd.to_numeric(kept["denominator"], errors="coerce")
-    kept = kept[~needs_den | (denominator > 0)].dropna(subset=["value", "chart"])
-    kept = kept.sort_values(["measure_id", "team_id", "period_start"], kind="stable")
-    kept["part"] = _parts(kept)
-    kept["series"] = kept.groupby(["measure_id", "team_id", "part"]).ngroup()
-    kept["direction"] = kept["measure_id"].map(info["direction"])
-    kept["multiplier"] = np.where(
-        kept["chart"] == "u", kept["measure_id"].map(info["multiplier"]), 1.0
-    )
-    results = []
-    for key, group in kept.groupby(["chart", "direction", "multiplier"], sort=False):
-        chart, direction, multiplier = (str(part) for part in key)
-        frame = group[["series", "value", "denominator"]].astype(
-            {"value": float, "denominator": float}
-        )
-        analysed, _ = batch_analysis(
-            frame,
-            chart=BATCH_CHARTS[chart],
-            direction=_direction(direction),
-            multiplier=float(multiplier),
-            sigma_method=settings.sigma_method,
-            shift_length=settings.shift_length,
-            trend_length=settings.trend_length,
-        )
-        # batch_analysis keeps each series' rows in the order given, one row per input row.
-        ordered = group.sort_values("series", kind="stable")
-        analysed = analysed.sort_values(["series", "index"], kind="stable")
-        results.append(
-            pd.DataFrame(
-                {
-                    "measure_id": ordered["measure_id"].to_numpy(),
-                    "team_id": ordered["team_id"].to_numpy(),
-                    "period_start": ordered["period_start"].to_numpy(),
-                    "value": analysed["value"].to_numpy(),
-                    "part": ordered["part"].to_numpy(),
-                    "lcl": analysed["lcl"].to_numpy(),
-                    "ucl": analysed["ucl"].to_numpy(),
-                    "point_type": analysed["point_type"].to_numpy(),
-                }
-            )
-        )
-    combined = pd.concat(results, ignore_index=True)
-    return combined.sort_values(["measure_id", "team_id", "period_start"], ignore_index=True)
+def analysed_frame(analyses: Mapping[tuple[int, int], SeriesAnalysis]) -> pd.DataFrame:
+    """Every point of the analyses (keyed by measure id and team id) as one frame: a slice of the
+    one analysis of each series for the small charts and the review counts, never a second one.
+    Values are as plotted (a proportion as a share, a rate times its multiplier)."""
+    columns: dict[str, list[Any]] = {name: [] for name in ANALYSED_COLUMNS}
+    for (measure_id, team_id), analysis in sorted(analyses.items()):
+        chart, size = analysis.chart, len(analysis.dates)
+        columns["measure_id"] += [measure_id] * size
+        columns["team_id"] += [team_id] * size
+        columns["period_start"] += list(analysis.dates)
+        columns["value"] += chart.value.tolist()
+        columns["part"] += chart.part.tolist()
+        columns["lcl"] += chart.lcl.tolist()
+        columns["ucl"] += chart.ucl.tolist()
+        columns["point_type"] += list(analysis.point_types)
+    frame = pd.DataFrame(columns, columns=ANALYSED_COLUMNS)
+    return frame[frame["value"].notna()].reset_index(drop=True)
 
 
 def percent_of_way(
@@ -277,101 +194,76 @@ def _optional(value: Any) -> Any:
 
 
 def series_table(
-    analysed: pd.DataFrame,
+    analyses: Mapping[tuple[int, int], SeriesAnalysis],
     measures: pd.DataFrame,
     team_ids: Sequence[int],
     *,
     start: date | None = None,
     since: date | None = None,
 ) -> pd.DataFrame:
-    """One row per team and measure (teams without data too): the baseline, the latest value in
-    the period (from `start`), the target, the percentage of the way, whether it is reached, the
-    variation and assurance icons of the latest point, and the number of improvement and concern
-    signals since `since`.
-
-    The baseline is the median of the team's own points in the measure's baseline period when
-    the measure has one (a shared measure's teams start from different places), else the
-    measure's baseline value, else none. `analysed` comes from `analysed_points` and holds the
-    points up to the end of the period: earlier points count towards the limits."""
-    grid = pd.MultiIndex.from_product(
-        [list(team_ids), measures["measure_id"].tolist()], names=["team_id", "measure_id"]
-    )
-    table = pd.DataFrame(index=grid).reset_index()
+    """One row per team and measure (teams without data too), read from the one analysis of
+    each series: its points in the period (from `start`), the points of its latest phase, its
+    baseline (the frozen baseline's centre, else the measure's baseline value), the latest value
+    in the period, the target, the percentage of the way, whether it is reached, the variation
+    and assurance icons, and the improvement and concern signals (episodes, not points) with a
+    point in the period and on or after `since`. `measures`: measure_id, target_value,
+    baseline_value and direction, for series without an analysis."""
     info = measures.set_index("measure_id")
-    keys = ["team_id", "measure_id"]
-    shown = analysed if start is None else analysed[analysed["period_start"] >= start]
-    counts = shown.groupby(keys).size().rename("points")
-    latest = shown.groupby(keys).tail(1).set_index(keys)
-    last_part = analysed.groupby(keys)["part"].transform("max")
-    part_points = analysed[analysed["part"] == last_part].groupby(keys).size()
-    recent = analysed if since is None else analysed[analysed["period_start"] >= since]
-    recent = recent if start is None else recent[recent["period_start"] >= start]
-    improvements = (recent["point_type"] == "special_cause_improvement").groupby(
-        [recent["team_id"], recent["measure_id"]]
-    )
-    concerns = (recent["point_type"] == "special_cause_concern").groupby(
-        [recent["team_id"], recent["measure_id"]]
-    )
-    table = table.join(counts, on=keys)
-    table = table.join(part_points.rename("part_points"), on=keys)
-    table = table.join(
-        latest[["value", "period_start", "lcl", "ucl", "point_type"]].rename(
-            columns={"value": "latest", "period_start": "latest_period"}
-        ),
-        on=keys,
-    )
-    table = table.join(improvements.sum().rename("improvements"), on=keys)
-    table = table.join(concerns.sum().rename("concerns"), on=keys)
-    table = table.join(_baselines(analysed, measures), on=keys)
-    for column in ("points", "part_points", "improvements", "concerns"):
-        table[column] = table[column].fillna(0).astype(int)
-    table["target"] = table["measure_id"].map(info["target_value"]).astype(float)
-    direction = table["measure_id"].map(info["direction"])
     rows = []
-    for row, way in zip(table.to_dict("records"), direction, strict=True):
-        baseline, value, target = (_optional(row[k]) for k in ("baseline", "latest", "target"))
-        kind = _optional(row["point_type"])
-        rows.append(
-            {
-                "percent_of_way": percent_of_way(baseline, value, target, way),
-                "target_reached": target_reached(value, target, way),
-                "variation": variation([kind]) if kind else None,
-                "assurance": icon_assurance(
-                    _optional(row["lcl"]), _optional(row["ucl"]), target, way
-                ),
-            }
-        )
-    extra = pd.DataFrame(rows, index=table.index, columns=list(rows[0]) if rows else None)
-    table = pd.concat([table, extra], axis=1) if rows else table.assign(**_empty_extra())
-    return table.reindex(columns=SUMMARY_COLUMNS)
+    for team_id in team_ids:
+        for measure_id in measures["measure_id"].tolist():
+            analysis = analyses.get((int(measure_id), int(team_id)))
+            measure = info.loc[measure_id]
+            rows.append(_series_row(analysis, int(team_id), int(measure_id), measure, start, since))
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
-def _empty_extra() -> dict[str, list[Any]]:
-    return {name: [] for name in ("percent_of_way", "target_reached", "variation", "assurance")}
+def _series_row(
+    analysis: SeriesAnalysis | None,
+    team_id: int,
+    measure_id: int,
+    measure: pd.Series,
+    start: date | None,
+    since: date | None,
+) -> dict[str, Any]:
+    direction = str(measure["direction"])
+    row: dict[str, Any] = dict.fromkeys(SUMMARY_COLUMNS)
+    row |= {"team_id": team_id, "measure_id": measure_id, "points": 0, "part_points": 0}
+    row |= {"improvements": 0, "concerns": 0, "trial": False}
+    row["target"] = _optional(measure["target_value"])
+    row["baseline"] = _optional(measure["baseline_value"])
+    if analysis is not None:
+        row |= _analysed_row(analysis, start, since)
+    row["percent_of_way"] = percent_of_way(row["baseline"], row["latest"], row["target"], direction)
+    row["target_reached"] = target_reached(row["latest"], row["target"], direction)
+    return row
 
 
-def _baselines(analysed: pd.DataFrame, measures: pd.DataFrame) -> pd.Series:
-    """Each team x measure baseline: the median of its points in the measure's baseline period,
-    else the measure's baseline value."""
-    info = measures.set_index("measure_id")
-    first = analysed["measure_id"].map(info["baseline_start"])
-    last = analysed["measure_id"].map(info["baseline_end"])
-    has_period = last.notna()
-    inside = has_period & (analysed["period_start"] <= last)
-    inside &= first.isna() | (analysed["period_start"] >= first)
-    own = analysed[inside].groupby(["team_id", "measure_id"])["value"].median()
-    grid = pd.MultiIndex.from_product(
-        [analysed["team_id"].unique().tolist(), info.index.tolist()],
-        names=["team_id", "measure_id"],
+def _analysed_row(
+    analysis: SeriesAnalysis, start: date | None, since: date | None
+) -> dict[str, Any]:
+    present = ~np.isnan(analysis.chart.value)
+    in_period = present & np.array(
+        [start is None or day >= start for day in analysis.dates], dtype=np.bool_
     )
-    fallback = pd.Series(
-        info["baseline_value"].reindex(grid.get_level_values("measure_id")).to_numpy(),
-        index=grid,
-        dtype=float,
-    )
-    combined = own.reindex(own.index.union(grid)).astype(float)
-    combined = combined.fillna(fallback.reindex(combined.index))
-    return combined.rename("baseline")
+    last_part = analysis.chart.part == analysis.chart.part[-1]
+    bounds = [day for day in (start, since) if day is not None]
+    recent = analysis.events_touching(max(bounds) if bounds else None)
+    latest_period = analysis.latest_period
+    shown = latest_period is not None and (start is None or latest_period >= start)
+    return {
+        "points": int(np.count_nonzero(in_period)),
+        "part_points": int(np.count_nonzero(present & last_part)),
+        "baseline": analysis.baseline,
+        "target": analysis.target,
+        "latest": analysis.latest if shown else None,
+        "latest_period": latest_period if shown else None,
+        "variation": analysis.variation if shown else None,
+        "assurance": analysis.assurance,
+        "trial": analysis.trial,
+        "improvements": sum(event.improvement for event in recent),
+        "concerns": sum(event.concern for event in recent),
+    }
 
 
 # Cycles and progress scores ----------------------------------------------------------------------

@@ -3,7 +3,12 @@ rule produced a signal, in plain words)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from improve.analysis.runs import RunsAnalysis
+
+if TYPE_CHECKING:
+    from improve.analysis.series import SeriesAnalysis, SignalEvent
 
 
 def _where(high: bool) -> str:
@@ -34,7 +39,53 @@ def rule_sentence(
     if rule == "shift":
         count = f"{length} or more points" if length else "Several points"
         return f"{count} in a row {_where(high)} {centre}: this is unlikely to be chance."
+    if rule == "long_run":
+        return (
+            f"Part of a long run {_where(high)} {centre}: more points in a row on one side than "
+            "chance would usually give."
+        )
     raise ValueError(f"unknown rule {rule!r}")
+
+
+def _points(count: int) -> str:
+    return f"{count} point{'' if count == 1 else 's'}"
+
+
+def event_sentence(event: SignalEvent, analysis: SeriesAnalysis) -> str:
+    """One sentence for one signal (an episode of points, or a phase with too few crossings),
+    e.g. "8 points in a row above the median, more than the 7 that chance would usually give:
+    something has probably changed." The list it appears in names its periods."""
+    centre = "the median" if analysis.chart_type == "run" else "the average"
+    high = event.side > 0
+    runs = analysis.runs[event.part - 1] if event.part - 1 < len(analysis.runs) else None
+    if event.rule == "few_crossings" and runs is not None:
+        crossings = runs.n_crossings
+        return (
+            f"The line crosses {centre} only {crossings} time{'' if crossings == 1 else 's'} "
+            f"in this phase, fewer than the {runs.n_crossings_min} that chance would usually "
+            "give: something has probably changed."
+        )
+    if event.rule == "long_run" and runs is not None:
+        return (
+            f"{event.size} points in a row {_where(high)} {centre}, more than the "
+            f"{runs.longest_run_max} that chance would usually give: something has probably "
+            "changed."
+        )
+    if event.rule == "outside_limits" and event.size > 1:
+        limit = "upper" if high else "lower"
+        return (
+            f"{_points(event.size)} {_where(high)} the {limit} limit: this is unlikely to be "
+            "chance, so look for what was different at the time."
+        )
+    if event.rule in ("shift", "trend"):
+        way = ("going up" if high else "going down") if event.rule == "trend" else None
+        where = way or f"{_where(high)} {centre}"
+        needed = analysis.lengths[event.rule]
+        return (
+            f"{_points(event.size)} in a row {where} ({needed} or more make a signal): "
+            "this is unlikely to be chance."
+        )
+    return rule_sentence(event.rule, high, analysis.lengths.get(event.rule), centre)
 
 
 def runs_sentences(runs: RunsAnalysis) -> list[str]:

@@ -451,11 +451,16 @@ def _legend(chart: Chart, found: Signals, centre_name: str, target: float | None
             seen.append(kind)
     labelled: set[str] = set()
     order = list(POINT_STYLES)
+    long_run = found.fired.get("long_run")
     for kind in sorted(seen, key=order.index):
         shape, colour, wording = POINT_STYLES[kind]
         if wording in labelled:
             continue
         labelled.add(wording)
+        if long_run is not None and any(
+            flag and point == kind for flag, point in zip(long_run, found.point_type, strict=True)
+        ):
+            wording += " (a long run)"
         items.append((f"point:{shape}:{colour}:{colour}", wording))
     if bool(np.any(chart.excluded)):
         items.append((f"point:circle:#ffffff:{GREY}", "Excluded"))
@@ -464,6 +469,8 @@ def _legend(chart: Chart, found: Signals, centre_name: str, target: float | None
         items.append((f"line:{MUTED}:{LIMIT_DASH}", "Limits"))
     if target is not None:
         items.append((f"line:{RED}:{TARGET_DASH}", "Target"))
+    if found.few_crossings_parts:
+        items.append(("text:", "Signal: the line crosses the median too few times"))
     out = ['<g class="legend">']
     x, y = LEFT, BOTTOM + 44.0
     for sample, label in items:
@@ -471,6 +478,11 @@ def _legend(chart: Chart, found: Signals, centre_name: str, target: float | None
         if x + width > RIGHT and x > LEFT:
             x, y = LEFT, y + 18
         what, *rest = sample.split(":")
+        if what == "text":
+            width -= 24
+            out.append(f'<text x="{num(x)}" y="{num(y)}">{escape(label)}</text>')
+            x += width
+            continue
         if what == "point":
             shape, fill, stroke = rest
             attrs = _attrs(fill=fill, stroke=stroke, stroke_width="1.5")

@@ -8,8 +8,9 @@ from datetime import date
 from typing import Any
 
 from improve.analysis.rules import Signals
+from improve.analysis.series import SeriesAnalysis, SignalEvent
 from improve.analysis.spc import Chart
-from improve.analysis.wording import rule_sentence
+from improve.analysis.wording import event_sentence, rule_sentence
 from improve.charts.svg import PLAIN_TYPES, period_label
 
 
@@ -60,3 +61,34 @@ def chart_rows(
             }
         )
     return rows
+
+
+def analysis_rows(analysis: SeriesAnalysis) -> list[dict[str, Any]]:
+    """`chart_rows` of the one analysis, each row with its period as a date too."""
+    rows = chart_rows(
+        analysis.chart, analysis.found, list(analysis.dates), lengths=analysis.lengths
+    )
+    for row, day in zip(rows, analysis.dates, strict=True):
+        row["period_start"] = day
+    return rows
+
+
+def periods_label(event: SignalEvent) -> str:
+    """ "Mar 2026", or "Mar 2026 to Sep 2026" for a signal over several periods."""
+    first, last = period_label(event.start), period_label(event.end)
+    return first if event.start == event.end else f"{first} to {last}"
+
+
+def signal_list(analysis: SeriesAnalysis) -> list[dict[str, Any]]:
+    """Each signal of the analysis (one per episode, not per point) in words: its periods, its
+    sentence, its kind and the event itself."""
+    return [
+        {
+            "period": periods_label(event),
+            "period_start": event.start,
+            "signal": event_sentence(event, analysis),
+            "point_type": event.kind,
+            "event": event,
+        }
+        for event in analysis.events
+    ]

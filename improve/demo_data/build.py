@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from improve.analysis.rules import signals
+import pandas as pd
+
 from improve.analysis.scoring import Evidence, MeasureEvidence, suggested_score
-from improve.analysis.spc import AnalysisError, control_chart
-from improve.analysis.wording import runs_sentences
-from improve.charts.table import chart_rows
 from improve.demo_data import content
 from improve.demo_data.content import (
     CURRENT_MONTH,
@@ -27,6 +25,7 @@ from improve.demo_data.content import (
     TeamSpec,
 )
 from improve.extensions import db
+from improve.measures.analysis import SERIES_COLUMNS
 from improve.models import (
     Aim,
     AimAssessment,
@@ -60,6 +59,7 @@ from improve.models import (
 )
 from improve.models.cycle import cycle_measure
 from improve.models.measure import aim_measure
+from improve.reports import queries as report_queries
 
 SEED = "living-well-at-home"
 IMPROVEMENT = "special_cause_improvement"
@@ -170,112 +170,24 @@ def periods(spec: MeasureSpec, timeline: Timeline, first: int, last: int) -> lis
     return weeks
 
 
-# The evidence a report gathers (as the reports module does when a team prepares one) -----------
-
-
-@dataclass
-class Charted:
-    rows: list[dict[str, Any]]
-    patterns: list[str]
-
-
-def chart_of(measure: Measure, points: list[DataPoint]) -> Charted | None:
-    if len(points) < 2:
-        return None
-    kind = measure.chart_type.value
-    denominators = [p.denominator or 1.0 for p in points] if kind in ("p", "u") else None
-    options: dict[str, Any] = {
-        "chart": kind,
-        "freeze": measure.freeze_points,
-        "multiplier": measure.multiplier if kind == "u" else 1.0,
-    }
-    values = [p.value for p in points]
-    try:
-        chart = control_chart(values, denominators, **options)
-    except AnalysisError:
-        options["freeze"] = None
-        chart = control_chart(values, denominators, **options)
-    found = signals(
-        chart,
-        rules="anhoej" if kind == "run" else "mdc",
-        direction=measure.direction.value,
-        shift_length=7,
-        trend_length=7,
-    )
-    dates = [p.period_start for p in points]
-    rows = chart_rows(chart, found, dates, lengths={"shift": 7, "trend": 7})
-    for row, day in zip(rows, dates, strict=True):
-        row["period_start"] = day
-    patterns = [
-        sentence
-        for runs in chart.runs()
-        if runs.long_run_signal or runs.few_crossings_signal
-        for sentence in runs_sentences(runs)
-    ]
-    return Charted(rows, patterns)
-
-
-def target_met(measure: Measure, value: float | None) -> bool:
-    if value is None or measure.target_value is None:
-        return False
-    if measure.direction.value == "increase":
-        return value >= measure.target_value
-    return measure.direction.value == "decrease" and value <= measure.target_value
+# The evidence a report gathers: the reports module's own function, on the points built so far --
 
 
 def measure_evidence(
-    measure: Measure, points: list[DataPoint], start: date, end: date
+    measure: Measure,
+    collaborative: Collaborative | None,
+    points: list[DataPoint],
+    start: date,
+    end: date,
 ) -> tuple[dict[str, Any], MeasureEvidence]:
-    points = [p for p in points if p.period_start <= end]
-    charted = chart_of(measure, points)
-    latest: float | None = None
-    types: list[str] = []
-    found: list[dict[str, str]] = []
-    if charted is not None:
-        latest = charted.rows[-1]["value"]
-        types = [row["point_type"] for row in charted.rows]
-        found = [
-            {"period": row["period"], "text": row["signal"], "type": row["point_type"]}
-            for row in charted.rows
-            if row["signal"] and start <= row["period_start"] <= end
-        ]
-    elif points:
-        latest = points[-1].value
-        if points[-1].denominator:
-            latest = (
-                latest
-                / points[-1].denominator
-                * (measure.multiplier if measure.value_kind == ValueKind.RATE else 1.0)
-            )
-    holding = 0
-    for kind in reversed(types):
-        if kind != IMPROVEMENT:
-            break
-        holding += 1
-    scored = MeasureEvidence(
-        name=measure.name,
-        measure_type=measure.measure_type.value,
-        improvement=IMPROVEMENT in types,
-        holding=holding,
-        concern=CONCERN in types,
-        target_met=target_met(measure, latest),
-    )
-    latest_period = points[-1].period_start if points else None
-    shown = {
-        "id": measure.id,
-        "name": measure.name,
-        "type": measure.measure_type.value,
-        "shared": measure.team_id is None,
-        "unit": measure.unit,
-        "latest_value": latest,
-        "latest_period": latest_period.isoformat() if latest_period else None,
-        "in_period": latest_period is not None and latest_period >= start,
-        "signals": found,
-        "patterns": charted.patterns if charted else [],
-        "improvement": scored.improvement,
-        "holding": holding,
-    }
-    return shown, scored
+    rows = [
+        (p.period_start, p.value, p.denominator, bool(p.excluded), bool(p.starts_new_phase))
+        for p in points
+        if p.period_start <= end
+    ]
+    frame = pd.DataFrame(rows, columns=SERIES_COLUMNS)
+    assert collaborative is not None, "reports are built after the collaborative"
+    return report_queries.measure_evidence(measure, collaborative, frame, start, end)
 
 
 # The builder ---------------------------------------------------------------------------------
@@ -302,6 +214,7 @@ class Builder:
         self.cycles: dict[str, list[tuple[Step, Cycle]]] = {}
         self.points: dict[tuple[int, int], list[DataPoint]] = {}  # (id(measure), team id)
         self.links: list[tuple[Cycle, Measure]] = []
+        self.built: Collaborative | None = None
 
     def build(self) -> Collaborative:
         collaborative = self.collaborative()
@@ -318,6 +231,7 @@ class Builder:
             self.data(spec)
         self.link_rows()
         db.session.flush()
+        self.built = collaborative
         for spec in content.TEAMS:
             self.comments(spec)
             self.reports(spec)
@@ -726,7 +640,11 @@ class Builder:
         shown, scored = [], []
         for measure in self.measures_of(spec):
             one, for_score = measure_evidence(
-                measure, self.points.get((id(measure), team.id), []), start, end
+                measure,
+                self.built,
+                self.points.get((id(measure), team.id), []),
+                start,
+                end,
             )
             shown.append(one)
             scored.append(for_score)

@@ -1,6 +1,6 @@
 """Reads for the downloads: every data point (with what its chart says) and every cycle a person
 may see in a collaborative. A fixed number of queries, whatever the number of teams; each team's
-series is then analysed by the same engine as the measure page (measures.charting.chart_view)."""
+series's analysis is the one the measure page shows (improve.measures.analysis)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from typing import Any, cast
 import pandas as pd
 import sqlalchemy as sa
 
-from improve.analysis.spc import TRIAL_BELOW
+from improve.analysis.series import SeriesAnalysis
+from improve.analysis.wording import event_sentence
+from improve.charts.table import analysis_rows
 from improve.extensions import db
 from improve.frames import query_frame
-from improve.measures.charting import chart_view
+from improve.measures.analysis import analyse_measure, definition_of
 from improve.measures.queries import SERIES_COLUMNS
 from improve.models import (
     Aim,
@@ -44,6 +46,7 @@ RULE_NAMES = {
     "trend": "Trend",
     "two_in_three": "Two of three near a limit",
     "shift": "Shift",
+    "long_run": "Long run",
 }
 POINT_TYPE_NAMES = {
     "common_cause": "Common cause",
@@ -70,8 +73,9 @@ MEASURE_COLUMNS: dict[str, str] = {
     "Number entered": "The number the team entered: the count, the value, or the top number "
     "(numerator) of a proportion or rate.",
     "Out of": "The total the number is out of (the denominator), for proportions and rates.",
-    "Number on the chart": "The number as the chart shows it: the number entered, or for a "
-    "proportion or rate the number divided by the total (times the multiplier for a rate).",
+    "Number on the chart": "The number as the chart shows it, on the same scale as the target: "
+    "the number entered, or for a proportion or rate the number divided by the total (times "
+    "the multiplier for a rate, times 100 for a proportion given as a percentage).",
     "Left out": "Yes if the team left this point out of the centre line, limits and patterns "
     "(it is still shown and still flagged if it is outside the limits).",
     "Why left out": "The reason the team gave for leaving the point out.",
@@ -94,9 +98,12 @@ MEASURE_COLUMNS: dict[str, str] = {
     "Rules fired": "Which signal rules this point met, if any. Outside the limits: beyond a "
     "control limit. Trend: points going up (or down) several times in a row. Two of three near "
     "a limit: two of three points in a row close to the same limit. Shift: several points in a "
-    "row on one side of the centre line.",
+    "row on one side of the centre line. Long run: part of a run on one side of the median "
+    "longer than chance would usually give (run charts).",
     "Signal": "What the signal means, in plain words. Empty when there is none. Empty analysis "
     "columns mean the series has too few points to chart yet.",
+    "Signal over the phase": "On a run chart, a signal of the whole phase: the line crosses the "
+    "median fewer times than chance would usually give. Empty when there is none.",
     "Target": "The number the measure aims to reach, if one is set.",
 }
 CYCLE_COLUMNS: dict[str, str] = {
@@ -177,64 +184,67 @@ def _number(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _trial(rows: list[dict[str, Any]], freeze: int | None) -> dict[int, bool]:
-    """Per phase, whether its limits are trial limits: fewer than 12 points worked them out
-    (the points not left out, and with a baseline freeze only the first ones)."""
-    used: dict[int, int] = {}
-    for row in rows:
-        used.setdefault(row["part"], 0)
-        if not row["excluded"] and row["value"] is not None:
-            used[row["part"]] += 1
-    return {part: min(count, freeze or count) < TRIAL_BELOW for part, count in used.items()}
+def _analysis_columns(analysis: SeriesAnalysis | None, size: int) -> list[dict[str, Any]]:
+    """Per point, the analysis columns from the one analysis of the series (empty without one)."""
+    empty = dict.fromkeys(("Phase", "Centre line", "Lower limit", "Upper limit"))
+    empty |= {"Trial limits": "", "Point type": "", "Rules fired": "", "Signal": ""}
+    empty |= {"Signal over the phase": "", "Number on the chart": None}
+    if analysis is None:
+        return [empty] * size
+    is_run = analysis.chart_type == "run"
+    phase_signals = {
+        event.part: event_sentence(event, analysis)
+        for event in analysis.events
+        if event.rule == "few_crossings"
+    }
+    trial = set(analysis.chart.trial_parts)
+    return [
+        {
+            "Number on the chart": result["value"],
+            "Phase": result["part"],
+            "Centre line": result["centre"],
+            "Lower limit": result["lower"],
+            "Upper limit": result["upper"],
+            "Trial limits": "" if is_run else YES_NO[result["part"] in trial],
+            "Point type": POINT_TYPE_NAMES[result["point_type"]],
+            "Rules fired": "; ".join(RULE_NAMES[rule] for rule in result["rules"]),
+            "Signal": result["signal"],
+            "Signal over the phase": phase_signals.get(result["part"], ""),
+        }
+        for result in analysis_rows(analysis)
+    ]
 
 
 def _series_rows(
     measure: Measure, collaborative: Collaborative, team: Team, series: pd.DataFrame
 ) -> list[dict[str, Any]]:
-    """One row per point of one team's series, with the chart's centre, limits and signals."""
+    """One row per point of one team's series, with the one analysis's centre, limits and
+    signals (improve.measures.analysis)."""
     frame = series[SERIES_COLUMNS].reset_index(drop=True)
-    chart = chart_view(measure, collaborative, frame, [])
-    analysis: list[dict[str, Any] | None] = [None] * len(frame)
-    trial: dict[int, bool] = {}
-    if chart is not None:
-        analysis = list(chart.rows)
-        trial = _trial(chart.rows, measure.freeze_points)
-    is_run = measure.chart_type.value == "run"
+    analysis = analyse_measure(measure, collaborative, frame)
+    chart = analysis.chart_type if analysis else definition_of(measure).chart_drawn
+    target = analysis.target if analysis else measure.target_value
+    columns = _analysis_columns(analysis, len(frame))
     rows = []
-    for point, result in zip(series.itertuples(index=False), analysis, strict=True):
+    for point, analysed in zip(series.itertuples(index=False), columns, strict=True):
         row: dict[str, Any] = {
             "Team": team.name,
             "Measure": measure.name,
             "Kind of measure": measure.measure_type.value.capitalize(),
             "Shared": YES_NO[measure.team_id is None],
-            "Chart": CHART_NAMES[measure.chart_type.value],
+            "Chart": CHART_NAMES[chart],
             "Better when": BETTER_WHEN[measure.direction.value],
             "Unit": measure.unit,
             "Period starts": point.period_start,
             "Number entered": _number(point.value),
             "Out of": _number(point.denominator),
-            "Number on the chart": None,
             "Left out": YES_NO[bool(point.excluded)],
             "Why left out": point.exclusion_reason if point.excluded else "",
             "New phase": YES_NO[bool(point.starts_new_phase)],
             "Why a new phase": point.phase_reason if point.starts_new_phase else "",
             "Note": point.note,
         }
-        analysed = dict.fromkeys(("Phase", "Centre line", "Lower limit", "Upper limit"))
-        analysed |= {"Trial limits": "", "Point type": "", "Rules fired": "", "Signal": ""}
-        if result is not None:
-            row["Number on the chart"] = result["value"]
-            analysed |= {
-                "Phase": result["part"],
-                "Centre line": result["centre"],
-                "Lower limit": result["lower"],
-                "Upper limit": result["upper"],
-                "Trial limits": "" if is_run else YES_NO[trial[result["part"]]],
-                "Point type": POINT_TYPE_NAMES[result["point_type"]],
-                "Rules fired": "; ".join(RULE_NAMES[rule] for rule in result["rules"]),
-                "Signal": result["signal"],
-            }
-        rows.append(row | analysed | {"Target": measure.target_value})
+        rows.append(row | analysed | {"Target": target})
     return rows
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -19,14 +18,13 @@ from flask import abort
 
 from improve.analysis import ideas as sums
 from improve.extensions import db
-from improve.measures import charting, linking
-from improve.measures.queries import SERIES_COLUMNS
+from improve.measures import linking
+from improve.measures.analysis import analyse_series
 from improve.models import (
     Aim,
     ChangeIdea,
     Collaborative,
     Cycle,
-    DataPoint,
     Driver,
     Measure,
     Membership,
@@ -36,7 +34,6 @@ from improve.models import (
 )
 from improve.models.aim import driver_link
 from improve.models.cycle import cycle_measure
-from improve.models.measure import aim_measure
 from improve.permissions import POLICY, Permission, visible_team_ids
 
 IMPROVEMENT = "special_cause_improvement"
@@ -241,38 +238,18 @@ def cycles_frame(collaborative: Collaborative) -> pd.DataFrame:
 def followed_signals(
     collaborative: Collaborative, ideas: pd.DataFrame, cycles: pd.DataFrame
 ) -> tuple[pd.DataFrame, dict[int, Measure]]:
-    """Per idea, every signal on its measures from the period its first cycle began (the rule of
-    measures.linking.signals_since, as on a cycle's Study stage). Its measures: those of the
-    idea's aim (its own, and shared measures the aim reports against) in its team's data, and
-    any measure one of its cycles collects. The signals are the measure page's own (its chart
-    settings and rules). Four queries, whatever the number of teams or measures."""
+    """Per idea, the signals that followed its cycles: a signal on a measure a cycle's data plan
+    names, in the cycle's team's data, starting in the period the cycle began or in the
+    `linking.FOLLOW_PERIODS` after it (linking.follows, the measure page's rule too). Each signal
+    counts once per idea however many of its cycles it follows. The signals are the one analysis
+    of each measure (improve.measures.analysis). Three queries, whatever the number of teams."""
     empty = pd.DataFrame([], columns=FOLLOWED)
-    first = cycles.groupby("idea_id")["starts_on"].min()
-    if first.empty:
-        return empty, {}
-    tested = ideas.loc[ideas["idea_id"].isin(first.index), ["idea_id", "aim_id", "team_id"]]
     measures = {
         m.id: m
         for m in db.session.scalars(
             sa.select(Measure).where(Measure.collaborative_id == collaborative.id)
         )
     }
-    aims = sa.select(Aim.id).where(Aim.team_id.in_(_of_collaborative(collaborative)))
-    own = pd.DataFrame(
-        [(m.aim_id, m.id) for m in measures.values() if m.aim_id is not None],
-        columns=["aim_id", "measure_id"],
-    )
-    shared = pd.DataFrame(
-        [
-            tuple(row)
-            for row in db.session.execute(
-                sa.select(aim_measure.c.aim_id, aim_measure.c.measure_id).where(
-                    aim_measure.c.aim_id.in_(aims)
-                )
-            )
-        ],
-        columns=["aim_id", "measure_id"],
-    )
     collected = pd.DataFrame(
         [
             tuple(row)
@@ -284,68 +261,27 @@ def followed_signals(
         ],
         columns=["cycle_id", "measure_id"],
     )
-    wanted = pd.concat(
-        [
-            tested.merge(pd.concat([own, shared]), on="aim_id")[
-                ["idea_id", "measure_id", "team_id"]
-            ],
-            collected.merge(cycles[["cycle_id", "idea_id", "team_id"]], on="cycle_id")[
-                ["idea_id", "measure_id", "team_id"]
-            ],
-        ]
-    )
-    wanted = wanted[wanted["measure_id"].isin(list(measures))].drop_duplicates()
-    if wanted.empty:
+    links = collected.merge(cycles[["cycle_id", "idea_id", "team_id", "starts_on"]], on="cycle_id")
+    links = links[links["measure_id"].isin(list(measures))]
+    if links.empty:
         return empty, measures
-    signals = _signal_rows(collaborative, measures, wanted)
-    found = []
-    for idea_id, measure_id, team_id in wanted.itertuples(index=False):
-        measure = measures[int(measure_id)]
-        rows = signals.get((int(measure_id), int(team_id)), [])
-        starts_on: date = first[idea_id]
-        for row in linking.signals_since(rows, starts_on, measure.frequency.value):
-            found.append((int(idea_id), measure.id, int(team_id), row["point_type"] == IMPROVEMENT))
-    return pd.DataFrame(found, columns=FOLLOWED), measures
-
-
-def _signal_rows(
-    collaborative: Collaborative, measures: dict[int, Measure], wanted: pd.DataFrame
-) -> dict[tuple[int, int], list[dict[str, Any]]]:
-    """The signal rows of each (measure, team) chart wanted, from one query for every point."""
-    query = (
-        sa.select(
-            DataPoint.measure_id,
-            DataPoint.team_id,
-            DataPoint.period_start,
-            DataPoint.value,
-            DataPoint.denominator,
-            DataPoint.excluded,
-            DataPoint.starts_new_phase,
-        )
-        .where(
-            DataPoint.measure_id.in_(sorted({int(m) for m in wanted["measure_id"]})),
-            DataPoint.team_id.in_(sorted({int(t) for t in wanted["team_id"]})),
-        )
-        .order_by(DataPoint.measure_id, DataPoint.team_id, DataPoint.period_start)
+    analyses = analyse_series(
+        [measures[int(m)] for m in links["measure_id"].unique()],
+        collaborative,
+        {int(t) for t in links["team_id"]},
     )
-    points = pd.DataFrame(
-        [tuple(row) for row in db.session.execute(query)],
-        columns=["measure_id", "team_id", *SERIES_COLUMNS],
-    )
-    series = set(zip(wanted["measure_id"].astype(int), wanted["team_id"].astype(int), strict=True))
-    result: dict[tuple[int, int], list[dict[str, Any]]] = {}
-    for (measure_id, team_id), frame in points.groupby(["measure_id", "team_id"], sort=False):
-        key = (int(measure_id), int(team_id))
-        if key not in series:
+    found = set()
+    for idea_id, measure_id, team_id, starts_on in links[
+        ["idea_id", "measure_id", "team_id", "starts_on"]
+    ].itertuples(index=False):
+        analysis = analyses.get((int(measure_id), int(team_id)))
+        if analysis is None:
             continue
-        chart = charting.chart_view(
-            measures[key[0]],
-            collaborative,
-            frame[SERIES_COLUMNS].reset_index(drop=True),
-            [],
-        )
-        result[key] = chart.signals if chart else []
-    return result
+        frequency = measures[int(measure_id)].frequency.value
+        for event in linking.signals_since(analysis.events, starts_on, frequency):
+            found.add((int(idea_id), int(measure_id), int(team_id), event.first, event.improvement))
+    rows = [(idea, measure, team, improvement) for idea, measure, team, _, improvement in found]
+    return pd.DataFrame(sorted(rows), columns=FOLLOWED), measures
 
 
 # The library page.

@@ -12,7 +12,9 @@ from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import HiddenInput
 
 from improve.aims.forms import Number, VersionField
+from improve.analysis.series import CHARTS_FOR_KIND, chart_fits
 from improve.forms import DateParts, long_text, short_text
+from improve.measures.operations import DEFINITION_FIELDS, redefines
 from improve.models import (
     ChartType,
     DataPoint,
@@ -28,6 +30,56 @@ NEEDS_VALUE = "Enter the number for this period"
 NEEDS_EXCLUSION_REASON = "Say why this point is left out of the analysis"
 NEEDS_PHASE_REASON = "Say what changed, so a new phase starts here"
 NEEDS_CHANGE_REASON = "Say why the definition is changing"
+NEEDS_EFFECTIVE_FROM = "Enter the date the new definition applies from"
+
+# Plain words for the chart error and hint; which chart suits which kind is CHARTS_FOR_KIND's.
+CHART_NAMES = {
+    ChartType.RUN: "a run chart",
+    ChartType.I: "an I chart",
+    ChartType.MR: "a moving range chart",
+    ChartType.C: "a c chart",
+    ChartType.P: "a p chart",
+    ChartType.U: "a u chart",
+}
+KIND_WORDS = {
+    ValueKind.CONTINUOUS: "a measurement",
+    ValueKind.COUNT: "a count of events",
+    ValueKind.PROPORTION: "a proportion (a number out of a total)",
+    ValueKind.RATE: "a rate (events per amount of time or care)",
+}
+
+
+def _either(words: list[str]) -> str:
+    """["a", "b", "c"] -> "a, b or c"."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def _kinds_for(chart: str) -> list[str]:
+    return [kind for kind, charts in CHARTS_FOR_KIND.items() if chart in charts]
+
+
+def chart_mismatch(value_kind: str, chart: str) -> str:
+    """Why the chart does not suit the kind of value, naming the charts that do."""
+    needs = _either([KIND_WORDS[ValueKind(kind)] for kind in _kinds_for(chart)])
+    fits = _either([CHART_NAMES[ChartType(code)] for code in CHARTS_FOR_KIND[value_kind]])
+    name = CHART_NAMES[ChartType(chart)]
+    return (
+        f"{name[0].upper()}{name[1:]} needs {needs}. "
+        f"For {KIND_WORDS[ValueKind(value_kind)]} choose {fits}."
+    )
+
+
+def _chart_hint() -> str:
+    control = "; ".join(
+        f"for {KIND_WORDS[ValueKind(kind)]}, "
+        + _either([CHART_NAMES[ChartType(c)] for c in charts if c != "run"])
+        for kind, charts in CHARTS_FOR_KIND.items()
+    )
+    return (
+        "A run chart (your numbers over time, with a middle line) suits every kind of number. "
+        "Control charts add limits that show how far the numbers usually go up and down; they "
+        f"need about 20 points to be useful, and each suits some kinds of number only: {control}."
+    )
 
 
 def _radio(label: str, hint: str, choices: list[tuple[str, str]], missing: str) -> RadioField:
@@ -129,14 +181,15 @@ class MeasureForm(FlaskForm):
     target_date = DateParts("Target date (optional)", "When you want to reach it, like 31 3 2027.")
     chart_type = _radio(
         "Chart",
-        "A run chart (your numbers over time, with a middle line) suits most data. Control "
-        "charts add limits that show how far the numbers usually go up and down; they need about "
-        "20 points to be useful.",
+        _chart_hint(),
         [
-            (ChartType.RUN, "Run chart (the median line): the default"),
-            (ChartType.I, "I chart: for measurements"),
-            (ChartType.MR, "Moving range chart: how much each point differs from the last"),
-            (ChartType.C, "c chart: for counts"),
+            (ChartType.RUN, "Run chart (the median line): the default, for any kind of number"),
+            (ChartType.I, "I chart: for measurements or counts"),
+            (
+                ChartType.MR,
+                "Moving range chart: for measurements, how much each point differs from the last",
+            ),
+            (ChartType.C, "c chart: for counts of events"),
             (ChartType.P, "p chart: for some out of a total"),
             (ChartType.U, "u chart: for rates"),
         ],
@@ -154,18 +207,63 @@ class MeasureForm(FlaskForm):
         if field.data and start and field.data < start:
             raise ValidationError("The baseline must end on or after the day it starts")
 
+    def validate_chart_type(self, field: RadioField) -> None:
+        kind = self.value_kind.data
+        # An unknown kind or chart has its own message; the two cannot be checked together.
+        if field.errors or kind not in CHARTS_FOR_KIND or field.data not in CHART_NAMES:
+            return
+        if not chart_fits(kind, field.data):
+            raise ValidationError(chart_mismatch(kind, field.data))
+
+    def details(self) -> dict[str, Any]:
+        """The definition to save: empty optional text as "", no multiplier as 1."""
+        details = {name: getattr(self, name).data for name in DEFINITION_FIELDS}
+        for name in (
+            "operational_definition",
+            "numerator_definition",
+            "denominator_definition",
+            "inclusions",
+            "exclusions",
+            "data_source",
+            "collected_by",
+            "unit",
+        ):
+            details[name] = details[name] or ""
+        details["multiplier"] = details["multiplier"] or 1.0
+        return details
+
 
 class MeasureEditForm(MeasureForm):
+    """Changing the definition needs a date and a reason; changing only the chart needs
+    neither, because nothing is counted differently (no new phase)."""
+
     effective_from = DateParts(
         "The new definition applies from",
-        "The first day counted the new way, like 1 4 2026. A new phase of the chart starts there.",
-        required="Enter the date the new definition applies from",
+        "The first day counted the new way, like 1 4 2026. A new phase of the chart starts "
+        "there. Leave it empty if you only change the chart.",
     )
     reason = long_text(
         "Why is the definition changing?",
-        "Kept with the old definition, so people reading the chart know why it moved.",
-        required=NEEDS_CHANGE_REASON,
+        "Kept with the old definition, so people reading the chart know why it moved. Leave it "
+        "empty if you only change the chart.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.saved: Measure | None = kwargs.get("obj")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        # The date and reason are needed only when what is counted changes.
+        valid: bool = super().validate(extra_validators)
+        if self.saved is None or not redefines(self.saved, self.details()):
+            return valid
+        if self.effective_from.data is None and not self.effective_from.errors:
+            self.effective_from.errors.append(NEEDS_EFFECTIVE_FROM)
+            valid = False
+        if not self.reason.data and not self.reason.errors:
+            self.reason.errors.append(NEEDS_CHANGE_REASON)
+            valid = False
+        return valid
 
 
 class DataPointForm(FlaskForm):

@@ -10,9 +10,11 @@ from typing import Any
 # A cycle as (id, number, title, starts_on, ends_on).
 CycleInfo = tuple[int, int, str, date, date]
 
-# How far back a test of change may still explain a signal: the six periods (weeks or months)
-# before the signal's own period.
-LOOKBACK_PERIODS = 6
+#: A signal follows a test of change when it starts in the period the cycle began or in the
+#: next FOLLOW_PERIODS periods (weeks or months): later than that, other things have changed
+#: too. One rule for both directions: the measure page's "tests of change before this signal"
+#: and the cycle's Study stage, the idea library's "did a signal follow?".
+FOLLOW_PERIODS = 6
 
 
 def period_of(day: date, frequency: str) -> date:
@@ -30,32 +32,25 @@ def step(period: date, frequency: str, count: int) -> date:
     return date(months // 12, months % 12 + 1, 1)
 
 
-def cycles_before(
-    signal_periods: Sequence[date],
-    cycles: Iterable[CycleInfo],
-    frequency: str,
-    lookback: int = LOOKBACK_PERIODS,
-) -> list[list[CycleInfo]]:
-    """For each signal period (the first day of its week or month), the cycles that ran in the
-    periods before it, oldest first. The rule: a cycle counts when it started before the signal's
-    period ended, and it was still running at some point in the `lookback` periods before the
-    signal (it ended on or after the first day of that window). So a cycle that started within
-    those periods counts, and so does an older one still running then; a cycle that ended long
-    before, or started after the signal, does not."""
-    ordered = sorted(cycles, key=lambda c: (c[3], c[1], c[0]))
-    result = []
-    for day in signal_periods:
-        start = period_of(day, frequency)
-        window_start = step(start, frequency, -lookback)
-        period_end = step(start, frequency, 1)
-        result.append([c for c in ordered if c[3] < period_end and c[4] >= window_start])
-    return result
-
-
-def signals_since(
-    rows: Iterable[dict[str, Any]], starts_on: date, frequency: str
-) -> list[dict[str, Any]]:
-    """The signal rows (each with its `period_start`) from the period holding `starts_on` on:
-    the period the cycle began in counts, because its value covers the days the cycle ran."""
+def follows(
+    starts_on: date, signal_start: date, frequency: str, window: int = FOLLOW_PERIODS
+) -> bool:
+    """Whether a signal whose first period is `signal_start` follows a cycle that began on
+    `starts_on`: it starts in the cycle's first period (its value covers the days the cycle
+    ran) or in the `window` periods after."""
     first = period_of(starts_on, frequency)
-    return [row for row in rows if row.get("signal") and row["period_start"] >= first]
+    return first <= signal_start <= step(first, frequency, window)
+
+
+def cycles_before(
+    signal_starts: Sequence[date], cycles: Iterable[CycleInfo], frequency: str
+) -> list[list[CycleInfo]]:
+    """For each signal (by its first period), the cycles it follows, oldest first."""
+    ordered = sorted(cycles, key=lambda c: (c[3], c[1], c[0]))
+    return [[c for c in ordered if follows(c[3], start, frequency)] for start in signal_starts]
+
+
+def signals_since(signals: Iterable[Any], starts_on: date, frequency: str) -> list[Any]:
+    """The signals (each with a `start` date, as SignalEvent) that follow a cycle begun on
+    `starts_on`."""
+    return [signal for signal in signals if follows(starts_on, signal.start, frequency)]

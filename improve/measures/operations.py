@@ -41,6 +41,9 @@ DEFINITION_FIELDS = (
     "target_date",
     "chart_type",
 )
+# How the chart is drawn, not what is counted: changing only these updates the measure in place,
+# with no revision, no new phase and no "applies from" date (issue 15).
+DISPLAY_FIELDS = ("chart_type",)
 POINT_FIELDS = (
     "value",
     "denominator",
@@ -75,11 +78,37 @@ def create_measure(
     return measure
 
 
+def redefines(measure: Measure, details: dict[str, Any]) -> bool:
+    """Whether `details` change what is counted, not only how the chart is drawn."""
+    return any(
+        getattr(measure, name) != details[name]
+        for name in DEFINITION_FIELDS
+        if name not in DISPLAY_FIELDS and name in details
+    )
+
+
 def revise_measure(
-    user: User, measure: Measure, details: dict[str, Any], effective_from: date, reason: str
+    user: User,
+    measure: Measure,
+    details: dict[str, Any],
+    effective_from: date | None,
+    reason: str | None,
 ) -> bool:
     """Change the definition, keeping the old one as a revision; a new phase starts at the first
-    point on or after `effective_from`. False, and nothing written, if nothing changed."""
+    point on or after `effective_from`. A change of the chart alone is made in place, audited,
+    with no revision. False, and nothing written, if nothing changed."""
+    if not redefines(measure, details):
+        return update_audited(
+            user.id,
+            measure,
+            DEFINITION_FIELDS,
+            details,
+            summary=f"Changed the chart of the measure ‘{measure.name}’",
+            team_id=measure.team_id,
+            collaborative_id=measure.collaborative_id,
+        )
+    if effective_from is None or not reason:
+        raise ValueError("A new definition needs the date it applies from and a reason")
     previous = snapshot(measure, DEFINITION_FIELDS)
     changed = update_audited(
         user.id,

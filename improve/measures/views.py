@@ -194,6 +194,14 @@ def detail(measure_id: int):
     return measure_page(measure, team, teams)
 
 
+def _saved_words(changed: bool, redefined: bool) -> str:
+    if not changed:
+        return "Nothing was changed."
+    if redefined:
+        return "Definition changed: the old one is kept."
+    return "Chart changed: the definition and its phases are as they were."
+
+
 @bp.route("/measures/<id:measure_id>/edit", methods=["GET", "POST"])
 def edit(measure_id: int):
     """Change the definition: the old one is kept and a new phase starts from a chosen date."""
@@ -203,14 +211,13 @@ def edit(measure_id: int):
     if form.validate_on_submit():
         conflict = not accept_version(form, measure)
         if not conflict:
+            details = _details(form)
+            redefined = operations.redefines(measure, details)
             changed = operations.revise_measure(
-                current_user, measure, _details(form), form.effective_from.data, form.reason.data
+                current_user, measure, details, form.effective_from.data, form.reason.data
             )
             db.session.commit()
-            flash(
-                "Definition changed: the old one is kept." if changed else "Nothing was changed.",
-                "success",
-            )
+            flash(_saved_words(changed, redefined), "success")
             return see_other(url_for(".detail", measure_id=measure.id))
     status = (422 if is_partial_request() else 409) if conflict else (422 if form.errors else 200)
     return render(

@@ -12,8 +12,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from improve.analysis import summary
+from improve.analysis.series import SeriesAnalysis
 from improve.extensions import db
 from improve.frames import query_frame
+from improve.measures.analysis import analyse_series
 from improve.models import (
     Collaborative,
     CollaborativePhase,
@@ -266,16 +268,11 @@ def panel_summary(
     review = get_latest_review(collaborative.id)
     since = choice.start or (review.reviewed_on if review else None)
     since_words = summary.since_phrase(since, review is not None and choice.start is None)
-    settings = summary.Settings(
-        shift_length=collaborative.shift_length,
-        trend_length=collaborative.trend_length,
-        sigma_method=collaborative.sigma_method.value,
-    )
     team_filter = choice.team.id if choice.team else None
     measure_frame = measures_frame(shown_measures)
-    points = points_frame(collaborative.id, [m.id for m in shown_measures], team_filter, choice.end)
-    analysed = summary.analysed_points(points, measure_frame, settings)
-    table = summary.series_table(analysed, measure_frame, team_ids, start=choice.start, since=since)
+    analyses = analyse_series(shown_measures, collaborative, team_ids, until=choice.end)
+    analysed = summary.analysed_frame(analyses)
+    table = summary.series_table(analyses, measure_frame, team_ids, start=choice.start, since=since)
     totals = summary.measure_totals(table, measure_frame)
     cycles = summary.cycle_table(
         cycles_frame(collaborative.id, team_filter, choice.start, choice.end), team_ids
@@ -316,12 +313,15 @@ def panel_summary(
     )
     if spark_page_wanted is not None:
         result.spark_page = spark_page(len(teams), spark_page_wanted)
-    result.sparks = _sparks(result, analysed, choice.start)
+    result.sparks = _sparks(result, analyses, analysed, choice.start)
     return result
 
 
 def _sparks(
-    result: PanelSummary, analysed: pd.DataFrame, start: date | None
+    result: PanelSummary,
+    analyses: dict[tuple[int, int], SeriesAnalysis],
+    analysed: pd.DataFrame,
+    start: date | None,
 ) -> list[dict[str, Any]]:
     """Per team, the chosen measure's points in the period as a small chart and a table."""
     measure = result.spark_measure
@@ -340,16 +340,20 @@ def _sparks(
         group = by_team.get(team.id, mine.iloc[0:0])
         values = [float(v) for v in group["value"]]
         kinds = [str(k) for k in group["point_type"]]
+        analysis = analyses.get((measure.id, team.id))
+        events = analysis.events_touching(start) if analysis else []
         sparks.append(
             {
                 "team": team,
                 "row": rows.get(team.id, {}),
                 "points": list(zip(group["period_start"], values, kinds, strict=True)),
-                "geometry": summary.sparkline(values, kinds, measure.target_value),
+                "geometry": summary.sparkline(
+                    values, kinds, analysis.target if analysis else measure.target_value
+                ),
                 "low": min(values, default=None),
                 "high": max(values, default=None),
-                "improvements": kinds.count("special_cause_improvement"),
-                "concerns": kinds.count("special_cause_concern"),
+                "improvements": sum(event.improvement for event in events),
+                "concerns": sum(event.concern for event in events),
             }
         )
     return sparks

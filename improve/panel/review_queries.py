@@ -3,16 +3,17 @@ number of queries per page, whatever the number of teams, reviews or measures.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
 
-from improve.analysis import summary
+from improve.analysis.series import SeriesAnalysis
 from improve.extensions import db
+from improve.measures.analysis import analyse_series
 from improve.models import Collaborative, Cycle, Evaluation, PanelReview, Team, User
-from improve.panel.queries import list_shared_measures, measures_frame, points_frame
+from improve.panel.queries import list_shared_measures, list_teams
 from improve.permissions import visible_team_ids
 
 SIGNAL_KINDS = {
@@ -34,7 +35,7 @@ class ReviewRow:
 @dataclass
 class SinceReview:
     """What happened from a review's date to today: signals on the shared measures' charts
-    (one per point, by kind) and cycles decided (by decision)."""
+    (one per episode, by kind) and cycles decided (by decision)."""
 
     improvements: int = 0
     concerns: int = 0
@@ -97,18 +98,12 @@ def list_reviews(collaborative_id: int) -> list[ReviewRow]:
     return [ReviewRow(review, name or "") for review, name in db.session.execute(query)]
 
 
-def signal_points(collaborative: Collaborative) -> pd.DataFrame:
-    """Every point of every team on the shared measures with its point type, as the panel page
-    analyses them (two queries: the measures and their points)."""
+def shared_analyses(collaborative: Collaborative) -> dict[tuple[int, int], SeriesAnalysis]:
+    """The one analysis of every team's series of every shared measure (three queries: the
+    measures, the teams and their points)."""
     measures = list_shared_measures(collaborative.id)
-    frame = measures_frame(measures)
-    points = points_frame(collaborative.id, [m.id for m in measures], None, None)
-    settings = summary.Settings(
-        shift_length=collaborative.shift_length,
-        trend_length=collaborative.trend_length,
-        sigma_method=collaborative.sigma_method.value,
-    )
-    return summary.analysed_points(points, frame, settings)
+    teams = [team.id for team in list_teams(collaborative.id)]
+    return analyse_series(measures, collaborative, teams)
 
 
 def decided_cycles(collaborative_id: int) -> pd.DataFrame:
@@ -127,18 +122,20 @@ def decided_cycles(collaborative_id: int) -> pd.DataFrame:
 
 
 def since_reviews(
-    reviews: Sequence[PanelReview], analysed: pd.DataFrame, decided: pd.DataFrame
+    reviews: Sequence[PanelReview],
+    analyses: Mapping[tuple[int, int], SeriesAnalysis],
+    decided: pd.DataFrame,
 ) -> dict[int, SinceReview]:
-    """Per review: signals in periods starting on or after its date (as the panel page counts
-    "signals since the last review") and cycles decided on or after it."""
-    kinds = analysed["point_type"].map(SIGNAL_KINDS)
-    signals = analysed.assign(kind=kinds).dropna(subset=["kind"])
+    """Per review: the signals (episodes, as the panel page counts them "since the last review")
+    with a point on or after its date, by kind, and cycles decided on or after it."""
+    events = [event for analysis in analyses.values() for event in analysis.events]
     result = {}
     for review in reviews:
         since = SinceReview()
-        recent = signals[signals["period_start"] >= review.reviewed_on]
-        for kind, count in recent["kind"].value_counts().items():
-            setattr(since, str(kind), int(count))
+        for event in events:
+            kind = SIGNAL_KINDS.get(event.kind)
+            if kind is not None and event.touches(review.reviewed_on):
+                setattr(since, kind, getattr(since, kind) + 1)
         later = decided[decided["decided_on"] >= review.reviewed_on]
         since.decisions = {str(k): int(v) for k, v in later["decision"].value_counts().items()}
         result[review.id] = since
@@ -151,7 +148,7 @@ def reviews_since(
     """since_reviews for these reviews, loading what it needs only when there are some."""
     if not reviews:
         return {}
-    return since_reviews(reviews, signal_points(collaborative), decided_cycles(collaborative.id))
+    return since_reviews(reviews, shared_analyses(collaborative), decided_cycles(collaborative.id))
 
 
 # Evaluations -------------------------------------------------------------------------------------

@@ -21,9 +21,11 @@ from improve.analysis.periods import (
     report_periods,
     report_state,
 )
+from improve.analysis.summary import target_reached
+from improve.charts.table import signal_list
 from improve.extensions import db
 from improve.frames import query_frame
-from improve.measures import charting
+from improve.measures.analysis import analyse_measure, definition_of
 from improve.measures.queries import SERIES_COLUMNS
 from improve.models import (
     Aim,
@@ -41,9 +43,6 @@ from improve.models import (
     Stage,
     Team,
 )
-
-IMPROVEMENT = "special_cause_improvement"
-CONCERN = "special_cause_concern"
 
 
 def cadence(collaborative: Collaborative) -> Cadence:
@@ -313,56 +312,30 @@ def _points_until(measures: list[Measure], team: Team, end: date) -> dict[int, p
     return {m.id: groups.get(m.id, empty) for m in measures}
 
 
-def _raw_value(measure: Measure, frame: pd.DataFrame) -> float:
-    last = frame.iloc[-1]
-    value = float(last["value"])
-    if measure.value_kind.needs_denominator and pd.notna(last["denominator"]):
-        value = value / float(last["denominator"])
-        if measure.value_kind.value == "rate":
-            value *= measure.multiplier
-    return value
-
-
-def _target_met(measure: Measure, value: float | None) -> bool:
-    if value is None or measure.target_value is None:
-        return False
-    if measure.direction.value == "increase":
-        return value >= measure.target_value
-    if measure.direction.value == "decrease":
-        return value <= measure.target_value
-    return False
-
-
-def _measure_evidence(
+def measure_evidence(
     measure: Measure, collaborative: Collaborative, frame: pd.DataFrame, start: date, end: date
 ) -> tuple[dict[str, Any], scoring.MeasureEvidence]:
-    chart = charting.chart_view(measure, collaborative, frame, []) if len(frame) else None
+    """What the one analysis of the measure (data up to the period's end) says for the report:
+    the latest value on the target's scale, the signals that touch the period, and the facts
+    the suggested score reads."""
+    analysis = analyse_measure(measure, collaborative, frame)
     latest_period: date | None = frame["period_start"].iloc[-1] if len(frame) else None
-    latest: float | None = None
-    signals: list[dict[str, str]] = []
-    types: list[str] = []
-    if chart is not None:
-        latest = chart.rows[-1]["value"]
-        types = [row["point_type"] for row in chart.rows]
-        signals = [
-            {"period": row["period"], "text": row["signal"], "type": row["point_type"]}
-            for row in chart.signals
-            if start <= row["period_start"] <= end
-        ]
-    elif len(frame):
-        latest = _raw_value(measure, frame)
-    holding = 0
-    for kind in reversed(types):
-        if kind != IMPROVEMENT:
-            break
-        holding += 1
+    latest = analysis.latest if analysis and analysis.definition.has_target_scale else None
+    if analysis is None and len(frame):
+        latest = _single_value(measure, frame)
+    signals = [
+        {"period": entry["period"], "text": entry["signal"], "type": entry["point_type"]}
+        for entry in (signal_list(analysis) if analysis else [])
+        if entry["event"].touches(start, end)
+    ]
+    target = analysis.target if analysis else measure.target_value
     for_score = scoring.MeasureEvidence(
         name=measure.name,
         measure_type=measure.measure_type.value,  # type: ignore[arg-type]
-        improvement=IMPROVEMENT in types,
-        holding=holding,
-        concern=CONCERN in types,
-        target_met=_target_met(measure, latest),
+        improvement=bool(analysis and analysis.improvements),
+        holding=analysis.holding() if analysis else 0,
+        concern=bool(analysis and analysis.concerns),
+        target_met=bool(target_reached(latest, target, measure.direction.value)),
     )
     shown = {
         "id": measure.id,
@@ -371,14 +344,26 @@ def _measure_evidence(
         "shared": measure.team_id is None,
         "unit": measure.unit,
         "latest_value": latest,
+        "fraction": definition_of(measure).fraction,
         "latest_period": latest_period.isoformat() if latest_period else None,
         "in_period": latest_period is not None and latest_period >= start,
         "signals": signals,
-        "patterns": list(chart.pattern_signals) if chart else [],
         "improvement": for_score.improvement,
-        "holding": holding,
+        "holding": for_score.holding,
     }
     return shown, for_score
+
+
+def _single_value(measure: Measure, frame: pd.DataFrame) -> float | None:
+    """A lone point (too few to analyse) on the target's scale, as the analysis would plot it."""
+    last = frame.iloc[-1]
+    definition = definition_of(measure)
+    if not definition.uses_denominator:
+        return float(last["value"])
+    denominator = pd.to_numeric(last["denominator"], errors="coerce")
+    if pd.isna(denominator) or denominator <= 0:
+        return None
+    return float(last["value"]) / float(denominator) * definition.scale
 
 
 def gather_evidence(
@@ -398,7 +383,7 @@ def gather_evidence(
     frames = _points_until(measures, team, end)
     shown, for_score = [], []
     for measure in measures:
-        one, scored = _measure_evidence(measure, collaborative, frames[measure.id], start, end)
+        one, scored = measure_evidence(measure, collaborative, frames[measure.id], start, end)
         shown.append(one)
         for_score.append(scored)
     suggestion = scoring.suggested_score(

@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,6 @@ from click.testing import CliRunner
 
 from improve.analysis import (
     assurance,
-    batch_analysis,
     control_chart,
     longest_run_max,
     n_crossings_min,
@@ -44,6 +44,9 @@ from improve.analysis import (
     signals,
     variation,
 )
+from improve.analysis.series import Definition
+from improve.analysis.series import Settings as SeriesSettings
+from improve.analysis.series import analyse as analyse_series
 from improve.analysis.spc import Chart
 from improve.analysis_cli import analyse
 
@@ -558,51 +561,74 @@ def test_ptd_no_target_no_assurance() -> None:
     assert assurance(_limits_chart([ASSURANCE_ROWS["a"]]), None, "increase") is None
 
 
-# --- The same examples through the batch engine ------------------------------------------------
+# --- The same examples through the one analysis of a measure (improve.analysis.series) ---------
 
-BatchCase = tuple[dict[str, Any], list[float], list[float] | None, tuple[float, float, float]]
-BATCH_CASES: dict[str, BatchCase] = {
-    # (batch_analysis options, values, denominators, expected (cl, lcl, ucl) of point 1, read
-    # from the sources above; batch has no screening, exclusions or parts).
+SeriesCase = tuple[dict[str, Any], list[float], list[float] | None, tuple[float, float, float]]
+SERIES_CASES: dict[str, SeriesCase] = {
+    # (Definition and Settings fields, values, denominators, expected (cl, lcl, ucl) of point 1,
+    # read from the sources above).
     "qcc orange juice": (
-        {"chart": "p"}, ORANGE_JUICE[:30], [50] * 30, (0.2313333, 0.05242755, 0.4102391)
+        {"chart": "p", "value_kind": "proportion"},
+        ORANGE_JUICE[:30],
+        [50] * 30,
+        (0.2313333, 0.05242755, 0.4102391),
     ),
-    "qcc viscosity": ({"chart": "i"}, VISCOSITY, None, (33.52333, 32.24484, 34.80183)),
-    "qcc antifreeze": ({"chart": "i"}, ANTIFREEZE, None, (2.569706, 2.031344, 3.108068)),
+    "qcc viscosity": (
+        {"chart": "i", "value_kind": "continuous"}, VISCOSITY, None, (33.52333, 32.24484, 34.80183)
+    ),
+    "qcc antifreeze": (
+        {"chart": "i", "value_kind": "continuous"}, ANTIFREEZE, None, (2.569706, 2.031344, 3.108068)
+    ),
     "NHSRplotthedots unscreened": (
-        {"chart": "i", "sigma_method": "nhs"},
+        {"chart": "i", "value_kind": "continuous", "sigma_method": "nhs"},
         RNORM_123_OUTLIER,
         None,
         (0.6694159, -4.596625, 5.935457),
     ),
+    "qcc circuit boards": (
+        # qcc's printed centre 19.84615, with its limits c-bar -/+ 3 sqrt(c-bar).
+        {"chart": "c", "value_kind": "count"}, CIRCUIT[:26], None, (19.84615, 6.481, 33.211)
+    ),
 }  # fmt: skip
 
 
-def test_batch_engine_matches_the_published_limits() -> None:
-    for name, (options, values, denominators, expected) in BATCH_CASES.items():
-        frame = pd.DataFrame({"series": name, "value": values})
-        if denominators is not None:
-            frame["denominator"] = denominators
-        points, _ = batch_analysis(frame, **options)
-        first = points.iloc[0]
-        got = (first["cl"], first["lcl"], first["ucl"])
-        assert got == pytest.approx(expected, abs=5e-6), name
-
-
-def test_batch_engine_flags_the_published_outside_points() -> None:
-    # qcc (read): orange juice samples 15 and 23 beyond the UCL; qcc / WinQSB (read): circuit
-    # boards 6 and 20 outside the c chart limits.
-    frame = pd.concat(
-        [
-            pd.DataFrame({"series": "oj", "value": ORANGE_JUICE[:30], "denominator": 50}),
-            pd.DataFrame({"series": "circuit", "value": CIRCUIT[:26], "denominator": 1}),
-        ]
+def _one_analysis(fields: dict[str, Any], values: list[float], den: list[float] | None) -> Any:
+    settings_fields = {key: fields[key] for key in ("sigma_method",) if key in fields}
+    definition = Definition(**{k: v for k, v in fields.items() if k not in settings_fields})
+    points = pd.DataFrame(
+        {
+            "period_start": [date(2020, 1, 1) + timedelta(weeks=i) for i in range(len(values))],
+            "value": values,
+            "denominator": den if den is not None else [None] * len(values),
+            "excluded": False,
+            "starts_new_phase": False,
+        }
     )
-    p_points, _ = batch_analysis(frame[frame["series"] == "oj"], chart="p")
-    assert p_points.loc[p_points["outside_limits"], "index"].tolist() == [15, 23]
-    c_points, _ = batch_analysis(frame[frame["series"] == "circuit"], chart="c")
-    assert c_points.loc[c_points["outside_limits"], "index"].tolist() == [6, 20]
-    assert c_points["cl"].iloc[0] == pytest.approx(19.84615, abs=5e-6)
+    return analyse_series(points, definition, SeriesSettings(**settings_fields))
+
+
+def test_one_analysis_matches_the_published_limits() -> None:
+    for name, (fields, values, denominators, expected) in SERIES_CASES.items():
+        result = _one_analysis(fields, values, denominators)
+        got = (result.chart.cl[0], result.chart.lcl[0], result.chart.ucl[0])
+        assert got == pytest.approx(expected, abs=5e-4 if "circuit" in name else 5e-6), name
+
+
+def test_one_analysis_flags_the_published_outside_points() -> None:
+    # qcc (read): orange juice samples 15 and 23 beyond the UCL; qcc / WinQSB (read): circuit
+    # boards 6 and 20 outside the c chart limits. Sample 23 comes with sample 21, also beyond
+    # 2 sigma: one signal (two of three near the limit) holding both, not two.
+    oj = _one_analysis({"chart": "p", "value_kind": "proportion"}, ORANGE_JUICE[:30], [50] * 30)
+    assert [(e.first + 1, e.last + 1, e.rule) for e in oj.events] == [
+        (15, 15, "outside_limits"),
+        (21, 23, "two_in_three"),
+    ]
+    circuit = _one_analysis({"chart": "c", "value_kind": "count"}, CIRCUIT[:26], None)
+    assert [(e.first + 1, e.last + 1, e.rule) for e in circuit.events] == [
+        (6, 6, "outside_limits"),
+        (20, 21, "two_in_three"),  # board 20 outside, board 21 beyond 2 sigma with it
+    ]
+    assert circuit.found.fired["outside_limits"].nonzero()[0].tolist() == [5, 19]
 
 
 # --- The same examples through `flask analyse --json` ------------------------------------------

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from improve.analysis import summary
-from improve.analysis.batch import batch_analysis
+from improve.analysis.series import Definition, SeriesAnalysis, Settings, analyse
 
 
 def month(index: int) -> date:
@@ -113,22 +113,44 @@ def test_assurance_icon_follows_the_rule(lcl, ucl, target, direction, expected) 
 # Ten months at about 10 falls, then ten at about 4: a shift down (an improvement for falls).
 IMPROVING = [10, 11, 9, 10, 12, 9, 10, 11, 10, 9, 4, 5, 3, 4, 4, 5, 3, 4, 4, 3]
 STEADY = [10, 11, 9, 10, 12, 9, 10, 11, 10, 9] * 2
+KINDS = {"c": "count", "p": "proportion", "u": "rate", "i": "continuous", "run": "continuous"}
+
+
+def analyses(frame: pd.DataFrame, info: pd.DataFrame) -> dict[tuple[int, int], SeriesAnalysis]:
+    """The one analysis of each (measure, team) series, as improve.measures.analysis builds it."""
+    result = {}
+    for row in info.to_dict("records"):
+        definition = Definition(
+            chart=row["chart_type"],
+            value_kind=KINDS[row["chart_type"]],  # type: ignore[arg-type]
+            direction=row["direction"],
+            multiplier=row["multiplier"],
+            target=row["target_value"],
+            baseline_value=row["baseline_value"],
+            baseline_start=row["baseline_start"],
+            baseline_end=row["baseline_end"],
+        )
+        mine = frame[frame["measure_id"] == row["measure_id"]]
+        for team_id, group in mine.groupby("team_id"):
+            found = analyse(group.reset_index(drop=True), definition, Settings())
+            if found is not None:
+                result[(int(row["measure_id"]), int(str(team_id)))] = found
+    return result
 
 
 def test_series_table_compares_each_team_with_its_own_baseline_and_target() -> None:
     frame = points({(1, 1): IMPROVING, (1, 2): STEADY})
     falls = measures({"baseline_start": month(0), "baseline_end": month(5), "target_value": 4.0})
-    analysed = summary.analysed_points(frame, falls)
-    table = summary.series_table(analysed, falls, [1, 2, 3]).set_index("team_id")
+    found = analyses(frame, falls)
+    table = summary.series_table(found, falls, [1, 2, 3]).set_index("team_id")
 
-    assert table.loc[1, "baseline"] == 10.0  # median of its first six months
+    # The baseline is the centre line frozen on the baseline period: the mean of six months.
+    assert table.loc[1, "baseline"] == pytest.approx(np.mean(IMPROVING[:6]))
     assert table.loc[1, "latest"] == 3.0
     assert table.loc[1, "latest_period"] == month(19)
     assert bool(table.loc[1, "target_reached"]) is True
-    assert table.loc[1, "improvements"] > 0
-    assert table.loc[1, "concerns"] > 0  # the early months sit above the mean, a shift too
-    assert table.loc[2, "baseline"] == 10.0
-    assert table.loc[2, "percent_of_way"] == pytest.approx((9 - 10) / (4 - 10) * 100)
+    assert table.loc[1, "improvements"] == len(found[(1, 1)].improvements) > 0
+    assert table.loc[2, "baseline"] == pytest.approx(np.mean(STEADY[:6]))
     assert table.loc[2, "variation"] == "common_cause"
     assert table.loc[2, "improvements"] == 0
     assert table.loc[2, "assurance"] in ("fail", "inconsistent")
@@ -144,7 +166,7 @@ def test_without_a_baseline_period_the_measure_baseline_is_used_or_none() -> Non
         {"measure_id": 1, "baseline_value": 12.0, "target_value": 6.0},
         {"measure_id": 2, "name": "No baseline", "target_value": 6.0},
     )
-    table = summary.series_table(summary.analysed_points(frame, both), both, [1])
+    table = summary.series_table(analyses(frame, both), both, [1])
     by_measure = table.set_index("measure_id")
     assert by_measure.loc[1, "baseline"] == 12.0
     assert by_measure.loc[1, "percent_of_way"] == pytest.approx((9 - 12) / (6 - 12) * 100)
@@ -155,42 +177,35 @@ def test_without_a_baseline_period_the_measure_baseline_is_used_or_none() -> Non
 def test_signals_are_counted_from_since_and_the_window_from_start() -> None:
     frame = points({(1, 1): IMPROVING})
     falls = measures({"target_value": 4.0})
-    analysed = summary.analysed_points(frame, falls)
-    everything = summary.series_table(analysed, falls, [1]).iloc[0]
-    recent = summary.series_table(analysed, falls, [1], since=month(15)).iloc[0]
-    window = summary.series_table(analysed, falls, [1], start=month(18)).iloc[0]
-    types = analysed["point_type"]
-    assert everything["improvements"] == (types == "special_cause_improvement").sum()
-    assert (
-        recent["improvements"]
-        == ((types == "special_cause_improvement") & (analysed["period_start"] >= month(15))).sum()
-    )
-    assert 0 < recent["improvements"] < everything["improvements"]
+    found = analyses(frame, falls)
+    events = found[(1, 1)].events
+    everything = summary.series_table(found, falls, [1]).iloc[0]
+    recent = summary.series_table(found, falls, [1], since=month(15)).iloc[0]
+    window = summary.series_table(found, falls, [1], start=month(18)).iloc[0]
+    assert everything["improvements"] == sum(e.improvement for e in events)
+    assert recent["improvements"] == sum(e.improvement and e.end >= month(15) for e in events)
     assert window["points"] == 2  # the latest value comes from the window
     assert everything["points"] == 20
 
 
-def test_analysis_matches_the_engine_and_ignores_excluded_points() -> None:
+def test_frame_is_a_slice_of_the_analysis_with_left_out_points_not_in_the_limits() -> None:
     frame = points({(1, 1): IMPROVING, (1, 2): STEADY})
     frame.loc[3, ["excluded", "value"]] = [True, 99.0]  # team 1's fourth month, left out
     falls = measures({})
-    analysed = summary.analysed_points(frame, falls)
-    assert 99.0 not in analysed["value"].tolist()
-    expected, _ = batch_analysis(
-        pd.DataFrame({"series": 1, "value": [v for i, v in enumerate(IMPROVING) if i != 3]}),
-        chart="c",
-        direction="decrease",
-    )
+    found = analyses(frame, falls)
+    analysed = summary.analysed_frame(found)
     mine = analysed[analysed["team_id"] == 1]
-    assert mine["point_type"].tolist() == expected["point_type"].tolist()
-    np.testing.assert_allclose(mine["ucl"], expected["ucl"])
+    assert mine["point_type"].tolist() == found[(1, 1)].point_types
+    kept = [v for i, v in enumerate(IMPROVING) if i != 3]
+    mean = np.mean(kept)
+    assert mine["ucl"].iloc[0] == pytest.approx(mean + 3 * np.sqrt(mean))
 
 
 def test_proportions_are_fractions_and_need_a_denominator() -> None:
     frame = points({(1, 1): [20, 25, 30, 35]}, denominator=50.0)
-    frame.loc[1, "denominator"] = None  # cannot be a proportion: left out
+    frame.loc[1, "denominator"] = None  # cannot be a proportion: not drawn
     reviewed = measures({"chart_type": "p", "direction": "increase", "target_value": 0.9})
-    analysed = summary.analysed_points(frame, reviewed)
+    analysed = summary.analysed_frame(analyses(frame, reviewed))
     assert analysed["value"].tolist() == [0.4, 0.6, 0.7]
 
 
@@ -198,9 +213,10 @@ def test_a_new_phase_gives_the_latest_limits() -> None:
     frame = points({(1, 1): [10, 12, 11, 10, 11, 12, 3, 4, 3, 4, 3]})
     frame.loc[6, "starts_new_phase"] = True
     falls = measures({})
-    analysed = summary.analysed_points(frame, falls)
-    assert analysed["part"].tolist() == [0] * 6 + [1] * 5
-    table = summary.series_table(analysed, falls, [1]).iloc[0]
+    found = analyses(frame, falls)
+    analysed = summary.analysed_frame(found)
+    assert analysed["part"].tolist() == [1] * 6 + [2] * 5
+    table = summary.series_table(found, falls, [1]).iloc[0]
     assert table["part_points"] == 5
     assert analysed["ucl"].iloc[-1] < analysed["ucl"].iloc[0]
 
@@ -208,15 +224,14 @@ def test_a_new_phase_gives_the_latest_limits() -> None:
 def test_a_phase_of_one_point_stays_with_the_one_before() -> None:
     frame = points({(1, 1): [10, 12, 11, 3]})
     frame.loc[3, "starts_new_phase"] = True
-    analysed = summary.analysed_points(frame, measures({}))
-    assert analysed["part"].tolist() == [0, 0, 0, 0]
+    analysed = summary.analysed_frame(analyses(frame, measures({})))
+    assert analysed["part"].tolist() == [1, 1, 1, 1]
 
 
 def test_empty_inputs_keep_their_columns() -> None:
-    empty = pd.DataFrame([], columns=summary.POINT_COLUMNS)
-    analysed = summary.analysed_points(empty, measures({}))
+    analysed = summary.analysed_frame({})
     assert list(analysed.columns) == summary.ANALYSED_COLUMNS
-    table = summary.series_table(analysed, measures({}), [])
+    table = summary.series_table({}, measures({}), [])
     assert list(table.columns) == summary.SUMMARY_COLUMNS
     assert table.empty
 

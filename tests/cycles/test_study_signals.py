@@ -63,20 +63,34 @@ def later_cycle(idea):
     )
 
 
-def test_study_shows_signals_since_the_cycle_began_and_not_before(
-    world, client_for, aim, later_cycle
+def test_study_shows_the_signals_that_follow_the_cycle_and_no_others(
+    world, client_for, aim, idea, later_cycle
 ):
-    measure = make_measure(aim)
+    measure = make_measure(aim)  # the level drops from January 2026
     link(later_cycle, measure)
+    before_drop = make_cycle(
+        idea,
+        title="Checklist on one floor",
+        starts_on=date(2025, 11, 3),
+        ends_on=date(2025, 11, 28),
+        stage=Stage.STUDY,
+        number=2,
+    )
+    link(before_drop, measure)
+    client = client_for(world.member_a)
 
-    html = client_for(world.member_a).get(f"/cycles/{later_cycle.id}").get_data(as_text=True)
-
+    html = client.get(f"/cycles/{before_drop.id}").get_data(as_text=True)
     text = study_signals(html)
     assert "Signals on this cycle's measures since it began" in text
-    assert "Sep 2026" in text  # the month the cycle began counts
-    assert "Dec 2026" in text and "A point below the lower limit" in text
-    assert "Aug 2026" not in text and "2025" not in text
+    # One signal for the drop, with its periods, starting within 6 months of the cycle.
+    assert "Jan 2026 to Dec 2026" in text and "in a row below the average" in text
     assert f'href="/measures/{measure.id}"' in html
+    # The same signal lists this cycle on the measure page.
+    page = client.get(f"/measures/{measure.id}").get_data(as_text=True)
+    assert "cycle 2, Checklist on one floor" in page
+    # A cycle that began after the drop started is followed by no signal.
+    later = study_signals(client.get(f"/cycles/{later_cycle.id}").get_data(as_text=True))
+    assert "no signals since the cycle began" in later and "2026 to" not in later
 
 
 def test_measures_not_linked_to_the_cycle_are_left_out(world, client_for, aim, later_cycle):

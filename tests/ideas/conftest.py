@@ -41,6 +41,8 @@ from tests.conftest import text_of
 # Twelve months at about 9, then twelve at about 4: every point of 2026 is below the lower
 # limit (an improvement when fewer is better), every point of 2025 above the upper one.
 VALUES = [9, 10, 9, 8, 9, 10, 9, 8, 9, 10, 9, 9, 4, 5, 4, 3, 4, 5, 4, 4, 3, 4, 5, 4]
+# The same drop four months later: the level falls from May 2026.
+LATE_DROP = [9, 10, 9, 8] + VALUES[:20]
 MONTHS = [date(2025 + m // 12, m % 12 + 1, 1) for m in range(24)]
 
 
@@ -151,7 +153,10 @@ def library(world) -> SimpleNamespace:
     w.cycle_a1 = make_cycle(w.lights_a, date(2026, 3, 2), "adapt", title="Lights in two rooms")
     w.cycle_a2 = make_cycle(w.lights_a, date(2026, 4, 6), "adopt", title="Lights everywhere")
     w.measure_a = make_measure(world.x.id, w.aim_a)
-    add_points(w.measure_a, world.team_a)
+    add_points(w.measure_a, world.team_a, LATE_DROP)
+    # Both cycles' data plans name the measure; the drop starts after they began.
+    link_cycle(w.cycle_a1, w.measure_a)
+    link_cycle(w.cycle_a2, w.measure_a)
 
     w.aim_b = make_aim(world.team_b, "Team B private aim")
     w.huddles_b = make_driver(w.aim_b, "Daily huddles")

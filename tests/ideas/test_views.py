@@ -172,24 +172,42 @@ def row_of(response, idea, team_name: str) -> str:
     return card(response, idea.id).split(team_name, 1)[1].split("Team ", 1)[0]
 
 
-def test_a_signal_only_counts_from_the_period_the_first_cycle_began(world, client_for):
+def test_a_signal_counts_only_within_six_months_after_a_cycle_began(world, client_for):
     aim = make_aim(world.team_a)
     measure = make_measure(world.x.id, aim)
-    add_points(measure, world.team_a)  # signals in every month of 2025 and 2026
-    late = make_idea(aim, "Started after the data")
-    make_cycle(late, date(2027, 1, 4), "adopt")
+    add_points(measure, world.team_a)  # the level drops in January 2026
+    late = make_idea(aim, "Started after the drop")
+    link_cycle(make_cycle(late, date(2026, 2, 2), "adopt"), measure)
+    early = make_idea(aim, "Started long before")
+    link_cycle(make_cycle(early, date(2025, 3, 3), "adopt"), measure)
+    just = make_idea(aim, "Started just before")
+    link_cycle(make_cycle(just, date(2025, 10, 6), "adopt"), measure)
 
     response = client_for(world.coordinator_x).get(library_url(world))
 
     assert "No signal yet" in row_of(response, late, "Team A")
     assert "A signal followed in 0 of the 1 team that tested it." in card(response, late.id)
+    assert "No signal yet" in row_of(response, early, "Team A")  # 10 months before: too long
+    assert "Yes: an improvement" in row_of(response, just, "Team A")
+
+
+def test_only_the_measures_a_cycles_data_plan_names_count(world, client_for):
+    aim = make_aim(world.team_a)
+    measure = make_measure(world.x.id, aim)  # the aim's own measure, not in the data plan
+    add_points(measure, world.team_a)
+    idea = make_idea(aim, "Not measured")
+    make_cycle(idea, date(2025, 12, 1), "abandon")
+
+    response = client_for(world.coordinator_x).get(library_url(world))
+
+    assert "No signal yet" in row_of(response, idea, "Team A")
 
 
 def test_a_signal_on_a_shared_measure_a_cycle_collects_counts_in_that_teams_data(world, client_for):
     shared = make_measure(world.x.id, name="Shared: people who fell", direction="increase")
     aim = make_aim(world.team_b, "B's aim")
     idea = make_idea(aim, "Hip protectors")
-    cycle = make_cycle(idea, date(2026, 2, 2), "adapt")
+    cycle = make_cycle(idea, date(2025, 12, 1), "adapt")
     link_cycle(cycle, shared)
     add_points(shared, world.team_a, [5] * 24)  # another team's flat data: no signal
     add_points(shared, world.team_b)  # B's: falls in 2026, against the wanted direction
@@ -201,18 +219,20 @@ def test_a_signal_on_a_shared_measure_a_cycle_collects_counts_in_that_teams_data
     assert link in card_html(response, idea.id)
 
 
-def test_a_shared_measure_the_aim_reports_against_counts(world, client_for):
+def test_a_shared_measure_the_aim_reports_against_counts_when_the_plan_names_it(world, client_for):
     shared = make_measure(world.x.id, name="Shared falls")
     aim = make_aim(world.team_b, "B's aim")
     link_aim(aim, shared)
     add_points(shared, world.team_b)
     idea = make_idea(aim, "Hip protectors")
-    make_cycle(idea, date(2026, 2, 2))
+    cycle = make_cycle(idea, date(2025, 12, 1))
 
-    response = client_for(world.member_b).get(library_url(world))
+    before = row_of(client_for(world.member_b).get(library_url(world)), idea, "Team B")
+    link_cycle(cycle, shared)
+    after = row_of(client_for(world.member_b).get(library_url(world)), idea, "Team B")
 
-    row = row_of(response, idea, "Team B")
-    assert "Yes: an improvement" in row and "1 not decided yet" in row
+    assert "No signal yet" in before
+    assert "Yes: an improvement" in after and "1 not decided yet" in after
 
 
 def test_the_page_explains_what_a_signal_following_means(world, library, client_for):
@@ -509,7 +529,7 @@ def add_team_with_work(world, make_team, number: int, shared) -> None:
     primary = make_driver(aim, f"Primary {number}")
     secondary = make_driver(aim, "Rooms are safe at night", "secondary", (primary,))
     idea = make_idea(aim, "Night lights", secondary)
-    cycle = make_cycle(idea, date(2026, 2, 2), "adapt")
+    cycle = make_cycle(idea, date(2025, 12, 1), "adapt")
     make_cycle(idea, date(2026, 3, 2), "adopt", number=1)
     make_cycle(make_idea(aim, f"Own idea {number}", primary), date(2026, 4, 6))
     link_cycle(cycle, shared)

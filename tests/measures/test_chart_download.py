@@ -16,7 +16,7 @@ import pytest
 from improve.charts.png import png_from_svg, svg_size
 from improve.charts.svg import HEIGHT, LEFT, WIDTH
 from improve.extensions import db
-from improve.models import ChartType
+from improve.models import ChartType, Stage
 from improve.models.cycle import cycle_measure
 from tests.cycles.factories import make_cycle, make_idea
 
@@ -197,7 +197,9 @@ def _signals(html: str) -> list[str]:
     return [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
 
 
-def test_each_signal_lists_the_cycles_in_the_months_before_it(world, client_for, charted):
+def test_each_signal_lists_the_cycles_it_follows_and_the_study_stage_agrees(
+    world, client_for, charted
+):
     idea = make_idea(charted.aim)
     before = make_cycle(
         idea, title="Night checklist", starts_on=date(2025, 11, 3), ends_on=date(2025, 11, 28)
@@ -205,20 +207,36 @@ def test_each_signal_lists_the_cycles_in_the_months_before_it(world, client_for,
     long_ago = make_cycle(
         idea, title="Old rota", starts_on=date(2024, 1, 8), ends_on=date(2024, 1, 12)
     )
+    unplanned = make_cycle(
+        idea, title="Not in the plan", starts_on=date(2025, 12, 1), ends_on=date(2025, 12, 5)
+    )
+    for linked in (before, long_ago):
+        db.session.execute(cycle_measure.insert().values(cycle_id=linked.id, measure_id=charted.id))
     db.session.commit()
 
     html = client_for(world.member_a).get(f"/measures/{charted.id}").get_data(as_text=True)
 
     items = _signals(html)
-    assert items, "the shift must give signals"
+    assert items, "the shift must give a signal"
     first = next(item for item in items if item.startswith("Jan 2026"))
-    assert "Tests of change in the months before this: cycle 1, Night checklist" in first
-    assert "Old rota" not in " ".join(items)
-    assert f'href="/cycles/{before.id}"' in html
-    assert f'href="/cycles/{long_ago.id}"' not in html
-    # Over six months after the checklist ended, it is no longer listed.
-    later = [item for item in items if item[:8] in ("Jul 2026", "Aug 2026", "Sep 2026")]
-    assert later and all("none recorded" in item for item in later)
+    assert "Tests of change before this signal: cycle 1, Night checklist" in first
+    # One signal for the whole shift, naming its periods, not one per point.
+    assert len([item for item in items if "in a row below the average" in item]) == 1
+    assert "Old rota" not in " ".join(items)  # began more than 6 months before
+    assert "Not in the plan" not in " ".join(items)  # its data plan does not name the measure
+    signals_part = html.split("Signals: changes", 1)[1]
+    assert f'href="/cycles/{long_ago.id}"' not in signals_part
+    assert f'href="/cycles/{unplanned.id}"' not in signals_part
+
+    # The cycle's Study stage lists the same signal; the old one's lists none.
+    def study(cycle) -> str:
+        cycle.stage = Stage.STUDY
+        db.session.commit()
+        page = client_for(world.member_a).get(f"/cycles/{cycle.id}").get_data(as_text=True)
+        return page.split('id="study-signals"', 1)[1].split("</div>", 1)[0]
+
+    assert "Jan 2026" in study(before)
+    assert "no signals since the cycle began" in study(long_ago)
 
 
 def test_shared_measure_lists_the_teams_cycles_that_collect_it(

@@ -4,7 +4,7 @@ stop the page from showing."""
 import numpy as np
 import pytest
 
-from improve.measures.charting import phase_breaks
+from improve.analysis.series import phase_breaks
 
 
 @pytest.mark.parametrize(

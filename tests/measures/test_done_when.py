@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from improve.extensions import db
 from improve.models import Measure
+from improve.models.cycle import cycle_measure
 from tests.conftest import text_of
 from tests.cycles.factories import make_cycle, make_idea
 from tests.measures.test_import import payload_of
@@ -40,7 +41,7 @@ def test_define_import_read_and_the_command_line_agrees(
     client = client_for(world.member_a)
     aim = make_aim(world.team_a)
     idea = make_idea(aim, title="Night checklist")
-    make_cycle(
+    checklist = make_cycle(
         idea,
         title="Checklist on one floor",
         starts_on=date(2024, 12, 2),
@@ -56,6 +57,9 @@ def test_define_import_read_and_the_command_line_agrees(
     )
     assert created.status_code == 303
     measure = db.session.scalars(sa.select(Measure)).one()
+    # The cycle's data plan names the measure (its Plan stage's "measures this cycle collects").
+    db.session.execute(cycle_measure.insert().values(cycle_id=checklist.id, measure_id=measure.id))
+    db.session.commit()
 
     # 2. Paste two years from a spreadsheet, check the preview, save.
     pasted = "date\tvalue\n" + "".join(
@@ -74,7 +78,7 @@ def test_define_import_read_and_the_command_line_agrees(
     assert "24 values saved" in text
     assert "Signals: changes that are unlikely to be chance" in text
     assert "below the lower limit" in text or "in a row below the centre line" in text
-    assert "cycle 1, Checklist on one floor" in text  # ran in the months before the first signal
+    assert "cycle 1, Checklist on one floor" in text  # began in the months before the signal
     rows = table_rows(html)
     assert len(rows) == 24
 

@@ -1,12 +1,15 @@
-"""The pure rule tying signals to the PDSA cycles before them, and signals since a cycle began."""
+"""The pure rule tying signals to PDSA cycles: a signal follows a cycle when it starts in the
+period the cycle began or in the 6 periods after. One rule both ways: the measure page's "tests of
+change before this signal" and the Study stage's and idea library's "did a signal follow?"."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
 
-from improve.measures.linking import cycles_before, signals_since
+from improve.measures.linking import FOLLOW_PERIODS, cycles_before, follows, signals_since
 
 D = date
 
@@ -15,75 +18,64 @@ def cycle(number: int, starts: date, ends: date) -> tuple:
     return (100 + number, number, f"Test {number}", starts, ends)
 
 
-@pytest.mark.parametrize(
-    ("signal", "starts", "ends", "linked"),
-    [
-        # Monthly: the window is the 6 months before the signal's month, and the month itself.
-        (D(2026, 9, 1), D(2026, 5, 4), D(2026, 5, 8), True),  # 4 months before
-        (D(2026, 9, 1), D(2026, 3, 1), D(2026, 3, 31), True),  # first month of the window
-        (D(2026, 9, 1), D(2026, 2, 1), D(2026, 2, 28), False),  # 7 months before: too long ago
-        (D(2026, 9, 1), D(2025, 6, 1), D(2026, 4, 1), True),  # older, still running in window
-        (D(2026, 9, 1), D(2026, 9, 20), D(2026, 9, 25), True),  # in the signal's own month
-        (D(2026, 9, 1), D(2026, 10, 1), D(2026, 10, 5), False),  # after the signal
-        (D(2026, 9, 15), D(2026, 9, 2), D(2026, 9, 3), True),  # any day of the month counts
-        (D(2027, 2, 1), D(2026, 8, 1), D(2026, 8, 2), True),  # across the year's end
-        (D(2027, 2, 1), D(2026, 7, 1), D(2026, 7, 31), False),
-    ],
-)
-def test_monthly_cycles_before_a_signal(signal, starts, ends, linked):
-    one = cycle(1, starts, ends)
-    assert cycles_before([signal], [one], "monthly") == [[one] if linked else []]
+@dataclass(frozen=True)
+class Signal:
+    start: date
 
 
 @pytest.mark.parametrize(
-    ("signal", "starts", "ends", "linked"),
+    ("cycle_starts", "signal_starts", "expected"),
     [
-        (D(2026, 6, 1), D(2026, 4, 20), D(2026, 4, 24), True),  # 6 weeks before (a Monday)
-        (D(2026, 6, 1), D(2026, 4, 19), D(2026, 4, 19), False),  # the Sunday before the window
-        (D(2026, 6, 3), D(2026, 6, 5), D(2026, 6, 6), True),  # later in the signal's week
-        (D(2026, 6, 1), D(2026, 6, 8), D(2026, 6, 9), False),  # the week after
+        # Monthly: the cycle's own month and the 6 months after it.
+        (D(2026, 3, 20), D(2026, 3, 1), True),  # the month the cycle began
+        (D(2026, 3, 20), D(2026, 9, 1), True),  # 6 months after: the last of the window
+        (D(2026, 3, 20), D(2026, 10, 1), False),  # 7 months after: other things changed too
+        (D(2026, 3, 20), D(2026, 2, 1), False),  # before the cycle began
+        (D(2026, 9, 10), D(2027, 3, 1), True),  # across the year's end
+        (D(2026, 9, 10), D(2027, 4, 1), False),
     ],
 )
-def test_weekly_cycles_before_a_signal(signal, starts, ends, linked):
-    one = cycle(1, starts, ends)
-    assert cycles_before([signal], [one], "weekly") == [[one] if linked else []]
+def test_monthly_window(cycle_starts, signal_starts, expected):
+    assert follows(cycle_starts, signal_starts, "monthly") is expected
 
 
-def test_each_signal_gets_its_own_cycles_oldest_first():
-    late = cycle(2, D(2026, 8, 3), D(2026, 8, 7))
-    early = cycle(1, D(2026, 1, 5), D(2026, 2, 20))  # still running in the window
-    result = cycles_before([D(2026, 3, 1), D(2026, 8, 1), D(2025, 1, 1)], [late, early], "monthly")
-    assert result == [[early], [early, late], []]
+@pytest.mark.parametrize(
+    ("cycle_starts", "signal_starts", "expected"),
+    [
+        (D(2026, 6, 3), D(2026, 6, 1), True),  # a Wednesday: its week began on Monday the 1st
+        (D(2026, 6, 3), D(2026, 7, 13), True),  # 6 weeks after
+        (D(2026, 6, 3), D(2026, 7, 20), False),  # 7 weeks after
+        (D(2026, 6, 3), D(2026, 5, 25), False),  # the week before
+    ],
+)
+def test_weekly_window(cycle_starts, signal_starts, expected):
+    assert follows(cycle_starts, signal_starts, "weekly") is expected
+
+
+def test_the_window_is_six_periods_and_can_be_chosen():
+    assert FOLLOW_PERIODS == 6
+    assert follows(D(2026, 1, 5), D(2026, 4, 1), "monthly", window=3)
+    assert not follows(D(2026, 1, 5), D(2026, 5, 1), "monthly", window=3)
+
+
+def test_both_directions_agree():
+    cycles = [
+        cycle(1, D(2026, 1, 5), D(2026, 2, 20)),
+        cycle(2, D(2026, 8, 3), D(2026, 8, 7)),
+        cycle(3, D(2025, 6, 1), D(2026, 9, 1)),  # long-running, began long before
+    ]
+    starts = [D(2026, 3, 1), D(2026, 8, 1), D(2026, 12, 1), D(2025, 1, 1)]
+    before = cycles_before(starts, cycles, "monthly")
+    assert before == [[cycles[0]], [cycles[1]], [cycles[1]], []]
+    signals = [Signal(start) for start in starts]
+    for one in cycles:
+        after = signals_since(signals, one[3], "monthly")
+        assert [s.start for s in after] == [
+            s for s, b in zip(starts, before, strict=True) if one in b
+        ]
 
 
 def test_no_signals_or_no_cycles():
     assert cycles_before([], [cycle(1, D(2026, 1, 1), D(2026, 1, 2))], "monthly") == []
     assert cycles_before([D(2026, 1, 1)], [], "monthly") == [[]]
-
-
-def test_a_shorter_lookback_is_honoured():
-    one = cycle(1, D(2026, 5, 4), D(2026, 5, 8))
-    assert cycles_before([D(2026, 9, 1)], [one], "monthly", lookback=3) == [[]]
-
-
-def row(period: date, signal: str = "A shift") -> dict:
-    return {"period_start": period, "signal": signal}
-
-
-@pytest.mark.parametrize(
-    ("frequency", "starts_on", "periods", "expected"),
-    [
-        ("monthly", D(2026, 5, 4), [D(2026, 4, 1), D(2026, 5, 1), D(2026, 6, 1)], 2),
-        ("monthly", D(2026, 7, 1), [D(2026, 4, 1), D(2026, 6, 1)], 0),
-        ("weekly", D(2026, 5, 6), [D(2026, 4, 27), D(2026, 5, 4), D(2026, 5, 11)], 2),
-    ],
-)
-def test_signals_since_a_cycle_began(frequency, starts_on, periods, expected):
-    rows = [row(p) for p in periods]
-    found = signals_since(rows, starts_on, frequency)
-    assert [r["period_start"] for r in found] == periods[len(periods) - expected :]
-
-
-def test_rows_without_a_signal_are_left_out():
-    rows = [row(D(2026, 6, 1), ""), row(D(2026, 7, 1))]
-    assert signals_since(rows, D(2026, 1, 1), "monthly") == [rows[1]]
+    assert signals_since([], D(2026, 1, 1), "monthly") == []

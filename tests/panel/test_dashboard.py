@@ -204,11 +204,13 @@ def test_totals_narrative_and_per_team_rows(world, panel, client_for) -> None:
     assert "Teams ran 5 tests of change (PDSA cycles)" in story
     falls = section(text, "Falls a month, team by team", "Process measure.")
     team_a = section(falls, "Team A", "Team B")
-    assert "10 → 3 (August 2026) → 4" in team_a  # baseline (own median) → latest → target
+    # Baseline (the centre line of the team's chart, frozen on the baseline period: the mean of
+    # its first six months) → latest → target.
+    assert "10.2 → 3 (August 2026) → 4" in team_a
     assert "Target reached" in team_a
-    assert "points show a real improvement" in team_a
+    assert "1 signal of a real improvement" in team_a
     team_b = falls.split("Team B", 1)[1]
-    assert "10 → 9 (August 2026) → 4 17%" in team_b  # a sixth of the way from 10 to 4
+    assert "10.2 → 9 (August 2026) → 4 19%" in team_b  # a fifth of the way from 10.2 to 4
     assert "No unusual change" in team_b
     reviewed = section(text, "Care plans reviewed, team by team", "Tests of change and progress")
     assert "75% → 90% (April 2025) → 90%" in section(reviewed, "Team A", "Team B")

@@ -38,7 +38,7 @@ def test_csv_has_a_row_per_team_and_measure_and_all_teams_rows(world, panel, cli
     falls = by_team(rows, "Falls a month")
     assert set(falls) == {"Team A", "Team B", "All teams (2)"}
     team_a = falls["Team A"]
-    assert team_a["Baseline"] == "10.0"
+    assert team_a["Baseline"] == "10.167"  # the centre line frozen on the baseline months
     assert team_a["Latest"] == "3.0"
     assert team_a["Latest period"] == "2026-08-01"
     assert team_a["Target"] == "4.0"
@@ -49,7 +49,7 @@ def test_csv_has_a_row_per_team_and_measure_and_all_teams_rows(world, panel, cli
     assert team_a["Latest progress score"] == "3.0"
     assert team_a["Progress trend"] == "Up 1.5 from 1.5"
     team_b = falls["Team B"]
-    assert team_b["Percent of the way to the target"] == "17.0"
+    assert team_b["Percent of the way to the target"] == "19.0"
     assert team_b["What the chart shows"] == "No unusual change"
     assert team_b["Target reached"] == "No"
     everyone = falls["All teams (2)"]

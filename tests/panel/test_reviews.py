@@ -270,11 +270,12 @@ def test_each_review_says_what_has_happened_since(world, client_for):
     late = add_review(world, date(2026, 2, 1))
     response = client_for(world.panel_x).get(url(world.x))
     assert since_text(response, early) == (
-        "13 signals on the shared measures (7 real improvements, 6 changes for the worse). "
+        # One signal is one episode (a run of points), not one per point.
+        "2 signals on the shared measures (1 real improvement, 1 change for the worse). "
         "3 tests of change decided (2 adopted, 1 abandoned)."
     )
     assert since_text(response, middle) == (
-        "7 signals on the shared measures (7 real improvements). "
+        "1 signal on the shared measures (1 real improvement). "
         "2 tests of change decided (2 adopted)."
     )
     assert since_text(response, late) == (

@@ -28,6 +28,19 @@ Transfer/sec:      0.98MB
 """
 
 
+def _figures(kind: str, ms: float, ratio: float, target: float) -> dict:
+    return {
+        "status": 200,
+        "kind": kind,
+        "ms": ms,
+        "runs": 3,
+        "queries": 12,
+        "ratio": ratio,
+        "target": target,
+        "met": ratio <= target,
+    }
+
+
 def results(**changes) -> dict:
     """A run where every target is met, with `changes` applied."""
     page = {"rps": 400.0, "p50_ms": 5.0, "p99_ms": 9.0}
@@ -44,6 +57,14 @@ def results(**changes) -> dict:
         "measured_at": "2026-12-03T09:00:00+00:00",
         "machine": {"cores": 2, "database": "sqlite"},
         "seconds_per_page": 8,
+        "floor_ms": {"200": 400.0},
+        "floor_data_points": {"200": 400_000},
+        "collaborative_pages": {
+            "200": {
+                "ideas.library": _figures("page", 800.0, 2.0, 3.0),
+                "exports.measures.csv": _figures("download", 3_000.0, 7.5, 10.0),
+            }
+        },
     }
     for path, value in changes.items():
         *parents, last = path.split("__")
@@ -81,6 +102,10 @@ MISSES = [
     ({"queries__panel": {"50": 10, "200": 11, "800": 12}}, "constant_query_counts"),
     ({"analysis__series_2000x104_s": 0.31}, "analysis_series_2000x104_s"),
     ({"worker__peak_rss_mb": 301.0}, "worker_peak_rss_mb"),
+    (
+        {"collaborative_pages__200__ideas.library": _figures("page", 1_600.0, 4.0, 3.0)},
+        "collaborative_pages_over_floor",
+    ),
 ]
 
 
@@ -96,7 +121,8 @@ def test_the_table_names_every_page_and_target():
     text = table(figures)
     for name in PAGES:
         assert f"| {name} | 400.0 |" in text
-    assert text.count("| yes |") == 6
+    assert text.count("| yes |") == 7 + 2  # the targets, then every page and download
+    assert "| ideas.library | page | 800 | 12 | 2.00 | yes |" in text
     assert "Hello-world floor: 1,000 requests/s" in text
 
 

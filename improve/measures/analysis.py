@@ -1,0 +1,214 @@
+"""The records behind the one analysis of a measure (improve.analysis.series): a measure's
+definition and its collaborative's settings as the engine's inputs, the team's points read in
+one query however many series are wanted, and the results kept until their inputs change.
+
+Every page, download and command that shows or uses a measure's chart, signals, icons or
+latest value comes through `analyse_frame` (one series) or `analyse_series` (many): nothing
+else calls the engine, and nothing draws a chart to learn a signal.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Iterator
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from improve.analysis.series import Definition, Points, SeriesAnalysis, Settings, analyse
+from improve.extensions import db
+from improve.frames import query_frame
+from improve.models import Collaborative, DataPoint, Measure
+
+SERIES_COLUMNS = ["period_start", "value", "denominator", "excluded", "starts_new_phase"]
+#: Kept analyses per worker process. A 200-team collaborative has about 4,000 series.
+KEEP = 20_000
+
+
+def definition_of(measure: Measure) -> Definition:
+    """The measure's definition as the engine reads it."""
+    return Definition(
+        chart=measure.chart_type.value,
+        value_kind=measure.value_kind.value,
+        direction=measure.direction.value,
+        multiplier=float(measure.multiplier or 1.0),
+        unit=measure.unit or "",
+        target=measure.target_value,
+        baseline_value=measure.baseline_value,
+        baseline_start=measure.baseline_start,
+        baseline_end=measure.baseline_end,
+        freeze_points=measure.freeze_points,
+    )
+
+
+def settings_of(collaborative: Collaborative) -> Settings:
+    """The collaborative's analysis settings."""
+    return Settings(
+        run_rules=collaborative.run_chart_rules.value,
+        sigma_method=collaborative.sigma_method.value,
+        screen_outliers=bool(collaborative.screen_outliers),
+        shift_length=int(collaborative.shift_length),
+        trend_length=int(collaborative.trend_length),
+    )
+
+
+class _Kept:
+    """Analyses kept by what they depend on: the definition, the settings and every input of
+    every point. A change to any of them makes a new key, so nothing is ever stale; the oldest
+    results are dropped beyond `KEEP`."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.results: OrderedDict[Hashable, SeriesAnalysis | None] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[bool, SeriesAnalysis | None]:
+        with self.lock:
+            if key not in self.results:
+                return False, None
+            self.results.move_to_end(key)
+            return True, self.results[key]
+
+    def put(self, key: Hashable, result: SeriesAnalysis | None) -> None:
+        with self.lock:
+            self.results[key] = result
+            while len(self.results) > self.size:
+                self.results.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.results.clear()
+
+
+KEPT = _Kept(KEEP)
+
+
+def _key(points: Points, definition: Definition, settings: Settings) -> Hashable:
+    return (
+        definition,
+        settings,
+        points.dates,
+        points.value.tobytes(),
+        points.denominator.tobytes(),
+        points.excluded.tobytes(),
+        points.new_phase.tobytes(),
+    )
+
+
+def analyse_points(
+    points: Points, definition: Definition, settings: Settings
+) -> SeriesAnalysis | None:
+    """The analysis of one team's points, kept for reuse until any input changes."""
+    key = _key(points, definition, settings)
+    found, result = KEPT.get(key)
+    if not found:
+        result = analyse(points, definition, settings)
+        KEPT.put(key, result)
+    return result
+
+
+def analyse_frame(
+    frame: pd.DataFrame, definition: Definition, settings: Settings
+) -> SeriesAnalysis | None:
+    """`analyse_points` of a frame of one team's points (`SERIES_COLUMNS`, period order)."""
+    return analyse_points(Points.of(frame), definition, settings)
+
+
+def analyse_measure(
+    measure: Measure, collaborative: Collaborative, points: pd.DataFrame
+) -> SeriesAnalysis | None:
+    return analyse_frame(points, definition_of(measure), settings_of(collaborative))
+
+
+def split_series(points: pd.DataFrame) -> Iterator[tuple[tuple[int, int], Points]]:
+    """Each (measure id, team id) series of a frame ordered by measure, team and period, as
+    `Points`: the columns become arrays once, not once per series."""
+    if points.empty:
+        return
+    measure_ids = points["measure_id"].to_numpy(dtype=np.int64)
+    team_ids = points["team_id"].to_numpy(dtype=np.int64)
+    whole = Points.of(points)
+    dates = list(whole.dates)
+    change = np.flatnonzero((np.diff(measure_ids) != 0) | (np.diff(team_ids) != 0)) + 1
+    starts = [0, *change.tolist()]
+    stops = [*change.tolist(), len(measure_ids)]
+    for start, stop in zip(starts, stops, strict=True):
+        yield (
+            (int(measure_ids[start]), int(team_ids[start])),
+            Points(
+                dates=tuple(dates[start:stop]),
+                value=whole.value[start:stop],
+                denominator=whole.denominator[start:stop],
+                excluded=whole.excluded[start:stop],
+                new_phase=whole.new_phase[start:stop],
+            ),
+        )
+
+
+def points_frame(
+    measure_ids: Iterable[int], team_ids: Iterable[int], until: date | None = None
+) -> pd.DataFrame:
+    """Every point of these measures for these teams (up to `until`), in one query, ordered by
+    measure, team and period."""
+    measures, teams = sorted(set(measure_ids)), sorted(set(team_ids))
+    columns = ["measure_id", "team_id", *SERIES_COLUMNS]
+    if not measures or not teams:
+        return pd.DataFrame([], columns=columns)
+    query = sa.select(
+        DataPoint.measure_id,
+        DataPoint.team_id,
+        DataPoint.period_start,
+        DataPoint.value,
+        DataPoint.denominator,
+        DataPoint.excluded,
+        DataPoint.starts_new_phase,
+    ).where(DataPoint.measure_id.in_(measures), DataPoint.team_id.in_(teams))
+    if until is not None:
+        query = query.where(DataPoint.period_start <= until)
+    query = query.order_by(DataPoint.measure_id, DataPoint.team_id, DataPoint.period_start)
+    return query_frame(query, columns)
+
+
+def analyse_series(
+    measures: Iterable[Measure],
+    collaborative: Collaborative,
+    team_ids: Iterable[int],
+    *,
+    until: date | None = None,
+    points: pd.DataFrame | None = None,
+) -> dict[tuple[int, int], SeriesAnalysis]:
+    """The analysis of every (measure, team) series with at least 2 points, keyed by
+    (measure id, team id). One query for every point (or the `points` given, ordered by
+    measure, team and period)."""
+    by_id = {measure.id: measure for measure in measures}
+    teams = set(team_ids)
+    if points is None:
+        points = points_frame(by_id, teams, until)
+    settings = settings_of(collaborative)
+    definitions = {measure_id: definition_of(m) for measure_id, m in by_id.items()}
+    result: dict[tuple[int, int], SeriesAnalysis] = {}
+    for key, series in split_series(points):
+        if key[0] not in definitions or key[1] not in teams:
+            continue
+        analysis = analyse_points(series, definitions[key[0]], settings)
+        if analysis is not None:
+            result[key] = analysis
+    return result
+
+
+def analyses_of(
+    wanted: Iterable[tuple[int, int]], collaborative: Collaborative, **options: Any
+) -> dict[tuple[int, int], SeriesAnalysis]:
+    """`analyse_series` for the (measure id, team id) pairs wanted, only."""
+    pairs = set(wanted)
+    if not pairs:
+        return {}
+    measures = db.session.scalars(
+        sa.select(Measure).where(Measure.id.in_(sorted({m for m, _ in pairs})))
+    ).all()
+    everything = analyse_series(measures, collaborative, {t for _, t in pairs}, **options)
+    return {key: value for key, value in everything.items() if key in pairs}
