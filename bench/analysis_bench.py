@@ -48,9 +48,11 @@ def _series(rng: np.random.Generator, chart: str) -> list[pd.DataFrame]:
     return frames
 
 
-def _timed(work) -> float:  # type: ignore[no-untyped-def]
+def _timed(analyser, frames: list, definition: Definition, settings: Settings) -> float:  # type: ignore[no-untyped-def]
+    """Seconds to analyse every series once with `analyser` (from nothing, or kept)."""
     start = time.perf_counter()
-    work()
+    for frame in frames:
+        analyser(frame, definition, settings)
     return time.perf_counter() - start
 
 
@@ -63,14 +65,10 @@ def measure_analysis() -> dict[str, object]:
     for chart, kind in KINDS.items():
         definition = Definition(chart=chart, value_kind=kind, direction="increase")  # type: ignore[arg-type]
         frames = _series(rng, chart)
-        cold = [_timed(lambda: [analyse(f, definition, settings) for f in frames])]
-        cold += [_timed(lambda: [analyse(f, definition, settings) for f in frames])]
+        cold = [_timed(analyse, frames, definition, settings) for _ in range(2)]
         KEPT.clear()
-        [analyse_frame(f, definition, settings) for f in frames]
-        kept = [
-            _timed(lambda: [analyse_frame(f, definition, settings) for f in frames])
-            for _ in range(REPEATS)
-        ]
+        _timed(analyse_frame, frames, definition, settings)  # keeps every result
+        kept = [_timed(analyse_frame, frames, definition, settings) for _ in range(REPEATS)]
         signals = sum(len(analyse_frame(f, definition, settings).events) for f in frames)  # type: ignore[union-attr]
         results[chart] = {
             "from_nothing_seconds": round(float(np.median(cold)), 4),
