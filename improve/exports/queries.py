@@ -4,19 +4,24 @@ series's analysis is the one the measure page shows (improve.measures.analysis).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from itertools import repeat
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from improve.analysis.series import SeriesAnalysis
-from improve.analysis.wording import event_sentence
-from improve.charts.table import analysis_rows
+from improve.analysis.rules import decisive_sides
+from improve.analysis.series import Points, SeriesAnalysis
+from improve.analysis.wording import event_sentence, rule_sentence
+from improve.exports.writers import Rows, safe_text
 from improve.extensions import db
-from improve.frames import query_frame
-from improve.measures.analysis import analyse_measure, definition_of
-from improve.measures.queries import SERIES_COLUMNS
+from improve.frames import day_as_text, parse_days, query_frame
+from improve.http_caching import content_tag
+from improve.measures.analysis import analyse_points, definition_of, settings_of, split_series
 from improve.models import (
     Aim,
     ChangeIdea,
@@ -156,7 +161,7 @@ def points_frame(collaborative: Collaborative, user: User) -> pd.DataFrame:
     columns = [
         DataPoint.measure_id,
         DataPoint.team_id,
-        DataPoint.period_start,
+        day_as_text(DataPoint.period_start),
         DataPoint.value,
         DataPoint.denominator,
         DataPoint.excluded,
@@ -177,97 +182,156 @@ def points_frame(collaborative: Collaborative, user: User) -> pd.DataFrame:
         .order_by(DataPoint.measure_id, DataPoint.team_id, DataPoint.period_start)
     )
     names = [column.key for column in columns]
-    return query_frame(query, names)
+    return parse_days(query_frame(query, names), "period_start")
 
 
-def _number(value: Any) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
+def _numbers(values: np.ndarray) -> list[float | None]:
+    """Floats as a list, None where there is no number (NaN), built in one pass."""
+    cells = values.astype(object)
+    cells[~np.isfinite(values)] = None
+    result: list[float | None] = cells.tolist()
+    return result
 
 
-def _analysis_columns(analysis: SeriesAnalysis | None, size: int) -> list[dict[str, Any]]:
-    """Per point, the analysis columns from the one analysis of the series (empty without one)."""
-    empty = dict.fromkeys(("Phase", "Centre line", "Lower limit", "Upper limit"))
-    empty |= {"Trial limits": "", "Point type": "", "Rules fired": "", "Signal": ""}
-    empty |= {"Signal over the phase": "", "Number on the chart": None}
+def _texts(values: Any) -> list[str]:
+    return [safe_text(str(value)) if value else "" for value in values]
+
+
+@dataclass(frozen=True)
+class _Series:
+    """One team's series of one measure, for the export: the points' own columns, and the one
+    analysis of them (None below 2 points)."""
+
+    measure: Measure
+    team: Team
+    points: Points
+    reasons: list[str]  # why left out
+    phase_reasons: list[str]
+    notes: list[str]
+    analysis: SeriesAnalysis | None
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """One row per point in the columns of MEASURE_COLUMNS, text already made safe; built
+        a column at a time (a 200-team collaborative has 400,000 rows)."""
+        measure, analysis, points = self.measure, self.analysis, self.points
+        size = len(points.dates)
+        chart = analysis.chart_type if analysis else definition_of(measure).chart_drawn
+        fixed = [
+            safe_text(self.team.name),
+            safe_text(measure.name),
+            measure.measure_type.value.capitalize(),
+            YES_NO[measure.team_id is None],
+            CHART_NAMES[chart],
+            BETTER_WHEN[measure.direction.value],
+            safe_text(measure.unit),
+        ]
+        left_out = [YES_NO[flag] for flag in points.excluded.tolist()]
+        new_phase = [YES_NO[flag] for flag in points.new_phase.tolist()]
+        columns = [
+            *(repeat(value, size) for value in fixed),
+            points.dates,
+            _numbers(points.value),
+            _numbers(points.denominator),
+            _numbers(analysis.chart.value) if analysis else repeat(None, size),
+            left_out,
+            [why if flag else "" for why, flag in zip(self.reasons, points.excluded, strict=True)],
+            new_phase,
+            [
+                why if flag else ""
+                for why, flag in zip(self.phase_reasons, points.new_phase, strict=True)
+            ],
+            self.notes,
+            *_analysed_columns(analysis, size),
+            repeat(analysis.target if analysis else measure.target_value, size),
+        ]
+        # The repeated columns are endless; every list holds exactly `size` cells.
+        return zip(*columns, strict=False)  # type: ignore[no-any-return]
+
+
+def _analysed_columns(analysis: SeriesAnalysis | None, size: int) -> list[Iterable[Any]]:
+    """The analysis columns "Phase" to "Signal over the phase", read from the one analysis
+    (empty without one)."""
     if analysis is None:
-        return [empty] * size
+        return [repeat(None, size) for _ in range(4)] + [repeat("", size) for _ in range(5)]
+    chart, found = analysis.chart, analysis.found
     is_run = analysis.chart_type == "run"
+    centre = "the median" if is_run else "the average"
+    trial = set(chart.trial_parts)
+    parts = chart.part.tolist()
     phase_signals = {
-        event.part: event_sentence(event, analysis)
+        event.part: safe_text(event_sentence(event, analysis))
         for event in analysis.events
         if event.rule == "few_crossings"
     }
-    trial = set(analysis.chart.trial_parts)
+    rules_fired = [""] * size
+    signal = [""] * size
+    flagged = np.flatnonzero(decisive_sides(found.side, size))
+    for i in flagged.tolist():
+        rules = found.rules_at(i)
+        high = bool(found.side[rules[0]][i] > 0)
+        rules_fired[i] = "; ".join(RULE_NAMES[rule] for rule in rules)
+        signal[i] = rule_sentence(rules[0], high, analysis.lengths.get(rules[0]), centre)
     return [
-        {
-            "Number on the chart": result["value"],
-            "Phase": result["part"],
-            "Centre line": result["centre"],
-            "Lower limit": result["lower"],
-            "Upper limit": result["upper"],
-            "Trial limits": "" if is_run else YES_NO[result["part"] in trial],
-            "Point type": POINT_TYPE_NAMES[result["point_type"]],
-            "Rules fired": "; ".join(RULE_NAMES[rule] for rule in result["rules"]),
-            "Signal": result["signal"],
-            "Signal over the phase": phase_signals.get(result["part"], ""),
-        }
-        for result in analysis_rows(analysis)
+        parts,
+        _numbers(chart.cl),
+        _numbers(chart.lcl),
+        _numbers(chart.ucl),
+        repeat("", size) if is_run else [YES_NO[part in trial] for part in parts],
+        [POINT_TYPE_NAMES[kind] for kind in found.point_type],
+        rules_fired,
+        signal,
+        [phase_signals.get(part, "") for part in parts],
     ]
 
 
-def _series_rows(
-    measure: Measure, collaborative: Collaborative, team: Team, series: pd.DataFrame
-) -> list[dict[str, Any]]:
-    """One row per point of one team's series, with the one analysis's centre, limits and
-    signals (improve.measures.analysis)."""
-    frame = series[SERIES_COLUMNS].reset_index(drop=True)
-    analysis = analyse_measure(measure, collaborative, frame)
-    chart = analysis.chart_type if analysis else definition_of(measure).chart_drawn
-    target = analysis.target if analysis else measure.target_value
-    columns = _analysis_columns(analysis, len(frame))
-    rows = []
-    for point, analysed in zip(series.itertuples(index=False), columns, strict=True):
-        row: dict[str, Any] = {
-            "Team": team.name,
-            "Measure": measure.name,
-            "Kind of measure": measure.measure_type.value.capitalize(),
-            "Shared": YES_NO[measure.team_id is None],
-            "Chart": CHART_NAMES[chart],
-            "Better when": BETTER_WHEN[measure.direction.value],
-            "Unit": measure.unit,
-            "Period starts": point.period_start,
-            "Number entered": _number(point.value),
-            "Out of": _number(point.denominator),
-            "Left out": YES_NO[bool(point.excluded)],
-            "Why left out": point.exclusion_reason if point.excluded else "",
-            "New phase": YES_NO[bool(point.starts_new_phase)],
-            "Why a new phase": point.phase_reason if point.starts_new_phase else "",
-            "Note": point.note,
-        }
-        rows.append(row | analysed | {"Target": target})
-    return rows
-
-
-def measures_export(collaborative: Collaborative, user: User) -> tuple[pd.DataFrame, list[Team]]:
-    """Every data point of every measure the person may see, with the analysis columns, by team,
-    measure and period; and the teams included. Three queries (teams, measures, points)."""
+def measures_export(collaborative: Collaborative, user: User) -> tuple[Rows, list[Team]]:
+    """Every data point of every measure the person may see, with the one analysis's columns,
+    by team, measure and period, as rows made while the file is sent; and the teams included.
+    Three queries (teams, measures, points); every series is analysed (or read from the kept
+    results) before the first row, and the file's tag is taken from what the rows are made of."""
     teams = visible_teams(collaborative, user)
     measures = _visible_measures(collaborative, user)
     points = points_frame(collaborative, user)
     by_id = {team.id: team for team in teams}
-    groups = []
-    for key, series in points.groupby(["measure_id", "team_id"], sort=False):
-        measure_id, team_id = cast(tuple[int, int], key)
-        measure, team = measures.get(int(measure_id)), by_id.get(int(team_id))
+    settings = settings_of(collaborative)
+    definitions = {measure_id: definition_of(m) for measure_id, m in measures.items()}
+    texts = {name: points[name].tolist() for name in ("exclusion_reason", "phase_reason", "note")}
+    chosen: list[_Series] = []
+    start = 0
+    for (measure_id, team_id), series in split_series(points):
+        stop = start + len(series.dates)
+        measure, team = measures.get(measure_id), by_id.get(team_id)
         if measure is not None and team is not None:
-            groups.append((team.name, measure.name, measure.id, team.id, measure, team, series))
-    groups.sort(key=lambda group: group[:4])
-    rows = [
-        row
-        for *_, measure, team, series in groups
-        for row in _series_rows(measure, collaborative, team, series)
-    ]
-    return pd.DataFrame(rows, columns=list(MEASURE_COLUMNS)), teams
+            chosen.append(
+                _Series(
+                    measure=measure,
+                    team=team,
+                    points=series,
+                    reasons=_texts(texts["exclusion_reason"][start:stop]),
+                    phase_reasons=_texts(texts["phase_reason"][start:stop]),
+                    notes=_texts(texts["note"][start:stop]),
+                    analysis=analyse_points(series, definitions[measure_id], settings),
+                )
+            )
+        start = stop
+    chosen.sort(key=lambda s: (s.team.name, s.measure.name, s.measure.id, s.team.id))
+    tag = content_tag(
+        pd.util.hash_pandas_object(points, index=False).to_numpy().tobytes(),
+        repr(
+            sorted(
+                (m.id, m.name, m.unit, m.measure_type.value, m.team_id) for m in measures.values()
+            )
+        ),
+        repr(sorted(definitions.items())),
+        repr(settings),
+        repr([(team.id, team.name) for team in teams]),
+    )
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for series in chosen:
+            yield from series.rows()
+
+    return Rows(list(MEASURE_COLUMNS), rows, tag), teams
 
 
 # Cycles ------------------------------------------------------------------------------------------

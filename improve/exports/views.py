@@ -11,12 +11,12 @@ from flask import Response, abort
 from flask_login import current_user
 
 from improve.exports import bp, queries
-from improve.exports.writers import csv_response, xlsx_response
+from improve.exports.writers import Rows, csv_response, csv_stream_response, xlsx_response
 from improve.models import Collaborative, Team, User
 from improve.permissions import collaborative_or_404
 
 FORMATS = ("csv", "xlsx")
-Export = Callable[[Collaborative, User], tuple[pd.DataFrame, list[Team]]]
+Export = Callable[[Collaborative, User], tuple[pd.DataFrame | Rows, list[Team]]]
 
 
 def about_sheet(
@@ -45,6 +45,8 @@ def download(
     collaborative = collaborative_or_404(collaborative_id)
     frame, teams = export(collaborative, current_user)
     stem = f"{collaborative.name}-{name}"
+    if fmt == "csv" and isinstance(frame, Rows):
+        return csv_stream_response(frame, stem)
     if fmt == "csv":
         return csv_response(frame, stem)
     about = about_sheet(collaborative, teams, what, columns)

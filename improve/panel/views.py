@@ -13,7 +13,8 @@ from flask import Response, abort, render_template, request, url_for
 from improve.analysis import summary
 from improve.exports.writers import csv_response, xlsx_response
 from improve.htmx import render
-from improve.models import Collaborative
+from improve.measures.analysis import definition_of
+from improve.models import Collaborative, Measure
 from improve.panel import bp, queries
 from improve.panel.forms import PanelFilterForm
 from improve.permissions import Permission, collaborative_or_404
@@ -120,6 +121,13 @@ def panel_value(value: Any, chart_type: str = "") -> str:
         return f"{value * 100:.0f}%"
     text = f"{value:,.1f}"
     return text[:-2] if text.endswith(".0") else text
+
+
+@bp.app_template_filter("value_scale")
+def value_scale(measure: Measure) -> str:
+    """"p" when the measure's values are shares of 0 to 1 (shown as percentages, whatever the
+    chart type: a run chart of a proportion plots the share too), else its chart type."""
+    return "p" if definition_of(measure).fraction else measure.chart_type.value
 
 
 @bp.app_template_filter("panel_period")
