@@ -125,7 +125,7 @@ def panel_value(value: Any, chart_type: str = "") -> str:
 
 @bp.app_template_filter("value_scale")
 def value_scale(measure: Measure) -> str:
-    """"p" when the measure's values are shares of 0 to 1 (shown as percentages, whatever the
+    """ "p" when the measure's values are shares of 0 to 1 (shown as percentages, whatever the
     chart type: a run chart of a proportion plots the share too), else its chart type."""
     return "p" if definition_of(measure).fraction else measure.chart_type.value
 

@@ -17,18 +17,46 @@ from improve.models import (
     ChangeIdea,
     Cycle,
     CycleTask,
+    DataPoint,
     Decision,
+    Measure,
     Ramp,
     Stage,
     Team,
     User,
 )
+from improve.models.measure import aim_measure
 
 OPEN = Cycle.stage != Stage.CLOSED
 
 
 def list_aims(team: Team) -> list[Aim]:
     query = sa.select(Aim).where(Aim.team_id == team.id).order_by(Aim.status, Aim.target_date)
+    return list(db.session.scalars(query))
+
+
+def list_measures(team: Team) -> list[Measure]:
+    """The measures the team reports, in one query: its own (each with its aim loaded), then the
+    collaborative's shared measures that one of its aims reports against or that it has entered
+    data for. Archived ones are left out, and so is every other team's own measure."""
+    linked = (
+        sa.select(aim_measure.c.measure_id)
+        .join(Aim, Aim.id == aim_measure.c.aim_id)
+        .where(Aim.team_id == team.id)
+    )
+    entered = sa.select(DataPoint.measure_id).where(DataPoint.team_id == team.id)
+    shared = sa.and_(
+        Measure.team_id.is_(None),
+        Measure.collaborative_id == team.collaborative_id,
+        sa.or_(Measure.id.in_(linked), Measure.id.in_(entered)),
+    )
+    query = (
+        sa.select(Measure)
+        .outerjoin(Aim, Aim.id == Measure.aim_id)
+        .options(contains_eager(Measure.aim))
+        .where(sa.or_(Measure.team_id == team.id, shared), Measure.is_archived.is_(False))
+        .order_by(Measure.team_id.is_(None), Aim.title, Measure.measure_type, Measure.name)
+    )
     return list(db.session.scalars(query))
 
 

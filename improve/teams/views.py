@@ -5,6 +5,7 @@ from datetime import date
 from flask import flash, request, url_for
 from flask_login import current_user
 
+from improve.aims.queries import measure_summaries
 from improve.collaboratives.operations import team_name_taken
 from improve.cycles.forms import CycleFilterForm
 from improve.extensions import db
@@ -28,12 +29,15 @@ def _detail(team: Team, fragment: str | None = None, status: int = 200, member_f
     cycle_filter.set_ideas(queries.list_ideas(team))
     valid_filter = cycle_filter.validate()
     today = date.today()
+    # Only the whole page shows the measures' summary table: a block alone needs no analysis.
+    whole_page = not (fragment and is_partial_request())
     return render(
         "teams/detail.html",
         fragment,
         status if valid_filter else 400,
         team=team,
         aims=queries.list_aims(team),
+        summaries=measure_summaries(queries.list_measures(team), team) if whole_page else [],
         current_cycles=queries.current_cycles(team),
         overdue=queries.overdue_tasks(team, today),
         activity=queries.recent_activity(team),
