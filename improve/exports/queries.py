@@ -185,6 +185,9 @@ def points_frame(collaborative: Collaborative, user: User) -> pd.DataFrame:
     return parse_days(query_frame(query, names), "period_start")
 
 
+TEXT_COLUMNS = ("exclusion_reason", "phase_reason", "note")
+
+
 def _numbers(values: np.ndarray) -> list[float | None]:
     """Floats as a list, None where there is no number (NaN), built in one pass."""
     cells = values.astype(object)
@@ -199,25 +202,32 @@ def _texts(values: Any) -> list[str]:
 
 @dataclass(frozen=True)
 class _Series:
-    """One team's series of one measure, for the export: the points' own columns, and the one
-    analysis of them (None below 2 points)."""
+    """One team's series of one measure, for the export: the cells that are the same on every
+    row, the points' own columns and the one analysis of them (None below 2 points). Plain
+    values only: the rows are made while the file is sent, after the request's session ends."""
 
-    measure: Measure
-    team: Team
+    order: tuple[str, str, int, int]  # team name, measure name, measure id, team id
+    fixed: list[str]  # "Team" to "Unit"
+    target: float | None
     points: Points
     reasons: list[str]  # why left out
     phase_reasons: list[str]
     notes: list[str]
     analysis: SeriesAnalysis | None
 
-    def rows(self) -> Iterator[tuple[Any, ...]]:
-        """One row per point in the columns of MEASURE_COLUMNS, text already made safe; built
-        a column at a time (a 200-team collaborative has 400,000 rows)."""
-        measure, analysis, points = self.measure, self.analysis, self.points
-        size = len(points.dates)
+    @classmethod
+    def of(
+        cls,
+        measure: Measure,
+        team: Team,
+        points: Points,
+        texts: tuple[list[str], list[str], list[str]],
+        analysis: SeriesAnalysis | None,
+    ) -> _Series:
+        """`texts`: why left out, why a new phase, and the note, per point."""
         chart = analysis.chart_type if analysis else definition_of(measure).chart_drawn
         fixed = [
-            safe_text(self.team.name),
+            safe_text(team.name),
             safe_text(measure.name),
             measure.measure_type.value.capitalize(),
             YES_NO[measure.team_id is None],
@@ -225,6 +235,15 @@ class _Series:
             BETTER_WHEN[measure.direction.value],
             safe_text(measure.unit),
         ]
+        target = analysis.target if analysis else measure.target_value
+        order = (team.name, measure.name, measure.id, team.id)
+        return cls(order, fixed, target, points, *texts, analysis)
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """One row per point in the columns of MEASURE_COLUMNS, text already made safe; built
+        a column at a time (a 200-team collaborative has 400,000 rows)."""
+        analysis, points, fixed = self.analysis, self.points, self.fixed
+        size = len(points.dates)
         left_out = [YES_NO[flag] for flag in points.excluded.tolist()]
         new_phase = [YES_NO[flag] for flag in points.new_phase.tolist()]
         columns = [
@@ -242,7 +261,7 @@ class _Series:
             ],
             self.notes,
             *_analysed_columns(analysis, size),
-            repeat(analysis.target if analysis else measure.target_value, size),
+            repeat(self.target, size),
         ]
         # The repeated columns are endless; every list holds exactly `size` cells.
         return zip(*columns, strict=False)  # type: ignore[no-any-return]
@@ -302,19 +321,11 @@ def measures_export(collaborative: Collaborative, user: User) -> tuple[Rows, lis
         stop = start + len(series.dates)
         measure, team = measures.get(measure_id), by_id.get(team_id)
         if measure is not None and team is not None:
-            chosen.append(
-                _Series(
-                    measure=measure,
-                    team=team,
-                    points=series,
-                    reasons=_texts(texts["exclusion_reason"][start:stop]),
-                    phase_reasons=_texts(texts["phase_reason"][start:stop]),
-                    notes=_texts(texts["note"][start:stop]),
-                    analysis=analyse_points(series, definitions[measure_id], settings),
-                )
-            )
+            analysis = analyse_points(series, definitions[measure_id], settings)
+            own = tuple(_texts(texts[name][start:stop]) for name in TEXT_COLUMNS)
+            chosen.append(_Series.of(measure, team, series, own, analysis))  # type: ignore[arg-type]
         start = stop
-    chosen.sort(key=lambda s: (s.team.name, s.measure.name, s.measure.id, s.team.id))
+    chosen.sort(key=lambda one: one.order)
     tag = content_tag(
         pd.util.hash_pandas_object(points, index=False).to_numpy().tobytes(),
         repr(

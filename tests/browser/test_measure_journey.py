@@ -131,9 +131,7 @@ def test_team_member_types_fourteen_months_and_reads_the_chart(
     expect(chart.get_by_text("Signals: changes that are unlikely to be chance")).to_be_visible()
     # The runs signal in the summary is listed with the signals, never contradicted by them.
     expect(chart.get_by_text("No signals:")).to_have_count(0)
-    expect(chart.locator("ul.app-pattern-signals")).to_contain_text(
-        "something has probably changed"
-    )
+    expect(chart.locator("ul.app-signals")).to_contain_text("something has probably changed")
     table = chart.locator("details").filter(has_text="The chart as a table")
     table.get_by_text("The chart as a table").click()
     rows = table.get_by_role("table").get_by_role("row")
