@@ -1,9 +1,12 @@
-"""`flask analyse FILE.csv`: the analysis engine on a CSV file, as a summary or JSON (issue 4)."""
+"""`flask analyse FILE.csv`: the one analysis of a measure (improve.analysis.series) on a CSV
+file, as a summary or JSON (issues 4 and 15). The flags describe a measure's definition and its
+collaborative's settings, so the command gives what the app would show for the same numbers."""
 
 from __future__ import annotations
 
 import json
 import math
+from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -12,18 +15,11 @@ import numpy as np
 import pandas as pd
 from flask import Flask
 
-from improve.analysis.rules import (
-    IHI_SHIFT_LENGTH,
-    IHI_TREND_LENGTH,
-    MDC_SHIFT_LENGTH,
-    MDC_TREND_LENGTH,
-    Signals,
-    assurance,
-    signals,
-    variation,
-)
-from improve.analysis.spc import CHART_TYPES, AnalysisError, Chart, control_chart
-from improve.analysis.wording import rule_sentence, runs_sentences
+from improve.analysis import series
+from improve.analysis.rules import MDC_SHIFT_LENGTH, MDC_TREND_LENGTH
+from improve.analysis.series import Definition, SeriesAnalysis, Settings, ValueKind
+from improve.analysis.spc import CHART_TYPES, AnalysisError, control_chart
+from improve.analysis.wording import event_sentence, runs_sentences
 
 
 def _indices(text: str | None, option: str) -> list[int]:
@@ -64,28 +60,93 @@ def _read(path: Path, chart: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray 
     return frame, values, denominators
 
 
-def _shares(values: np.ndarray, denominators: np.ndarray, multiplier: float) -> np.ndarray:
-    """value ÷ denominator × multiplier; a point without a positive denominator is an error."""
-    present = ~np.isnan(values)
-    bad = present & ~(denominators > 0)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0]) + 1
-        raise AnalysisError(f"point {row}: the denominator must be more than 0")
-    shares: np.ndarray = values / np.where(present, denominators, 1.0) * multiplier
-    return shares
-
-
 def _number(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
 
 class Analysis(NamedTuple):
-    """The issue 4 JSON document, and the chart and signals it came from."""
+    """The issue 4 JSON document, and the one analysis it came from."""
 
     document: dict[str, Any]
-    chart: Chart
-    signals: Signals
+    result: SeriesAnalysis
     rules: str
+
+
+def _value_kind(chart: str, denominators: np.ndarray | None) -> ValueKind:
+    kinds: dict[str, ValueKind] = {"p": "proportion", "u": "rate", "c": "count"}
+    if chart == "run" and denominators is not None:
+        return "rate"  # value ÷ denominator × multiplier, as a rate's definition says
+    return kinds.get(chart, "continuous")
+
+
+def _definition(
+    chart: str,
+    denominators: np.ndarray | None,
+    multiplier: float,
+    direction: str,
+    target: float | None,
+    freeze: int | None,
+) -> Definition:
+    """The measure definition the flags describe (what the app reads from a measure)."""
+    kind = _value_kind(chart, denominators)
+    unit = ""
+    if kind == "proportion" and multiplier == 100:
+        unit = "%"  # a p chart in percent
+    elif kind == "proportion" and multiplier != 1:
+        raise AnalysisError("--multiply on a p chart may be 1 (shares) or 100 (percentages)")
+    return Definition(
+        chart=chart,  # type: ignore[arg-type]
+        value_kind=kind,
+        direction=direction,  # type: ignore[arg-type]
+        multiplier=multiplier if kind == "rate" else 1.0,
+        unit=unit,
+        target=target,
+        freeze_points=freeze,
+    )
+
+
+def _settings(
+    chart: str,
+    rules: str | None,
+    sigma: str,
+    screen_outliers: bool,
+    shift_length: int | None,
+    trend_length: int | None,
+) -> Settings:
+    """The collaborative settings the flags describe."""
+    if chart == "run" and rules == "mdc":
+        raise AnalysisError("Making Data Count rules are for control charts: choose --chart i")
+    if chart != "run" and rules not in (None, "mdc"):
+        raise AnalysisError("control charts use the Making Data Count rules (--rules mdc)")
+    if rules == "ihi" and (shift_length or trend_length):
+        raise AnalysisError("the IHI rules keep their published lengths (shift 6, trend 5)")
+    return Settings(
+        run_rules="ihi" if rules == "ihi" else "anhoej",
+        sigma_method=sigma,  # type: ignore[arg-type]
+        screen_outliers=screen_outliers,
+        shift_length=shift_length or MDC_SHIFT_LENGTH,
+        trend_length=trend_length or MDC_TREND_LENGTH,
+    )
+
+
+def _points(
+    values: np.ndarray, denominators: np.ndarray | None, exclude: list[int], breaks: list[int]
+) -> pd.DataFrame:
+    """The values as a team's points: one a month (the file's own dates only label them)."""
+    size = values.size
+    excluded = np.zeros(size, dtype=bool)
+    excluded[[index - 1 for index in exclude]] = True
+    new_phase = np.zeros(size, dtype=bool)
+    new_phase[[after for after in breaks]] = True  # a part after point k starts at point k + 1
+    return pd.DataFrame(
+        {
+            "period_start": [date(2000 + m // 12, m % 12 + 1, 1) for m in range(size)],
+            "value": values,
+            "denominator": denominators if denominators is not None else np.full(size, np.nan),
+            "excluded": excluded,
+            "starts_new_phase": new_phase,
+        }
+    )
 
 
 def analysis(
@@ -105,65 +166,76 @@ def analysis(
     shift_length: int | None = None,
     trend_length: int | None = None,
 ) -> Analysis:
-    """The analysis of one series, with the issue 4 JSON document. A run chart given
-    denominators plots value ÷ denominator × multiplier (improve.analysis.series does the same
-    for the app's measures)."""
-    if chart == "run" and denominators is not None:
-        values, denominators = _shares(values, denominators, multiplier), None
-    result = control_chart(
+    """The one analysis of the values (improve.analysis.series, as the app's measures have it),
+    from a definition and settings built from the flags, with the issue 4 JSON document. The
+    file's problems (a part of one point, a denominator of 0) are refused first, with a message,
+    where the app would leave such points undrawn."""
+    # Refuse what the app would quietly leave out: the same checks and messages as before.
+    control_chart(
         values,
-        denominators,
+        denominators if chart in ("p", "u") else None,
         chart=chart,  # type: ignore[arg-type]
         breaks=breaks or [],
         exclude=exclude or [],
         freeze=freeze,
-        multiplier=multiplier,
-        sigma_method=sigma,  # type: ignore[arg-type]
-        screen_outliers=screen_outliers,
     )
-    rule_set = rules or ("anhoej" if chart == "run" else "mdc")
-    found = signals(
-        result,
-        rules=rule_set,  # type: ignore[arg-type]
-        direction=direction,  # type: ignore[arg-type]
-        shift_length=shift_length,
-        trend_length=trend_length,
-    )
-    outside = result.sigma_points
+    definition = _definition(chart, denominators, multiplier, direction, target, freeze)
+    settings = _settings(chart, rules, sigma, screen_outliers, shift_length, trend_length)
+    points = _points(values, denominators, exclude or [], breaks or [])
+    result = series.analyse(points, definition, settings)
+    if result is None:
+        raise AnalysisError("part 1 has fewer than 2 points")
+    return Analysis(_document(result), result, result.rules)
+
+
+def _document(result: SeriesAnalysis) -> dict[str, Any]:
+    chart, found = result.chart, result.found
+    outside = chart.sigma_points
     points = [
         {
             "index": i + 1,
-            "value": _number(result.value[i]),
-            "cl": _number(result.cl[i]),
-            "lcl": _number(result.lcl[i]),
-            "ucl": _number(result.ucl[i]),
-            "part": int(result.part[i]),
-            "excluded": bool(result.excluded[i]),
+            "value": _number(chart.value[i]),
+            "cl": _number(chart.cl[i]),
+            "lcl": _number(chart.lcl[i]),
+            "ucl": _number(chart.ucl[i]),
+            "part": int(chart.part[i]),
+            "excluded": bool(chart.excluded[i]),
             "sigma_signal": bool(outside[i]),
             "point_type": found.point_type[i],
             "rules": found.rules_at(i),
         }
-        for i in range(result.value.size)
+        for i in range(chart.value.size)
     ]
     runs = [
         {"part": number, **vars(part_runs)}
-        for (number, _), part_runs in zip(result.part_slices(), result.runs(), strict=True)
+        for (number, _), part_runs in zip(chart.part_slices(), result.runs, strict=True)
     ]
-    document = {
-        "chart": chart,
+    signals = [
+        {
+            "rule": event.rule,
+            "kind": event.kind,
+            "first": event.first + 1,
+            "last": event.last + 1,
+            "points": event.size,
+        }
+        for event in result.events
+    ]
+    return {
+        "chart": chart.chart,
         "points": points,
         "runs": runs,
-        "variation": variation(found.point_type),
-        "assurance": assurance(result, target, direction),  # type: ignore[arg-type]
+        "signals": signals,
+        "variation": result.variation,
+        "assurance": result.assurance,
     }
-    return Analysis(document, result, found, rule_set)
 
 
-def _summary(result: Analysis, frame: pd.DataFrame, lengths: dict[str, int]) -> str:
+def _summary(result: Analysis, frame: pd.DataFrame) -> str:
     """A readable summary: centre and limits per part, each signal in plain words, the runs."""
-    document, chart, found = result.document, result.chart, result.signals
+    document, analysed = result.document, result.result
+    chart = analysed.chart
     lines = [f"{document['chart']} chart, {len(document['points'])} points"]
-    for (number, where), runs in zip(chart.part_slices(), chart.runs(), strict=True):
+    for (number, where), runs in zip(chart.part_slices(), analysed.runs, strict=True):
         first = document["points"][where.start]
         limits = ""
         if first["ucl"] is not None:
@@ -177,26 +249,16 @@ def _summary(result: Analysis, frame: pd.DataFrame, lengths: dict[str, int]) -> 
         for sentence in runs_sentences(runs):
             lines.append(f"  {sentence}")
     dates = frame["date"].tolist() if "date" in frame.columns else None
-    centre_name = "the median" if chart.chart == "run" else "the average"
-    # Consecutive points flagged by the same rule on the same side read as one signal.
-    groups: list[tuple[str, bool, list[int]]] = []
-    for point in document["points"]:
-        if not point["rules"]:
-            continue
-        index, rule = point["index"], point["rules"][0]
-        high = bool(found.side[rule][index - 1] > 0)
-        if groups and groups[-1][:2] == (rule, high) and groups[-1][2][-1] == index - 1:
-            groups[-1][2].append(index)
-        else:
-            groups.append((rule, high, [index]))
-    for rule, high, indices in groups:
-        first, last = indices[0], indices[-1]
+    # One line per signal (an episode of points), as the app lists them.
+    for event in analysed.events:
+        if event.rule == "few_crossings":
+            continue  # said under its part above
+        first, last = event.first + 1, event.last + 1
         label = f"Point {first}" if first == last else f"Points {first}-{last}"
         if dates:
             span = dates[first - 1] if first == last else f"{dates[first - 1]} to {dates[last - 1]}"
             label += f" ({span})"
-        sentence = rule_sentence(rule, high, lengths.get(rule), centre_name)
-        lines.append(f"{label}: {sentence} [{rule}]")
+        lines.append(f"{label}: {event_sentence(event, analysed)} [{event.rule}]")
     lines.append(f"Variation: {document['variation']}")
     lines.append(f"Assurance: {document['assurance'] or 'none'}")
     return "\n".join(lines)
@@ -259,12 +321,7 @@ def analyse(
     if as_json:
         click.echo(json.dumps(result.document))
         return
-    mdc = result.rules == "mdc"
-    lengths = {
-        "shift": shift_length or (MDC_SHIFT_LENGTH if mdc else IHI_SHIFT_LENGTH),
-        "trend": trend_length or (MDC_TREND_LENGTH if mdc else IHI_TREND_LENGTH),
-    }
-    click.echo(_summary(result, frame, lengths))
+    click.echo(_summary(result, frame))
 
 
 def init_app(app: Flask) -> None:

@@ -36,7 +36,7 @@ def test_json_shape_for_an_i_chart(analyse) -> None:
     result = analyse(_csv(I_VALUES), "--chart", "i", "--json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
-    assert list(doc) == ["chart", "points", "runs", "variation", "assurance"]
+    assert list(doc) == ["chart", "points", "runs", "signals", "variation", "assurance"]
     assert doc["chart"] == "i"
     first = doc["points"][0]
     assert list(first) == [
@@ -179,7 +179,35 @@ def test_summary_groups_a_run_with_its_dates(analyse) -> None:
     result = analyse(text, "--rules", "ihi", "--direction", "decrease")
     assert result.exit_code == 0, result.output
     assert (
-        "Points 1-5 (2025-01 to 2025-05): 5 or more points in a row going up: "
+        "Points 1-5 (2025-01 to 2025-05): 5 points in a row going up (5 or more make a signal): "
         "this is unlikely to be chance. [trend]"
     ) in result.output
     assert "crosses the middle only 1 time," in result.output
+
+
+def test_flags_the_one_analysis_refuses_say_why(analyse) -> None:
+    values = _csv([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+    for options, message in [
+        (["--rules", "mdc"], "Making Data Count rules are for control charts"),
+        (["--chart", "i", "--rules", "ihi"], "control charts use the Making Data Count rules"),
+        (["--rules", "ihi", "--shift-length", "8"], "the IHI rules keep their published lengths"),
+    ]:
+        result = analyse(values, *options)
+        assert result.exit_code != 0 and message in result.output, options
+
+
+def test_json_lists_each_signal_once_with_its_points(analyse) -> None:
+    values = [10, 11, 9, 10, 12, 9, 10, 11, 10, 9, 11, 10, 4, 5, 3, 4, 4, 5, 3, 4]
+    doc = json.loads(
+        analyse(_csv(values), "--chart", "i", "--direction", "decrease", "--json").output
+    )
+    assert doc["signals"] == [
+        {"rule": "shift", "kind": "special_cause_concern", "first": 1, "last": 12, "points": 12},
+        {
+            "rule": "shift",
+            "kind": "special_cause_improvement",
+            "first": 13,
+            "last": 20,
+            "points": 8,
+        },
+    ]
