@@ -342,7 +342,8 @@ def measures_export(collaborative: Collaborative, user: User) -> tuple[Rows, lis
         for series in chosen:
             yield from series.rows()
 
-    return Rows(list(MEASURE_COLUMNS), rows, tag), teams
+    count = sum(len(one.points.dates) for one in chosen)
+    return Rows(list(MEASURE_COLUMNS), rows, tag, count), teams
 
 
 # Cycles ------------------------------------------------------------------------------------------

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
-from flask import Response, abort
+from flask import Response, abort, current_app, request
 from flask_login import current_user
 
-from improve.exports import bp, queries
+from improve.exports import bp, jobs, queries, writers
 from improve.exports.writers import Rows, csv_response, csv_stream_response, xlsx_response
+from improve.htmx import render
 from improve.models import Collaborative, Team, User
 from improve.permissions import collaborative_or_404
 
@@ -50,7 +51,24 @@ def download(
     if fmt == "csv":
         return csv_response(frame, stem)
     about = about_sheet(collaborative, teams, what, columns)
-    return xlsx_response({"About this file": about, name.capitalize(): frame}, stem)
+    sheets = {"About this file": about, name.capitalize(): frame}
+    if isinstance(frame, Rows) and frame.count > writers.XLSX_ROWS_IN_REQUEST:
+        return _made_beside(sheets, stem)
+    return xlsx_response(sheets, stem)
+
+
+def _made_beside(sheets: dict[str, pd.DataFrame | Rows], stem: str) -> Response:
+    """A large XLSX file: the file once made; until then a page (or, for its htmx check, a part
+    of it) saying it is being made. 202 Accepted: the request was taken, the file is to come."""
+    where = jobs.folder(current_app.instance_path)
+    if request.args.get("check"):
+        ready = writers.xlsx_ready(sheets, stem, where)
+        return render("exports/preparing.html", fragment="file_status", ready=ready)
+    made = writers.xlsx_job_response(sheets, stem, where)
+    if isinstance(made, Response):
+        return made
+    status = 500 if made.failed else 202
+    return render("exports/preparing.html", status=status, waiting=made, ready=False)
 
 
 @bp.get("/collaboratives/<id:collaborative_id>/exports/measures.<fmt>")

@@ -20,13 +20,15 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from flask import Response
+from flask import Response, request
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from improve.exports import jobs
 from improve.http_caching import conditional, content_tag
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -61,10 +63,15 @@ class Rows:
     header: list[str]
     rows: Callable[[], Iterable[Sequence[Any]]]
     tag: str
+    count: int = 0  # how many rows
 
 
 #: Lines of CSV sent per piece of a streamed download.
 CHUNK_ROWS = 2_000
+#: An XLSX file of more rows than this is made beside the request (improve.exports.jobs).
+XLSX_ROWS_IN_REQUEST = 50_000
+#: How long a request waits for such a file before saying it is being made.
+QUICK_SECONDS = 3.0
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -137,6 +144,45 @@ def xlsx_response(sheets: Mapping[str, pd.DataFrame | Rows], stem: str) -> Respo
         lambda: _attachment(_xlsx_bytes(sheets), XLSX_MIMETYPE, filename),
         weak=True,
     )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An XLSX file still being made by improve.exports.jobs: the caller shows a page that says
+    so (or that making it failed)."""
+
+    filename: str
+    failed: bool
+
+
+def xlsx_job_response(
+    sheets: Mapping[str, pd.DataFrame | Rows], stem: str, where: Path
+) -> Response | Waiting:
+    """A large XLSX download made beside the request (improve.exports.jobs): 304 when the
+    browser holds it, the file when it is made, else `Waiting` after starting it."""
+    filename = download_name(stem, "xlsx")
+    tag = tables_tag(filename, sheets)
+    made = jobs.ready_file(where, tag)
+    if made is None and not request.if_none_match.contains_weak(tag):
+        if jobs.failed(tag):
+            return Waiting(filename, failed=True)
+        jobs.start(where, tag, lambda: _xlsx_bytes(sheets))
+        if not jobs.wait(tag, QUICK_SECONDS):
+            return Waiting(filename, failed=False)
+        made = jobs.ready_file(where, tag)
+        if made is None:
+            return Waiting(filename, failed=True)
+    path = made
+    return conditional(
+        tag,
+        lambda: _attachment(path.read_bytes() if path else b"", XLSX_MIMETYPE, filename),
+        weak=True,
+    )
+
+
+def xlsx_ready(sheets: Mapping[str, pd.DataFrame | Rows], stem: str, where: Path) -> bool:
+    """Whether the XLSX file for these sheets has been made (nothing is started)."""
+    return jobs.ready_file(where, tables_tag(download_name(stem, "xlsx"), sheets)) is not None
 
 
 def tables_tag(filename: str, sheets: Mapping[str, pd.DataFrame | Rows]) -> str:
