@@ -19,7 +19,7 @@ from improve.analysis.series import Points, SeriesAnalysis
 from improve.analysis.wording import event_sentence, rule_sentence
 from improve.exports.writers import Rows, safe_text
 from improve.extensions import db
-from improve.frames import day_as_text, parse_days, query_frame
+from improve.frames import day_as_text, parse_days, raw_query_frame
 from improve.http_caching import content_tag
 from improve.measures.analysis import analyse_points, definition_of, settings_of, split_series
 from improve.models import (
@@ -182,7 +182,7 @@ def points_frame(collaborative: Collaborative, user: User) -> pd.DataFrame:
         .order_by(DataPoint.measure_id, DataPoint.team_id, DataPoint.period_start)
     )
     names = [column.key for column in columns]
-    return parse_days(query_frame(query, names), "period_start")
+    return parse_days(raw_query_frame(query, names), "period_start")
 
 
 TEXT_COLUMNS = ("exclusion_reason", "phase_reason", "note")

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from improve.analysis.series import Definition, Points, SeriesAnalysis, Settings, analyse
 from improve.extensions import db
-from improve.frames import day_as_text, parse_days, query_frame
+from improve.frames import day_as_text, parse_days, raw_query_frame
 from improve.models import Collaborative, DataPoint, Measure
 
 SERIES_COLUMNS = ["period_start", "value", "denominator", "excluded", "starts_new_phase"]
@@ -170,7 +170,7 @@ def points_frame(
     if until is not None:
         query = query.where(DataPoint.period_start <= until)
     query = query.order_by(DataPoint.measure_id, DataPoint.team_id, DataPoint.period_start)
-    return parse_days(query_frame(query, columns), "period_start")
+    return parse_days(raw_query_frame(query, columns), "period_start")
 
 
 def analyse_series(
