@@ -3,6 +3,7 @@ its cycles, as CSV or XLSX, limited to the teams the person may see."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -44,6 +45,8 @@ def download(
     if fmt not in FORMATS:
         abort(404)
     collaborative = collaborative_or_404(collaborative_id)
+    if fmt == "xlsx" and "made" in request.args:
+        return _made_yet(request.args["made"])
     frame, teams = export(collaborative, current_user)
     stem = f"{collaborative.name}-{name}"
     if fmt == "csv" and isinstance(frame, Rows):
@@ -58,17 +61,22 @@ def download(
 
 
 def _made_beside(sheets: dict[str, pd.DataFrame | Rows], stem: str) -> Response:
-    """A large XLSX file: the file once made; until then a page (or, for its htmx check, a part
-    of it) saying it is being made. 202 Accepted: the request was taken, the file is to come."""
-    where = jobs.folder(current_app.instance_path)
-    if request.args.get("check"):
-        ready = writers.xlsx_ready(sheets, stem, where)
-        return render("exports/preparing.html", fragment="file_status", ready=ready)
-    made = writers.xlsx_job_response(sheets, stem, where)
+    """A large XLSX file: the file once made; until then a page saying it is being made. 202
+    Accepted: the request was taken, the file is to come."""
+    made = writers.xlsx_job_response(sheets, stem, jobs.folder(current_app.instance_path))
     if isinstance(made, Response):
         return made
     status = 500 if made.failed else 202
     return render("exports/preparing.html", status=status, waiting=made, ready=False)
+
+
+def _made_yet(tag: str) -> Response:
+    """The "being made" page's check, by the file's tag: whether it is made, without building
+    the export again (a tag names one person's file of one version of the data)."""
+    if not re.fullmatch(r"[0-9a-f]{32}", tag):
+        abort(400, "That is not the name of a file being made.")
+    ready = jobs.ready_file(jobs.folder(current_app.instance_path), tag) is not None
+    return render("exports/preparing.html", fragment="file_status", ready=ready, tag=tag)
 
 
 @bp.get("/collaboratives/<id:collaborative_id>/exports/measures.<fmt>")

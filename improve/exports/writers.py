@@ -70,8 +70,9 @@ class Rows:
 CHUNK_ROWS = 2_000
 #: An XLSX file of more rows than this is made beside the request (improve.exports.jobs).
 XLSX_ROWS_IN_REQUEST = 50_000
-#: How long a request waits for such a file before saying it is being made.
-QUICK_SECONDS = 3.0
+#: How long a request waits for such a file before saying it is being made (a file that large
+#: never takes less than several seconds: the page comes at once).
+QUICK_SECONDS = 0.0
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -153,6 +154,7 @@ class Waiting:
 
     filename: str
     failed: bool
+    tag: str
 
 
 def xlsx_job_response(
@@ -165,24 +167,19 @@ def xlsx_job_response(
     made = jobs.ready_file(where, tag)
     if made is None and not request.if_none_match.contains_weak(tag):
         if jobs.failed(tag):
-            return Waiting(filename, failed=True)
+            return Waiting(filename, failed=True, tag=tag)
         jobs.start(where, tag, lambda: _xlsx_bytes(sheets))
         if not jobs.wait(tag, QUICK_SECONDS):
-            return Waiting(filename, failed=False)
+            return Waiting(filename, failed=False, tag=tag)
         made = jobs.ready_file(where, tag)
         if made is None:
-            return Waiting(filename, failed=True)
+            return Waiting(filename, failed=True, tag=tag)
     path = made
     return conditional(
         tag,
         lambda: _attachment(path.read_bytes() if path else b"", XLSX_MIMETYPE, filename),
         weak=True,
     )
-
-
-def xlsx_ready(sheets: Mapping[str, pd.DataFrame | Rows], stem: str, where: Path) -> bool:
-    """Whether the XLSX file for these sheets has been made (nothing is started)."""
-    return jobs.ready_file(where, tables_tag(download_name(stem, "xlsx"), sheets)) is not None
 
 
 def tables_tag(filename: str, sheets: Mapping[str, pd.DataFrame | Rows]) -> str:

@@ -4,7 +4,8 @@ htmx check says when it is ready, and a failure says so and offers the CSV file.
 
 from __future__ import annotations
 
-import threading
+import multiprocessing
+import re
 
 import pytest
 
@@ -27,9 +28,8 @@ def large(monkeypatch, tmp_path, data):
     """Every measures file counts as large, files go to a scratch folder, and making one waits
     for the test to let it go."""
     monkeypatch.setattr(writers, "XLSX_ROWS_IN_REQUEST", 1)
-    monkeypatch.setattr(writers, "QUICK_SECONDS", 0.0)
     monkeypatch.setattr(jobs, "folder", lambda instance_path: tmp_path)
-    gate = threading.Event()
+    gate = multiprocessing.get_context("fork").Event()  # set here, seen in the forked maker
     real = writers._xlsx_bytes
 
     def held(sheets):
@@ -55,11 +55,12 @@ def test_the_file_is_made_beside_the_request_then_served(world, client_for, larg
     page = first.get_data(as_text=True)
     assert "Your file is being made" in page
     assert 'href="' + address.replace(".xlsx", ".csv") + '"' in page  # the CSV now instead
-    check = client.get(f"{address}?check=1", headers={"HX-Request": "true"})
+    check_address = re.search(r'hx-get="([^"]+\?made=[0-9a-f]{32})"', page).group(1)
+    check = client.get(check_address, headers={"HX-Request": "true"})
     assert check.status_code == 200 and "Still being made" in check.get_data(as_text=True)
 
     _finish(large, tmp_path)
-    ready = client.get(f"{address}?check=1", headers={"HX-Request": "true"})
+    ready = client.get(check_address, headers={"HX-Request": "true"})
     assert "Your file is ready" in ready.get_data(as_text=True)
     assert "<html" not in ready.get_data(as_text=True)  # only the status part
     made = client.get(address)
@@ -93,14 +94,33 @@ def test_a_failure_is_said_and_the_csv_offered(world, client_for, monkeypatch, t
 
     monkeypatch.setattr(writers, "_xlsx_bytes", broken)
     client = client_for(world.coordinator_x)
+    assert client.get(url(world.x, "measures", "xlsx")).status_code == 202
+    for tag in list(jobs._running):
+        jobs.wait(tag, 10)
     response = client.get(url(world.x, "measures", "xlsx"))
     assert response.status_code == 500
     text = response.get_data(as_text=True)
     assert "We could not make your file" in text and "CSV file" in text
     assert list(tmp_path.iterdir()) == []  # no half-written file left behind
+    # "Try again" does: the next request starts making it afresh.
+    monkeypatch.setattr(writers, "_xlsx_bytes", lambda sheets: b"made")
+    assert client.get(url(world.x, "measures", "xlsx")).status_code == 202
+    for tag in list(jobs._running):
+        jobs.wait(tag, 10)
+    assert client.get(url(world.x, "measures", "xlsx")).get_data() == b"made"
 
 
 def test_small_files_are_still_made_in_the_request(world, client_for, data):
     response = client_for(world.coordinator_x).get(url(world.x, "measures", "xlsx"))
     assert response.status_code == 200
     assert as_dicts(xlsx_sheets(response)["Measures"])
+
+
+def test_a_check_names_a_file_or_is_refused(world, client_for, data):
+    client = client_for(world.coordinator_x)
+    address = url(world.x, "measures", "xlsx")
+    assert client.get(f"{address}?made=../../etc").status_code == 400
+    unknown = client.get(f"{address}?made={'0' * 32}", headers={"HX-Request": "true"})
+    assert unknown.status_code == 200 and "Still being made" in unknown.get_data(as_text=True)
+    # Someone who may not see the collaborative learns nothing.
+    assert client_for(world.member_c).get(f"{address}?made={'0' * 32}").status_code == 404
