@@ -8,6 +8,7 @@ from the one analysis of that series (improve.analysis.series), never analysed a
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -208,13 +209,13 @@ def series_table(
     and assurance icons, and the improvement and concern signals (episodes, not points) with a
     point in the period and on or after `since`. `measures`: measure_id, target_value,
     baseline_value and direction, for series without an analysis."""
-    info = measures.set_index("measure_id")
+    info = {int(str(key)): row for key, row in measures.set_index("measure_id").iterrows()}
+    details = {key: row.to_dict() for key, row in info.items()}
     rows = []
     for team_id in team_ids:
-        for measure_id in measures["measure_id"].tolist():
-            analysis = analyses.get((int(measure_id), int(team_id)))
-            measure = info.loc[measure_id]
-            rows.append(_series_row(analysis, int(team_id), int(measure_id), measure, start, since))
+        for measure_id, measure in details.items():
+            analysis = analyses.get((measure_id, int(team_id)))
+            rows.append(_series_row(analysis, int(team_id), measure_id, measure, start, since))
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
@@ -222,7 +223,7 @@ def _series_row(
     analysis: SeriesAnalysis | None,
     team_id: int,
     measure_id: int,
-    measure: pd.Series,
+    measure: dict[str, Any],
     start: date | None,
     since: date | None,
 ) -> dict[str, Any]:
@@ -243,16 +244,15 @@ def _analysed_row(
     analysis: SeriesAnalysis, start: date | None, since: date | None
 ) -> dict[str, Any]:
     present = ~np.isnan(analysis.chart.value)
-    in_period = present & np.array(
-        [start is None or day >= start for day in analysis.dates], dtype=np.bool_
-    )
+    # Dates are in order: the period starts at the first on or after `start`.
+    first = 0 if start is None else bisect.bisect_left(analysis.dates, start)
     last_part = analysis.chart.part == analysis.chart.part[-1]
     bounds = [day for day in (start, since) if day is not None]
     recent = analysis.events_touching(max(bounds) if bounds else None)
     latest_period = analysis.latest_period
     shown = latest_period is not None and (start is None or latest_period >= start)
     return {
-        "points": int(np.count_nonzero(in_period)),
+        "points": int(np.count_nonzero(present[first:])),
         "part_points": int(np.count_nonzero(present & last_part)),
         "baseline": analysis.baseline,
         "target": analysis.target,
