@@ -210,7 +210,7 @@ def series_table(
     point in the period and on or after `since`. `measures`: measure_id, target_value,
     baseline_value and direction, for series without an analysis."""
     info = {int(str(key)): row for key, row in measures.set_index("measure_id").iterrows()}
-    details = {key: row.to_dict() for key, row in info.items()}
+    details = {key: {str(k): v for k, v in row.items()} for key, row in info.items()}
     rows = []
     for team_id in team_ids:
         for measure_id, measure in details.items():
