@@ -55,6 +55,8 @@ def download(
         return csv_response(frame, stem)
     about = about_sheet(collaborative, teams, what, columns)
     sheets = {"About this file": about, name.capitalize(): frame}
+    if isinstance(frame, Rows) and frame.count > writers.XLSX_MAX_ROWS:
+        return render("exports/preparing.html", status=413, too_many=frame.count)
     if isinstance(frame, Rows) and frame.count > writers.XLSX_ROWS_IN_REQUEST:
         return _made_beside(sheets, stem)
     return xlsx_response(sheets, stem)

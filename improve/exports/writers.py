@@ -68,6 +68,8 @@ class Rows:
 
 #: Lines of CSV sent per piece of a streamed download.
 CHUNK_ROWS = 2_000
+#: Excel holds at most 1,048,576 rows a sheet, the header included.
+XLSX_MAX_ROWS = 1_048_575
 #: An XLSX file of more rows than this is made beside the request (improve.exports.jobs).
 XLSX_ROWS_IN_REQUEST = 50_000
 #: How long a request waits for such a file before saying it is being made (a file that large

@@ -124,3 +124,11 @@ def test_a_check_names_a_file_or_is_refused(world, client_for, data):
     assert unknown.status_code == 200 and "Still being made" in unknown.get_data(as_text=True)
     # Someone who may not see the collaborative learns nothing.
     assert client_for(world.member_c).get(f"{address}?made={'0' * 32}").status_code == 404
+
+
+def test_more_rows_than_excel_holds_are_offered_as_csv(world, client_for, monkeypatch, data):
+    monkeypatch.setattr(writers, "XLSX_MAX_ROWS", 3)
+    response = client_for(world.coordinator_x).get(url(world.x, "measures", "xlsx"))
+    assert response.status_code == 413
+    text = response.get_data(as_text=True)
+    assert "Too many rows for Excel" in text and "CSV file" in text
