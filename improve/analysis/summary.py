@@ -18,20 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from improve.analysis.rules import Assurance, Direction, PointType, assurance
+from improve.analysis.rules import PointType
 from improve.analysis.series import SeriesAnalysis
-from improve.analysis.spc import Chart
 
-#: Columns of the data points frame the panel reads (one row per team, measure and period).
-POINT_COLUMNS = [
-    "measure_id",
-    "team_id",
-    "period_start",
-    "value",
-    "denominator",
-    "excluded",
-    "starts_new_phase",
-]
 #: Columns of the shared measures frame.
 MEASURE_COLUMNS = [
     "measure_id",
@@ -158,32 +147,6 @@ def target_reached(latest: float | None, target: float | None, direction: str) -
         return None
     assert latest is not None and target is not None
     return latest >= target if direction == "increase" else latest <= target
-
-
-def icon_assurance(
-    lcl: float | None, ucl: float | None, target: float | None, direction: str
-) -> Assurance | None:
-    """The assurance icon for the latest limits (Making Data Count, `rules.assurance`)."""
-    if _missing(lcl) or _missing(ucl) or direction not in ("increase", "decrease", "neutral"):
-        return None
-    chart = Chart(
-        chart="i",
-        value=np.array([0.0]),
-        cl=np.array([np.nan]),
-        lcl=np.array([float(lcl or 0.0)]),
-        ucl=np.array([float(ucl or 0.0)]),
-        sigma=np.array([np.nan]),
-        part=np.zeros(1, dtype=np.int64),
-        excluded=np.zeros(1, dtype=np.bool_),
-        trial_parts=(),
-    )
-    return assurance(chart, None if _missing(target) else target, _direction(direction))
-
-
-def _direction(value: str) -> Direction:
-    if value == "increase":
-        return "increase"
-    return "decrease" if value == "decrease" else "neutral"
 
 
 def _missing(value: Any) -> bool:

@@ -62,8 +62,6 @@ from improve.models.measure import aim_measure
 from improve.reports import queries as report_queries
 
 SEED = "living-well-at-home"
-IMPROVEMENT = "special_cause_improvement"
-CONCERN = "special_cause_concern"
 TYPE_ORDER = {"outcome": 0, "process": 1, "balancing": 2}
 IMPROVED = {Decision.ADOPT: Improved.YES, Decision.ADAPT: Improved.NOT_SURE}
 DECIDED = {

@@ -14,13 +14,11 @@ import sqlalchemy as sa
 from improve.analysis import summary
 from improve.analysis.series import SeriesAnalysis
 from improve.extensions import db
-from improve.frames import query_frame
 from improve.measures.analysis import analyse_series
 from improve.models import (
     Collaborative,
     CollaborativePhase,
     Cycle,
-    DataPoint,
     Measure,
     PanelReview,
     ProgressScore,
@@ -71,28 +69,6 @@ def _team_scope(query: Any, column: Any, collaborative_id: int, team_id: int | N
     """Only the collaborative's teams (or the one chosen), by a join rather than an id list."""
     query = query.join(Team, Team.id == column).where(Team.collaborative_id == collaborative_id)
     return query if team_id is None else query.where(Team.id == team_id)
-
-
-def points_frame(
-    collaborative_id: int, measure_ids: list[int], team_id: int | None, until: date | None
-) -> pd.DataFrame:
-    """Every team's points of these measures up to `until`, in one query."""
-    if not measure_ids:
-        return pd.DataFrame([], columns=summary.POINT_COLUMNS)
-    query = sa.select(
-        DataPoint.measure_id,
-        DataPoint.team_id,
-        DataPoint.period_start,
-        DataPoint.value,
-        DataPoint.denominator,
-        DataPoint.excluded,
-        DataPoint.starts_new_phase,
-    ).where(DataPoint.measure_id.in_(measure_ids))
-    query = _team_scope(query, DataPoint.team_id, collaborative_id, team_id)
-    if until is not None:
-        query = query.where(DataPoint.period_start <= until)
-    query = query.order_by(DataPoint.measure_id, DataPoint.team_id)
-    return query_frame(query, summary.POINT_COLUMNS)
 
 
 def measures_frame(measures: list[Measure]) -> pd.DataFrame:

@@ -16,6 +16,17 @@ def month(index: int) -> date:
     return date(2025 + index // 12, index % 12 + 1, 1)
 
 
+POINT_COLUMNS = [
+    "measure_id",
+    "team_id",
+    "period_start",
+    "value",
+    "denominator",
+    "excluded",
+    "starts_new_phase",
+]
+
+
 def points(series: dict[tuple[int, int], list[float]], **columns: object) -> pd.DataFrame:
     """{(measure_id, team_id): values} as a points frame, one month apart from January 2025."""
     rows = [
@@ -31,7 +42,7 @@ def points(series: dict[tuple[int, int], list[float]], **columns: object) -> pd.
         for (measure_id, team_id), values in series.items()
         for index, value in enumerate(values)
     ]
-    return pd.DataFrame(rows, columns=summary.POINT_COLUMNS)
+    return pd.DataFrame(rows, columns=POINT_COLUMNS)
 
 
 def measures(*rows: dict[str, object]) -> pd.DataFrame:
@@ -89,23 +100,6 @@ def test_percent_of_way(baseline, latest, target, direction, expected) -> None:
 )
 def test_target_reached(latest, target, direction, expected) -> None:
     assert summary.target_reached(latest, target, direction) is expected
-
-
-@pytest.mark.parametrize(
-    ("lcl", "ucl", "target", "direction", "expected"),
-    [
-        (2.0, 8.0, 10.0, "increase", "fail"),  # target above the upper limit
-        (2.0, 8.0, 1.0, "increase", "pass"),
-        (2.0, 8.0, 5.0, "increase", "inconsistent"),
-        (2.0, 8.0, 1.0, "decrease", "fail"),  # mirrored for decrease
-        (2.0, 8.0, 10.0, "decrease", "pass"),
-        (2.0, 8.0, 5.0, "neutral", None),
-        (2.0, 8.0, None, "increase", None),
-        (None, None, 5.0, "increase", None),  # a run chart has no limits
-    ],
-)
-def test_assurance_icon_follows_the_rule(lcl, ucl, target, direction, expected) -> None:
-    assert summary.icon_assurance(lcl, ucl, target, direction) == expected
 
 
 # The series table --------------------------------------------------------------------------------
