@@ -191,6 +191,10 @@ class WholeNumber(IntegerField):
     """An integer field whose message for text like "seven" says what to type instead."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
+        # Ten digits or more is no setting's value, and past what the database's integer holds
+        # (400 nines answered 500): refused here, with the usual words.
+        if valuelist and len(valuelist[0].strip().lstrip("+-")) >= 10:
+            raise ValueError(f"{self.label.text} must be a whole number, like 7")
         try:
             super().process_formdata(valuelist)
         except ValueError:

@@ -18,6 +18,8 @@ from wtforms.widgets import HiddenInput
 
 from improve.forms import DateParts, long_text, short_text
 from improve.models import AimStatus
+from improve.models.measure import MAX_MAGNITUDE
+from improve.routing import parse_id
 
 # Digits with an optional decimal point: "nan", "inf", "1e9" and "some" are not what people mean.
 NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -44,6 +46,10 @@ class Number(FloatField):
             return
         if len(text) > NUMBER_LENGTH or not NUMBER.fullmatch(text):
             raise ValueError(f"{self.label.text} must be a number, like 4 or 12.5")
+        if abs(float(text)) > MAX_MAGNITUDE:
+            raise ValueError(
+                f"{self.label.text} must be between -{MAX_MAGNITUDE:,} and {MAX_MAGNITUDE:,}"
+            )
         self.data = float(text)
 
     def _value(self) -> str:
@@ -73,7 +79,7 @@ class VersionField(Field):
 
     def process_formdata(self, valuelist: list[str]) -> None:
         text = valuelist[0] if valuelist else ""
-        self.data = int(text) if text.isdigit() and len(text) < 10 else None
+        self.data = parse_id(text) if text != "0" else 0
 
     def _value(self) -> str:
         return "" if self.data is None else str(self.data)

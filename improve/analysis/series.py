@@ -305,6 +305,15 @@ class Points:
 def analyse(
     points: Points | pd.DataFrame, definition: Definition, settings: Settings
 ) -> SeriesAnalysis | None:
+    """See `_analyse`. Values far past any measure's range (older imports of 1e308) overflow to
+    infinity in the arithmetic; the chart leaves such lines out rather than failing."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _analyse(points, definition, settings)
+
+
+def _analyse(
+    points: Points | pd.DataFrame, definition: Definition, settings: Settings
+) -> SeriesAnalysis | None:
     """The analysis of one team's points of a measure (`Points`, or a frame with period_start,
     value, denominator, excluded, starts_new_phase, in period order), or None with fewer than 2
     points.

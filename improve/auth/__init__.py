@@ -21,6 +21,7 @@ from flask_login import current_user, login_user
 from improve.extensions import db, login_manager
 from improve.htmx import is_partial_request
 from improve.models import User
+from improve.routing import parse_id
 
 bp = Blueprint("auth", __name__)
 
@@ -50,7 +51,7 @@ def start_session(user: User) -> None:
 def load_user(session_id: str) -> User | None:
     """The session carries "<id>.<session_version>": a bumped version ends every old session."""
     user_id, _, version = session_id.partition(".")
-    if not (user_id.isdigit() and version.isdigit()):
+    if parse_id(user_id) is None or not version.isascii() or not version.isdigit():
         return None
     ended = _why_session_ended(time.time())
     if ended:

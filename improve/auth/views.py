@@ -21,7 +21,9 @@ LOCKED = (
 
 def _safe_next(target: str | None) -> str:
     """Only follow `next` to a path on this site, never to another host."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    # A carriage return or line feed would end the Location header (the server refused the
+    # redirect with a 500): only printable characters are followed.
+    if target and target.isprintable() and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and "\\" not in target:
             return target

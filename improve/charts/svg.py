@@ -98,6 +98,8 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """4 to 6 round tick values covering low..high."""
     if not (math.isfinite(low) and math.isfinite(high)):
         low, high = 0.0, 1.0
+    # Far beyond any measure's range the span itself overflows: draw on a range that does not.
+    low, high = max(low, -1e300), min(high, 1e300)
     if high < low:
         low, high = high, low
     if high == low:

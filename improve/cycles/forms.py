@@ -32,6 +32,7 @@ from wtforms.validators import InputRequired, ValidationError
 
 from improve.forms import DateParts, long_text, short_text
 from improve.models import Cycle, Decision, Improved, Stage
+from improve.routing import parse_id
 
 STAGE_NAMES = {
     Stage.PLAN: "Plan",
@@ -228,7 +229,7 @@ def validate_question_ids(form: PlanForm, known: set[int]) -> bool:
     """Refuse ids that are not this cycle's questions (a tampered or very stale form)."""
     for row in form.questions:
         raw = row.form.question_id.data
-        if raw and (not raw.isdigit() or int(raw) not in known):
+        if raw and parse_id(raw) not in known:
             row.form.question.errors = [
                 "This question is no longer part of the plan. Reload the page to see the plan "
                 "as it is now"
@@ -354,7 +355,7 @@ class StudyForm(FlaskForm):
 def validate_result_ids(form: StudyForm, known: set[int]) -> bool:
     for row in form.answers:
         raw = row.form.question_id.data or ""
-        if not raw.isdigit() or int(raw) not in known:
+        if parse_id(raw) not in known:
             row.form.result.errors = [
                 "This question is no longer part of the plan. Reload the page to see the "
                 "questions as they are now"

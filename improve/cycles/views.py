@@ -18,6 +18,7 @@ from improve.htmx import is_partial_request, render, see_other
 from improve.measures import cycle_links
 from improve.models import Aim, ChangeIdea, Cycle, Decision, Improved, Ramp, Stage, Team
 from improve.permissions import Permission, can, team_or_404, team_record_or_404
+from improve.routing import parse_id
 
 TEMPLATE = "cycles/detail.html"
 # The blocks of the worksheet a partial GET may ask for (?part=): htmx refreshes a locked stage
@@ -165,7 +166,7 @@ def _preselected_idea(aim: Aim) -> str | None:
     raw = request.args.get("idea", "")
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) not in {idea_id for idea_id, _ in queries.list_ideas(aim)}:
+    if parse_id(raw) not in {idea_id for idea_id, _ in queries.list_ideas(aim)}:
         abort(400, "That change idea is not one of this aim's. Go back to the aim and try again.")
     return raw
 
@@ -174,9 +175,10 @@ def _previous_cycle(aim: Aim) -> Cycle | None:
     raw = request.args.get("after", "")
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 10:
+    cycle_id = parse_id(raw)
+    if cycle_id is None:
         abort(404)
-    return queries.cycle_of_aim_or_404(aim, int(raw))
+    return queries.cycle_of_aim_or_404(aim, cycle_id)
 
 
 @bp.route("/aims/<id:aim_id>/cycles/new", methods=["GET", "POST"])

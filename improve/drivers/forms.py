@@ -11,6 +11,7 @@ from wtforms import SelectChoice, SelectField, SelectMultipleField, SubmitField
 from improve.aims.forms import VersionField
 from improve.forms import long_text, short_text
 from improve.models import Driver, DriverKind
+from improve.routing import parse_id
 
 # Ids the person did not get from us (another aim's driver, or made up) are answered with 404 by
 # the view, so the choice fields below leave those to it rather than saying "not a valid choice".
@@ -21,7 +22,7 @@ def optional_id(value: Any) -> int | None:
     if value is None or value == "":
         return None
     text = str(value)
-    return int(text) if text.isdigit() and len(text) < 10 else 0
+    return parse_id(text) or 0
 
 
 class PrimaryDriverForm(FlaskForm):

@@ -22,6 +22,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
+from improve.models.measure import MAX_MAGNITUDE
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_TEXT = 5000  # DataPoint.note, LONG_TEXT
 MAX_PARSED_ROWS = 100_000  # hard stop while reading, before validate_rows' own limit
@@ -170,9 +172,18 @@ def _decode(data: bytes) -> str:
 
 def _sniff(text: str) -> str:
     first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: len(next(csv.reader([first], delimiter=d), [])) for d in DELIMITERS}
+    counts = {d: _cells_in(first, d) for d in DELIMITERS}
     # Tab first, then semicolon: a comma inside a number must not win by accident.
     return max(("\t", ";", ","), key=lambda d: counts[d])
+
+
+def _cells_in(line: str, delimiter: str) -> int:
+    """How many cells the line has with this delimiter (0 when the csv module cannot read it,
+    such as a cell over its 128 KiB limit: the reading that follows says so in words)."""
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter), []))
+    except csv.Error:
+        return 0
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -393,8 +404,11 @@ def parse_number(text: str, *, allow_percent: bool) -> float:
     if not _NUMBER.fullmatch(raw):
         raise ValueError(f"{_show(text)} is not a number")
     number = float(raw)
-    if not math.isfinite(number):
-        raise ValueError(f"{_show(text)} is too large")
+    if not math.isfinite(number) or abs(number) > MAX_MAGNITUDE:
+        raise ValueError(
+            f"{_show(text)} is too large: a number may be at most {MAX_MAGNITUDE:,} either "
+            "side of 0"
+        )
     return number
 
 

@@ -35,6 +35,12 @@ class Frequency(enum.StrEnum):
     MONTHLY = "monthly"
 
 
+#: The largest size a measure's number may have, positive or negative, in forms and imports: no
+#: count, rate or measurement in social care comes near it, and it keeps every chart's arithmetic
+#: far from floating-point overflow (1e308 from an import once made charts answer 500).
+MAX_MAGNITUDE = 1_000_000_000
+
+
 class ValueKind(enum.StrEnum):
     """What one data point is; it decides which control chart fits (DOMAIN.md section 3)."""
 

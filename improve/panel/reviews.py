@@ -14,7 +14,7 @@ from improve.models import Collaborative, Evaluation, Team
 from improve.panel import bp, review_operations, review_queries
 from improve.panel.review_forms import EvaluationForm, ReviewForm
 from improve.permissions import Permission, can, collaborative_or_404, team_or_404
-from improve.routing import MAX_ID
+from improve.routing import parse_id
 
 REVIEWS = "panel/reviews.html"
 EVALUATION = "panel/evaluation.html"
@@ -61,9 +61,10 @@ def evaluation_scope(collaborative_id: int, editing: bool) -> tuple[Collaborativ
     if not team_arg:
         return collaborative_or_404(collaborative_id, wanted), None
     collaborative = collaborative_or_404(collaborative_id)
-    if not (team_arg.isdigit() and 0 < int(team_arg) <= MAX_ID):
+    team_id = parse_id(team_arg)
+    if team_id is None:
         abort(404)
-    team = db.session.get(Team, int(team_arg))
+    team = db.session.get(Team, team_id)
     if team is None or team.collaborative_id != collaborative.id:
         abort(404)
     return collaborative, team_or_404(
