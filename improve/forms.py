@@ -35,6 +35,8 @@ class NoControlCharacters:
 
     def __call__(self, form: Any, field: Any) -> None:
         text = field.data or ""
+        if field.errors:  # already refused (too long): nothing more to read in it
+            return
         if any(ord(char) < 32 and char not in "\n\r\t" for char in text):
             raise ValidationError(f"{field.label.text} contains characters that cannot be saved")
 
@@ -52,7 +54,9 @@ class NoCareRecipientData:
 
     def __call__(self, form: Any, field: Any) -> None:
         text = field.data or ""
-        if not text or text == (field.object_data or ""):
+        # Text already refused (too long) is not scanned: the scan is the slow part, and the
+        # person must shorten it first anyway.
+        if not text or text == (field.object_data or "") or field.errors:
             return
         field.care_data_findings = canary.findings(text)
         if field.care_data_findings and not field.care_data_confirmed:

@@ -150,3 +150,35 @@ def test_pages_and_files_with_huge_saved_values_still_answer(world, client_for) 
         response = client.get(address)
         assert response.status_code == 200, address
         response.get_data()
+
+
+def test_a_comment_too_long_gets_the_length_message_and_is_not_scanned(
+    world, client_for, monkeypatch
+) -> None:
+    """Issue 16, point 2: the care-data scan ran on the whole text after the length check had
+    failed. Now a text refused for its length is not scanned at all."""
+    from improve import canary
+    from tests.comments.records import make_aim
+
+    scanned: list[int] = []
+    real = canary.findings
+    monkeypatch.setattr(
+        canary, "findings", lambda text, today=None: scanned.append(1) or real(text)
+    )
+    aim = make_aim(world.team_a)
+    body = "12/03/1948 " * 16_000
+    response = client_for(world.expert_a).post(
+        f"/aims/{aim.id}/comments", data={"comment-body": body}
+    )
+    assert response.status_code in (400, 422)
+    text = response.get_data(as_text=True)
+    assert "characters or fewer" in text and "date of birth" not in text
+    assert scanned == []
+
+
+def test_the_care_data_scan_finds_every_date_in_a_long_text() -> None:
+    from improve.canary import findings
+
+    found = findings("Seen on 12/03/1948 and 01/02/1950. " * 2_000, today=date(2026, 12, 7))
+    assert len(found) == 4_000
+    assert [f.start for f in found] == sorted(f.start for f in found)
