@@ -332,7 +332,10 @@ def check_point(
 
     period = form.period_date
     if period not in periods:
-        form.period.errors = ["Choose one of the periods in the table: the next one at the latest"]
+        form.period.errors = [
+            "Choose one of the periods in the table: this week's or month's at the latest, as "
+            "later ones have not begun"
+        ]
         return None
     kind, value, denominator = measure.value_kind, form.value.data, form.denominator.data
     if kind != ValueKind.CONTINUOUS and value is not None and value < 0:

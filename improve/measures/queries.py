@@ -35,8 +35,9 @@ def step(period: date, frequency: Frequency, count: int = 1) -> date:
 
 def periods(measure: Measure, first_point: date | None, today: date) -> list[date]:
     """The measure's periods, oldest first: from the baseline start or first point (whichever is
-    earlier) to the next period after today's, so a week or month can be entered as it ends."""
-    last = step(period_of(today, measure.frequency), measure.frequency)
+    earlier) to today's, so a week or month can be entered as it ends. Never a period that has not
+    begun: the importer refuses those too (issue 16: the grid took next month's value)."""
+    last = period_of(today, measure.frequency)
     starts = [d for d in (measure.baseline_start, first_point) if d is not None]
     if starts:
         first = period_of(min(starts), measure.frequency)

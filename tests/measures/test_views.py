@@ -336,17 +336,28 @@ def test_each_team_enters_its_own_data_for_a_shared_measure(world, client_for, m
 # Data entry ---------------------------------------------------------------------------------
 
 
-def test_measure_page_lists_periods_to_the_next_one(world, client_for, measure, add_point):
+def test_measure_page_lists_periods_to_this_one_and_never_a_future_one(
+    world, client_for, measure, add_point
+):
     add_point(measure, world.team_a, date(2026, 2, 1), 3, note="New sensor mats")
-    response = client_for(world.member_a).get(f"/measures/{measure.id}")
+    client = client_for(world.member_a)
+    response = client.get(f"/measures/{measure.id}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<html" in html
-    next_period = step(period_of(date.today(), Frequency.MONTHLY), Frequency.MONTHLY)
-    assert f'id="row-{next_period.isoformat()}"' in html
-    assert f'id="row-{step(next_period, Frequency.MONTHLY).isoformat()}"' not in html
+    this_period = period_of(date.today(), Frequency.MONTHLY)
+    next_period = step(this_period, Frequency.MONTHLY)
+    assert f'id="row-{this_period.isoformat()}"' in html
+    assert f'id="row-{next_period.isoformat()}"' not in html  # it has not begun
     assert 'id="row-2026-01-01"' in html
     assert 'value="New sensor mats"' in html
+    # Posting next month's value anyway is refused, as the importer refuses it.
+    refused = client.post(
+        f"/measures/{measure.id}/points",
+        data={"period": next_period.isoformat(), "value": "4", "version": ""},
+    )
+    assert refused.status_code == 422
+    assert "later ones have not begun" in refused.get_data(as_text=True)
 
 
 def test_measure_page_fragment_is_the_data_table(world, client_for, measure):
