@@ -137,6 +137,17 @@ class AimForm(FlaskForm):
     version = VersionField()
     submit = SubmitField("Save the aim", widget=GovSubmitInput())
 
+    def validate_target_value(self, field: Number) -> None:
+        # An aim counts something (falls, missed doses, people): below 0 cannot be reached.
+        if field.data is not None and field.data < 0:
+            raise ValidationError("The target cannot be below 0: enter 0 or more, like 4")
+
+    def validate_target_date(self, field: DateParts) -> None:
+        # A date already gone is refused when it is chosen; an aim whose saved date has passed
+        # can still be edited without changing it.
+        if field.data and field.data < date.today() and field.data != field.object_data:
+            raise ValidationError("The target date has passed: choose a date from today on")
+
 
 class StatusForm(FlaskForm):
     status = RadioField(

@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import HiddenInput
 
 from improve.aims.forms import Number, VersionField
-from improve.analysis.series import CHARTS_FOR_KIND, chart_fits
+from improve.analysis.series import CHARTS_FOR_KIND, chart_fits, is_percentage
 from improve.forms import DateParts, long_text, short_text
 from improve.measures.operations import DEFINITION_FIELDS, redefines
 from improve.models import (
@@ -197,6 +197,20 @@ class MeasureForm(FlaskForm):
     )
     version = VersionField()
     submit = SubmitField("Save the measure", widget=GovSubmitInput())
+
+    def validate_target_value(self, field: Number) -> None:
+        # A count, a share or a rate cannot go below 0, and a share not above the whole.
+        kind, target = self.value_kind.data, field.data
+        if target is None or kind == ValueKind.CONTINUOUS.value:
+            return
+        if target < 0:
+            raise ValidationError("The target cannot be below 0 for this kind of number")
+        whole = 100 if is_percentage(self.unit.data or "") else 1
+        if kind == ValueKind.PROPORTION.value and target > whole:
+            raise ValidationError(
+                f"A share cannot be above {whole}: enter it "
+                + ("as a percentage, like 80" if whole == 100 else "as a fraction, like 0.8")
+            )
 
     def validate_multiplier(self, field: Number) -> None:
         if field.data is not None and field.data <= 0:

@@ -113,7 +113,9 @@ def test_unknown_kind_or_chart_gets_its_own_message(world, client_for, aim, kind
 
 @pytest.mark.parametrize(("kind", "chart"), FITS)
 def test_matching_chart_is_accepted(world, client_for, aim, kind, chart):
-    data = measure_form(value_kind=kind, chart_type=chart)
+    # A share's target is a fraction of 1; the other kinds keep the form's 4.
+    target = {"target_value": "0.8"} if kind == "proportion" else {}
+    data = measure_form(value_kind=kind, chart_type=chart, **target)
     response = client_for(world.member_a).post(f"/aims/{aim.id}/measures/new", data=data)
     assert response.status_code == 303
     measure = db.session.scalars(sa.select(Measure)).one()

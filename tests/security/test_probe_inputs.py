@@ -182,3 +182,65 @@ def test_the_care_data_scan_finds_every_date_in_a_long_text() -> None:
     found = findings("Seen on 12/03/1948 and 01/02/1950. " * 2_000, today=date(2026, 12, 7))
     assert len(found) == 4_000
     assert [f.start for f in found] == sorted(f.start for f in found)
+
+
+def _aim_form(aim, **changes) -> dict:
+    data = {
+        "version": str(aim.version),
+        "title": aim.title,
+        "what": aim.what,
+        "for_whom": aim.for_whom,
+        "location": aim.location,
+        "target_value": "4",
+        "target_date": [
+            str(aim.target_date.day),
+            str(aim.target_date.month),
+            str(aim.target_date.year),
+        ],
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"target_date": ["1", "1", "2020"]}, "The target date has passed"),
+        ({"target_value": "-3"}, "The target cannot be below 0"),
+    ],
+)
+def test_an_aim_target_that_cannot_be_reached_is_refused(world, client_for, changes, message):
+    aim = make_aim(world.team_a)
+    response = client_for(world.lead_a).post(f"/aims/{aim.id}/edit", data=_aim_form(aim, **changes))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_an_aim_whose_date_has_passed_can_still_be_edited(world, client_for):
+    aim = make_aim(world.team_a)
+    aim.target_date = date(2020, 1, 1)
+    db.session.commit()
+    response = client_for(world.lead_a).post(
+        f"/aims/{aim.id}/edit", data=_aim_form(aim, title="Fewer falls, renamed")
+    )
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("kind", "unit", "target", "refused"),
+    [
+        ("count", "", "-3", True),
+        ("proportion", "of people", "1.2", True),
+        ("proportion", "% of people", "80", False),
+        ("proportion", "% of people", "120", True),
+        ("continuous", "degrees", "-3", False),
+    ],
+)
+def test_a_measure_target_must_be_reachable(world, client_for, kind, unit, target, refused):
+    from tests.measures.test_views import measure_form
+
+    aim = make_aim(world.team_a)
+    chart = {"count": "c", "proportion": "p", "continuous": "i"}[kind]
+    data = measure_form(value_kind=kind, chart_type=chart, unit=unit, target_value=target)
+    response = client_for(world.member_a).post(f"/aims/{aim.id}/measures/new", data=data)
+    assert (response.status_code == 422) is refused, response.get_data(as_text=True)[:300]
