@@ -6,13 +6,10 @@ import re
 from typing import Any
 
 from flask import Response, flash, request, url_for
-from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
 from improve.aims import bp, operations, queries
 from improve.aims.forms import AimForm, AssessmentForm, StatusForm, accept_version
-from improve.analysis.series import Definition
-from improve.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS
 from improve.comments.queries import thread_context
 from improve.cycles.queries import list_for_aim
 from improve.drivers import queries as driver_queries
@@ -34,28 +31,6 @@ def form_status(form: Any, conflict: bool = False) -> int:
     if conflict:
         return 422 if is_partial_request() else 409
     return 422 if form.errors else 200
-
-
-@bp.record_once
-def _icon_words(state: BlueprintSetupState) -> None:
-    """The Making Data Count icons' words for every template: the measure page draws the icons
-    too, and the macros in templates/_macros/mdc.html are imported without context."""
-    state.app.jinja_env.globals.update(
-        mdc_variation_words=VARIATION_WORDS, mdc_assurance_words=ASSURANCE_WORDS
-    )
-
-
-@bp.app_template_filter("measure_number")
-def measure_number(value: float | None, definition: Definition, digits: int = 3) -> str:
-    """A number from a measure's analysis as its tables show it: `digits` significant figures
-    (3, as the chart's table shows the centre and limits), written out in full rather than as
-    1.23e+03, a share of 0 to 1 as a percentage, and "–" where there is none."""
-    if value is None:
-        return "–"
-    if definition.fraction:
-        return f"{value * 100:.3g}%"
-    text = f"{value:.{digits}g}"
-    return f"{value:,.0f}" if "e+" in text else text
 
 
 def aim_page(aim: Aim, fragment: str | None = None, status: int = 200, **context: Any) -> Response:

@@ -19,9 +19,15 @@ from improve.analysis.series import Points, SeriesAnalysis
 from improve.analysis.wording import event_sentence, rule_sentence
 from improve.exports.writers import Rows, safe_text
 from improve.extensions import db
-from improve.frames import day_as_text, parse_days, raw_query_frame
+from improve.frames import parse_days, raw_query_frame
 from improve.http_caching import content_tag
-from improve.measures.analysis import analyse_points, definition_of, settings_of, split_series
+from improve.measures.analysis import (
+    analyse_points,
+    definition_of,
+    series_columns,
+    settings_of,
+    split_series,
+)
 from improve.models import (
     Aim,
     ChangeIdea,
@@ -159,13 +165,7 @@ def _visible_measures(collaborative: Collaborative, user: User) -> dict[int, Mea
 def points_frame(collaborative: Collaborative, user: User) -> pd.DataFrame:
     """Every point the person may see in the collaborative, in series order, in one query."""
     columns = [
-        DataPoint.measure_id,
-        DataPoint.team_id,
-        day_as_text(DataPoint.period_start),
-        DataPoint.value,
-        DataPoint.denominator,
-        DataPoint.excluded,
-        DataPoint.starts_new_phase,
+        *series_columns(),
         DataPoint.exclusion_reason,
         DataPoint.phase_reason,
         DataPoint.note,

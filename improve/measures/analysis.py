@@ -22,9 +22,9 @@ import sqlalchemy as sa
 from improve.analysis.series import Definition, Points, SeriesAnalysis, Settings, analyse
 from improve.extensions import db
 from improve.frames import day_as_text, parse_days, raw_query_frame
+from improve.measures.queries import SERIES_COLUMNS
 from improve.models import Collaborative, DataPoint, Measure
 
-SERIES_COLUMNS = ["period_start", "value", "denominator", "excluded", "starts_new_phase"]
 #: Kept analyses per worker process. A 200-team collaborative has about 4,000 series.
 KEEP = 20_000
 
@@ -149,6 +149,20 @@ def split_series(points: pd.DataFrame) -> Iterator[tuple[tuple[int, int], Points
         )
 
 
+def series_columns() -> list[Any]:
+    """The columns every series is read with (measure, team, then SERIES_COLUMNS), the period
+    as ISO text for `parse_days`; read them with `raw_query_frame`."""
+    return [
+        DataPoint.measure_id,
+        DataPoint.team_id,
+        day_as_text(DataPoint.period_start),
+        DataPoint.value,
+        DataPoint.denominator,
+        DataPoint.excluded,
+        DataPoint.starts_new_phase,
+    ]
+
+
 def points_frame(
     measure_ids: Iterable[int], team_ids: Iterable[int], until: date | None = None
 ) -> pd.DataFrame:
@@ -158,15 +172,9 @@ def points_frame(
     columns = ["measure_id", "team_id", *SERIES_COLUMNS]
     if not measures or not teams:
         return pd.DataFrame([], columns=columns)
-    query = sa.select(
-        DataPoint.measure_id,
-        DataPoint.team_id,
-        day_as_text(DataPoint.period_start),
-        DataPoint.value,
-        DataPoint.denominator,
-        DataPoint.excluded,
-        DataPoint.starts_new_phase,
-    ).where(DataPoint.measure_id.in_(measures), DataPoint.team_id.in_(teams))
+    query = sa.select(*series_columns()).where(
+        DataPoint.measure_id.in_(measures), DataPoint.team_id.in_(teams)
+    )
     if until is not None:
         query = query.where(DataPoint.period_start <= until)
     query = query.order_by(DataPoint.measure_id, DataPoint.team_id, DataPoint.period_start)

@@ -6,9 +6,12 @@ from datetime import date
 from typing import Any
 
 from flask import Response, abort, flash, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
 from improve.aims.forms import accept_version
+from improve.analysis.series import Definition
+from improve.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS
 from improve.extensions import db
 from improve.htmx import is_partial_request, render, see_other
 from improve.measures import bp, charting, operations, queries
@@ -45,6 +48,28 @@ def measure_or_404(measure_id: int, edit: bool = False) -> Measure:
         wanted = Permission.EDIT_COLLABORATIVE if edit else Permission.VIEW_COLLABORATIVE
         collaborative_or_404(measure.collaborative_id, wanted)
     return measure
+
+
+@bp.record_once
+def _icon_words(state: BlueprintSetupState) -> None:
+    """The Making Data Count icons' words for every template: the measure page draws the icons
+    too, and the macros in templates/_macros/mdc.html are imported without context."""
+    state.app.jinja_env.globals.update(
+        mdc_variation_words=VARIATION_WORDS, mdc_assurance_words=ASSURANCE_WORDS
+    )
+
+
+@bp.app_template_filter("measure_number")
+def measure_number(value: float | None, definition: Definition, digits: int = 3) -> str:
+    """A number from a measure's analysis as its tables show it: `digits` significant figures
+    (3, as the chart's table shows the centre and limits), written out in full rather than as
+    1.23e+03, a share of 0 to 1 as a percentage, and "–" where there is none."""
+    if value is None:
+        return "–"
+    if definition.fraction:
+        return f"{value * 100:.3g}%"
+    text = f"{value:.{digits}g}"
+    return f"{value:,.0f}" if "e+" in text else text
 
 
 def data_team(measure: Measure) -> tuple[Team | None, list[Team]]:
@@ -104,16 +129,6 @@ def _may_edit(measure: Measure) -> bool:
     return can(current_user, Permission.EDIT_COLLABORATIVE, collaborative)
 
 
-def _details(form: MeasureForm) -> dict[str, Any]:
-    details = {name: getattr(form, name).data for name in operations.DEFINITION_FIELDS}
-    for name in ("operational_definition", "numerator_definition", "denominator_definition"):
-        details[name] = details[name] or ""
-    for name in ("inclusions", "exclusions", "data_source", "collected_by", "unit"):
-        details[name] = details[name] or ""
-    details["multiplier"] = details["multiplier"] or 1.0
-    return details
-
-
 @bp.route("/aims/<id:aim_id>/measures/new", methods=["GET", "POST"])
 def new(aim_id: int):
     """Define a measure for an aim, or link one of the collaborative's shared measures."""
@@ -122,7 +137,7 @@ def new(aim_id: int):
     if form.validate_on_submit():
         collaborative_id = aim.team.collaborative_id
         measure = operations.create_measure(
-            current_user, collaborative_id, aim.team, aim, _details(form)
+            current_user, collaborative_id, aim.team, aim, form.details()
         )
         db.session.commit()
         flash(f"Measure ‘{measure.name}’ added. Enter its data below.", "success")
@@ -145,7 +160,7 @@ def new_shared(collaborative_id: int):
     form = MeasureForm()
     if form.validate_on_submit():
         measure = operations.create_measure(
-            current_user, collaborative.id, None, None, _details(form)
+            current_user, collaborative.id, None, None, form.details()
         )
         db.session.commit()
         flash(f"Shared measure ‘{measure.name}’ added. Every team can now report on it.", "success")
@@ -211,7 +226,7 @@ def edit(measure_id: int):
     if form.validate_on_submit():
         conflict = not accept_version(form, measure)
         if not conflict:
-            details = _details(form)
+            details = form.details()
             redefined = operations.redefines(measure, details)
             changed = operations.revise_measure(
                 current_user, measure, details, form.effective_from.data, form.reason.data

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from improve.aims.views import measure_number
+from improve.measures.views import measure_number
 from improve.analysis.series import SeriesAnalysis
 from improve.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS
 from improve.extensions import db
