@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from improve.measures.views import measure_number
 from improve.analysis.series import SeriesAnalysis
 from improve.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS
 from improve.extensions import db
 from improve.measures.analysis import analyse_series
+from improve.measures.views import measure_number
 from improve.models import Aim, Collaborative, DataPoint, Measure, Team
 from improve.models.measure import aim_measure
 from tests.cycles.factories import make_aim
