@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask import current_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from itsdangerous import URLSafeSerializer
+from itsdangerous import URLSafeTimedSerializer
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from improve.extensions import db
@@ -198,8 +198,9 @@ def payload_rows(response) -> list[list]:
         r'value="([^"]+)"[^>]*name="payload"', html
     )
     assert match, "an accepted preview must carry the rows to save"
-    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
-    return serializer.loads(match[1].replace("&#34;", '"'))["rows"]
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    # Each row is [row number, period, value, denominator, note]: the saved part is compared.
+    return [row[1:] for row in serializer.loads(match[1].replace("&#34;", '"'))["rows"]]
 
 
 def assert_preview_or_refusal(response, before: tuple[int, int]) -> None:
