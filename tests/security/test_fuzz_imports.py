@@ -736,3 +736,30 @@ def test_a_save_that_loses_a_race_is_a_conflict_not_a_fault(place, client_for, m
     assert response.status_code == 409
     assert "nothing was saved" in text_of(response)
     assert counts() == before
+
+
+# ---------------------------------------------------------------- hostile sizes (issue 16)
+
+
+def _csv(rows: int, columns: int = 2, value: str = "1") -> bytes:
+    header = ",".join(["date", "value"] + [f"extra {n}" for n in range(columns - 2)])
+    row = ",".join(["2026-01-01"] + [value] * (columns - 1))
+    return (header + "\n" + (row + "\n") * rows).encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        pytest.param(_csv(60_000), "The file has more than 5,000 rows", id="rows"),
+        pytest.param(_csv(3, columns=100), "has more than 20 columns", id="wide"),
+        pytest.param(_csv(2_600, columns=20), "more than 50,000 filled cells", id="cells"),
+        pytest.param(_csv(1, value="1e308"), "is too large", id="1e308"),
+    ],
+)
+def test_hostile_sizes_are_refused_with_the_limit_named(place, client_for, data, message):
+    client = client_for(place.world.member_a)
+    before = counts()
+    response = upload(client, place.measures["count"], data, "big.csv")
+    assert response.status_code == 422
+    assert message in text_of(response)
+    assert counts() == before
