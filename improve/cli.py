@@ -32,16 +32,20 @@ def create_user(email: str, name: str, admin: bool, invite: bool, password: str 
     """Create an account."""
     from improve.auth.forms import PASSWORD_MIN
     from improve.auth.operations import invitation_token
+    from improve.models.user import hash_password
 
     email = email.strip().lower()
-    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise click.UsageError(f"an account for {email} already exists")
-    user = User(email=email, display_name=name.strip(), is_admin=admin)
+    # Asked for and hashed before the first query: a command's transaction holds SQLite's write
+    # lock from its first statement, and nobody could save while the operator types.
+    password_hash = None
     if not invite:
         password = password or click.prompt("Password", hide_input=True, confirmation_prompt=True)
         if len(password) < PASSWORD_MIN:
             raise click.UsageError(f"the password must have at least {PASSWORD_MIN} characters")
-        user.set_password(password)
+        password_hash = hash_password(password)
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise click.UsageError(f"an account for {email} already exists")
+    user = User(email=email, display_name=name.strip(), is_admin=admin, password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
     message = f"Created {email}" + (" (site administrator)" if admin else "")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -11,6 +14,7 @@ from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
 
 from improve.models.base import Base
 
@@ -22,6 +26,37 @@ htmx = Htmx()
 
 # Requests that only read (RFC 9110 safe methods).
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READS_ONLY = "_improve_reads_only"
+
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def reads_only(view: View) -> View:
+    """Mark a view whose POST only reads (a preview, a check): it takes no write lock.
+
+    Such a POST begins SQLite's transaction deferred, like a GET, and loads records without
+    PostgreSQL's FOR UPDATE, so slow work in it (reading an uploaded file) never makes other
+    people's saves wait. A marked view that tries to write anyway fails loudly (see
+    `_refuse_writes_in_reading_views`) rather than racing for the lock it did not take."""
+    setattr(view, _READS_ONLY, True)
+    return view
+
+
+def request_may_write() -> bool:
+    """Whether the current request may write: not a GET (or other safe method), and not a view
+    marked with `reads_only`."""
+    if request.method in READING_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, _READS_ONLY, False)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_in_reading_views(session: Session, *_args: object) -> None:
+    """A `reads_only` view's transaction did not take the write lock: a write there is a bug."""
+    if has_request_context() and request.method not in READING_METHODS and not request_may_write():
+        raise RuntimeError(f"{request.endpoint} is marked reads_only but tried to write")
 
 
 def _is_sqlite(dbapi_connection: object) -> bool:
@@ -52,14 +87,15 @@ def sqlite_begin() -> str | None:
     make readers queue behind each other too, so:
 
     - requests that may write (POST and the like) and `flask` commands: BEGIN IMMEDIATE;
-    - requests that only read: a plain (deferred) BEGIN, so a page reads one consistent snapshot
+    - requests that only read (GET and the like, and views marked `reads_only`): a plain
+      (deferred) BEGIN, so a page reads one consistent snapshot
       and never waits for a writer;
     - anything else (an interactive `flask shell`, the test suite's own set-up): the driver's
       usual behaviour, which begins a transaction only at the first write. Holding a write lock
       there would stop the app writing while someone sits in the shell.
     """
     if has_request_context():
-        return "BEGIN" if request.method in READING_METHODS else "BEGIN IMMEDIATE"
+        return "BEGIN IMMEDIATE" if request_may_write() else "BEGIN"
     command = click.get_current_context(silent=True)
     if command is not None and command.info_name != "shell":
         return "BEGIN IMMEDIATE"

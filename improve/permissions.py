@@ -151,11 +151,9 @@ def writing_request() -> bool:
     """A request that may write locks the record it loads until it commits (PostgreSQL; SQLite's
     BEGIN IMMEDIATE already serialises writers): a second save of the same record waits, then
     reads the saved version and is told about the clash like any stale form."""
-    from flask import request
+    from improve.extensions import request_may_write
 
-    from improve.extensions import READING_METHODS
-
-    return request.method not in READING_METHODS
+    return request_may_write()
 
 
 def team_record_or_404(

@@ -18,6 +18,7 @@ from werkzeug.security import check_password_hash
 from improve.auditing import record_event
 from improve.extensions import db
 from improve.models import AuditAction, AuditEvent, SignInAttempt, User, utcnow
+from improve.models.user import hash_password
 
 INVITATION_DAYS = 7
 
@@ -153,9 +154,18 @@ def end_every_session(user: User) -> None:
     record_event(user.id, AuditAction.SIGN_OUT, user, summary="Signed out")
 
 
-def change_password(user: User, new_password: str) -> None:
-    """Set a new password and end every other session of this person."""
-    user.set_password(new_password)
+def hash_outside_transaction(password: str) -> str:
+    """The stored form of a new password, hashed after ending the transaction, as
+    `password_matches` does: the hash is slow on purpose, and on SQLite a POST holds the write
+    lock from its first statement. Records loaded before are read again when next used, so
+    check that what the hash is for still holds (the invitation is unused, the session valid)."""
+    db.session.commit()
+    return hash_password(password)
+
+
+def change_password(user: User, password_hash: str) -> None:
+    """Set a new password (already hashed) and end every other session of this person."""
+    user.password_hash = password_hash
     user.session_version += 1
     record_event(user.id, AuditAction.UPDATE, user, summary="Changed their password")
 

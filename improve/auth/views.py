@@ -90,8 +90,18 @@ def change_password():
     user = current_user._get_current_object()
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if user.check_password(form.current_password.data):
-            operations.change_password(user, form.new_password.data)
+        version = user.session_version
+        # Both hashes are slow on purpose: neither is made while holding the write lock.
+        if operations.password_matches(user, form.current_password.data):
+            new_hash = operations.hash_outside_transaction(form.new_password.data)
+            if user.session_version != version or not user.is_enabled:
+                # Signed out everywhere (or the password reset) while the hash was made.
+                abort(
+                    409,
+                    "Your account changed while your password was being saved, so it "
+                    "was not changed. Sign in again and try once more.",
+                )
+            operations.change_password(user, new_hash)
             db.session.commit()
             login_user(user)  # keep this session, under the new version
             flash("Your password has been changed. You are signed out everywhere else.", "success")
@@ -112,7 +122,12 @@ def accept_invitation(token: str):
         )
     form = SetPasswordForm()
     if form.validate_on_submit():
-        operations.change_password(user, form.new_password.data)
+        new_hash = operations.hash_outside_transaction(form.new_password.data)
+        # Read again under the write lock: the link may have been used while the hash was made.
+        user = operations.user_for_invitation(token)
+        if user is None:
+            abort(404, "This link has already been used. Ask whoever sent it for a new one.")
+        operations.change_password(user, new_hash)
         logout_user()
         start_session(user)
         operations.record_sign_in(user)

@@ -26,11 +26,23 @@ from improve.models.measure import MAX_MAGNITUDE
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_TEXT = 5000  # DataPoint.note, LONG_TEXT
-MAX_PARSED_ROWS = 100_000  # hard stop while reading, before validate_rows' own limit
-MAX_COLUMNS = 100  # an XLSX sheet can claim 16,384 columns; nobody's data points need more
-# An XLSX file is a zip: a few MB can unpack to gigabytes (a "zip bomb"). Real sheets of 100,000
-# rows unpack to well under this; zipfile never inflates a member past the size it declares.
-MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+# What one import may hold, checked while reading so a huge table is refused after reading just
+# past the limit, not after reading it all: an import is at most a few years of weekly data.
+MAX_ROWS = 5_000  # rows with something in them, the header not counted
+MAX_COLUMNS = 20  # date, value, denominator, note, and room for columns that are ignored
+MAX_CELLS = 50_000  # cells with something in them
+# Empty rows and empty cells cost little but are not free: reading stops at this row number, and
+# when the cells read, empty ones included, pass MAX_CELLS_READ. A sheet pads each row to its
+# last cell: one cell in column XFD makes a row of 16,384.
+MAX_SHEET_ROWS = 4 * MAX_ROWS
+MAX_CELLS_READ = 4 * MAX_CELLS
+# An XLSX file is a zip: a few MB can unpack to gigabytes (a "zip bomb"). The sizes each part
+# declares are checked before anything is unpacked; zipfile never inflates a part past the size
+# it declares. A sheet within the limits above unpacks to a few MB; 5,000 notes of 5,000
+# characters (the most an import can hold) to about 25 MB of shared strings, which openpyxl
+# reads whole when it opens the file.
+MAX_XLSX_PART = 32 * 1024 * 1024
+MAX_XLSX_UNPACKED = 64 * 1024 * 1024
 # What openpyxl and zipfile raise on a damaged workbook: a bad zip, corrupt compressed data, a
 # truncated part, malformed XML, a missing part, a value of the wrong type.
 DAMAGED = (
@@ -195,20 +207,68 @@ def _header_key(cell: str) -> str:
     return " ".join(cell.split()).rstrip(":")
 
 
+class _Limits:
+    """Counts what has been read so far and stops the reading as soon as a limit is passed."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.cells = 0
+        self.read = 0
+
+    def reading(self, number: int, width: int) -> None:
+        """Count a row before its cells are looked at: `width` cells, empty ones included."""
+        if number > MAX_SHEET_ROWS:
+            raise TableError(
+                f"The table goes on past row {MAX_SHEET_ROWS:,}. Import at most {MAX_ROWS:,} "
+                "rows at once: delete the empty rows or split the file into parts."
+            )
+        self.read += max(width, 1)
+        if self.read > MAX_CELLS_READ:
+            raise TableError(
+                "The sheet has cells far to the right of or below your data (perhaps only "
+                "formatting). Copy just the rows and columns with your data into a new sheet "
+                "and upload that."
+            )
+
+    def keep(self, number: int, cells: list[str]) -> bool:
+        """Whether the row at sheet row `number` has anything in it; raises past a limit."""
+        self.reading(number, 0)
+        filled = [i for i, cell in enumerate(cells) if cell.strip()]
+        if not filled:
+            return False
+        if filled[-1] >= MAX_COLUMNS:
+            raise TableError(
+                f"Row {number} has more than {MAX_COLUMNS} columns. Keep only the date, the "
+                "value, the denominator and the note, then upload the file again."
+            )
+        self.rows += 1
+        self.cells += len(filled)
+        if self.rows > MAX_ROWS + 1:  # the header is one of them
+            raise TableError(
+                f"The file has more than {MAX_ROWS:,} rows. Import at most {MAX_ROWS:,} rows at "
+                "once: split the file into parts."
+            )
+        if self.cells > MAX_CELLS:
+            raise TableError(
+                f"The file has more than {MAX_CELLS:,} filled cells. Keep only the date, value, "
+                "denominator and note columns, or split the file into parts."
+            )
+        return True
+
+
 def _read_delimited(text: str, *, header_required: bool) -> RawTable:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff(text), strict=False)
     records: list[tuple[int, list[str]]] = []
+    limits = _Limits()
     try:
         for number, cells in enumerate(reader, start=1):
-            if number > MAX_PARSED_ROWS:
-                raise TableError(f"There are more than {MAX_PARSED_ROWS:,} rows.")
-            records.append((number, cells))
+            if limits.keep(number, cells):
+                records.append((number, cells))
     except csv.Error:
         raise TableError(
             f"The table could not be read near line {reader.line_num}: a cell may be far too "
             "long or a quote may not be closed."
         ) from None
-    records = [(n, c) for n, c in records if any(x.strip() for x in c)]
     if not records:
         raise TableError("The table has no rows.")
     header: list[str] | None = None
@@ -255,14 +315,15 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _check_unpacked_size(data: bytes, limit: int) -> None:
-    """Refuse an XLSX whose parts would unpack to more than `limit` bytes, before reading it."""
+def _check_unpacked_size(data: bytes, limit: int, part_limit: int = MAX_XLSX_PART) -> None:
+    """Refuse an XLSX whose parts would unpack to more than `limit` bytes in all, or any one
+    part to more than `part_limit`, before reading it: only the sizes the zip declares are read."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
+            sizes = [member.file_size for member in archive.infolist()]
     except (zipfile.BadZipFile, OSError, ValueError):
         raise TableError("The Excel file could not be opened: save it again as .xlsx.") from None
-    if unpacked > limit:
+    if sum(sizes) > limit or max(sizes, default=0) > part_limit:
         raise TableError(
             "The Excel file unpacks to more data than a sheet of values needs: "
             "save only the sheet with the dates and values, or upload a CSV."
@@ -271,16 +332,18 @@ def _check_unpacked_size(data: bytes, limit: int) -> None:
 
 def _xlsx_records(book: Any) -> list[tuple[int, list[str]]]:
     sheet = book.worksheets[0]
+    # The size a sheet declares (up to 16,384 columns by 1,048,576 rows) would pad every row to
+    # that width; without it each row is as wide as its last cell, so a wide row is seen as such.
+    if hasattr(sheet, "reset_dimensions"):
+        sheet.reset_dimensions()
     records: list[tuple[int, list[str]]] = []
+    limits = _Limits()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for number, values in enumerate(
-            sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1
-        ):
-            if number > MAX_PARSED_ROWS:
-                raise TableError(f"There are more than {MAX_PARSED_ROWS:,} rows.")
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            limits.reading(number, len(values))
             cells = [_cell_text(v) for v in values]
-            if any(c.strip() for c in cells):
+            if limits.keep(number, cells):
                 records.append((number, cells))
     return records
 
@@ -297,6 +360,8 @@ def _read_xlsx(data: bytes, unpacked_limit: int = MAX_XLSX_UNPACKED) -> RawTable
         raise TableError("The Excel file could not be opened: save it again as .xlsx.") from None
     try:
         records = _xlsx_records(book)
+    except TableError:
+        raise  # a limit passed: its own message (TableError is a ValueError, as DAMAGED holds)
     except DAMAGED:
         # read_only mode unpacks and parses the sheet only while iterating, so a damaged part
         # (bad XML, a corrupt compressed stream, a NUL in a cell) surfaces here, not on opening.

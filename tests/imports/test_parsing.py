@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from datetime import date, datetime
 
@@ -19,6 +20,8 @@ from improve.imports import (
 )
 from improve.imports.parsing import (
     MAX_BYTES,
+    MAX_ROWS,
+    MAX_XLSX_PART,
     MAX_XLSX_UNPACKED,
     parse_number,
     parse_period,
@@ -526,3 +529,106 @@ def test_xlsx_that_unpacks_to_far_more_than_it_weighs_is_refused_before_reading(
     assert len(data) < MAX_BYTES  # small enough to pass the upload limit
     with pytest.raises(TableError, match="unpacks to more data"):
         parse_table(data, "x.xlsx")
+
+
+# ---------------------------------------------------------------- limits while reading (issue 16)
+
+
+def wide_xlsx(rows_xml: str) -> bytes:
+    """A workbook whose first sheet's rows are written as raw XML: far quicker to build than with
+    openpyxl for the hostile shapes below."""
+    skeleton = zipfile.ZipFile(io.BytesIO(xlsx([["date"]])))
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org'
+        '/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>date</t>'
+        '</is></c><c r="B1" t="inlineStr"><is><t>value</t></is></c></row>'
+        + rows_xml
+        + "</sheetData></worksheet>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in skeleton.infolist():
+            is_sheet = item.filename == "xl/worksheets/sheet1.xml"
+            archive.writestr(item, sheet if is_sheet else skeleton.read(item.filename))
+    return out.getvalue()
+
+
+def number_rows(first: int, last: int, columns: int = 2) -> str:
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return "".join(
+        f'<row r="{r}">'
+        + "".join(f'<c r="{letters[c]}{r}"><v>1</v></c>' for c in range(columns))
+        + "</row>"
+        for r in range(first, last + 1)
+    )
+
+
+def test_five_thousand_rows_are_read() -> None:
+    lines = "".join(f"2026-01-01,{n}\n" for n in range(MAX_ROWS))
+    assert len(parse_table(("date,value\n" + lines).encode(), "x.csv").rows) == MAX_ROWS
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_more_rows_than_the_limit_are_refused_while_reading(suffix: str) -> None:
+    if suffix == "csv":
+        data = ("date,value\n" + "2026-01-01,1\n" * 50_000).encode()
+    else:
+        data = wide_xlsx(number_rows(2, 50_000))
+    started = time.monotonic()
+    with pytest.raises(TableError, match="The file has more than 5,000 rows"):
+        parse_table(data, f"x.{suffix}")
+    # Reading stopped just past the limit instead of reading all 50,000 rows.
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_rows_wider_than_the_limit_are_refused(suffix: str) -> None:
+    if suffix == "csv":
+        data = ("date,value\n" + ",".join(["1"] * 100) + "\n").encode()
+    else:
+        data = wide_xlsx(number_rows(2, 2, columns=21))
+    with pytest.raises(TableError, match="Row 2 has more than 20 columns"):
+        parse_table(data, f"x.{suffix}")
+
+
+def test_more_filled_cells_than_the_limit_are_refused() -> None:
+    header = ",".join(["date", "value"] + [f"extra {n}" for n in range(18)])
+    data = (header + "\n" + ("2026-01-01," + ",".join(["1"] * 19) + "\n") * 2600).encode()
+    with pytest.raises(TableError, match="more than 50,000 filled cells"):
+        parse_table(data, "x.csv")
+
+
+def test_a_cell_far_to_the_right_in_every_row_is_refused_quickly() -> None:
+    """Each row is padded to its last cell: one empty cell in column XFD made 18,000 rows of
+    16,384 cells each, and the 93 KB file took over a minute to read."""
+    data = wide_xlsx("".join(f'<row r="{r}"><c r="XFD{r}"/></row>' for r in range(2, 18_000)))
+    started = time.monotonic()
+    with pytest.raises(TableError, match="cells far to the right of or below your data"):
+        parse_table(data, "x.xlsx")
+    assert time.monotonic() - started < 5
+
+
+def test_a_sheet_going_on_past_the_row_limit_is_refused() -> None:
+    data = wide_xlsx(number_rows(2, 3) + '<row r="1048576"><c r="A1048576"><v>1</v></c></row>')
+    with pytest.raises(TableError, match="goes on past row 20,000"):
+        parse_table(data, "x.xlsx")
+
+
+def test_one_part_unpacking_past_its_limit_is_refused_before_reading() -> None:
+    """A zip bomb within the total: the shared strings, which openpyxl reads whole on opening."""
+    buffer = io.BytesIO(xlsx([["date", "value"], ["2026-01-01", 1]]))
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings2.xml", b" " * (MAX_XLSX_PART + 1))
+    started = time.monotonic()
+    with pytest.raises(TableError, match="unpacks to more data"):
+        parse_table(buffer.getvalue(), "x.xlsx")
+    assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("value", ["1e308", "-1e308", "1E+308", "9" * 39])
+def test_huge_values_are_refused_by_row(value: str) -> None:
+    preview = check(
+        parse_table(f"date,value\n2026-03-01,{value}\n".encode(), "x.csv"), "continuous"
+    )
+    number, message = only_error(preview)
+    assert number == 2 and "too large" in message

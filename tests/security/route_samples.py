@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
-from itsdangerous import URLSafeSerializer
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.routing import Rule
 
 from improve.auth.operations import invitation_token
@@ -785,11 +785,19 @@ def _import_preview(w: SimpleNamespace) -> Sample:
 @sample("measures.confirm_import")
 def _confirm_import(w: SimpleNamespace) -> Sample:
     record = measure(aim(w.team_a))
-    rows = [["2026-01-01", 3.0, None, ""], ["2026-02-01", 4.0, None, ""]]
-    payload = {"measure": record.id, "team": w.team_a.id, "rows": rows}
+    rows = [[2, "2026-01-01", 3.0, None, ""], [3, "2026-02-01", 4.0, None, ""]]
+    # The preview's confirmation: this person's, made when the team had no points (data {}).
+    payload = {
+        "measure": record.id,
+        "team": w.team_a.id,
+        "user": w.member_a.id,
+        "data": {},
+        "care_data": [],
+        "rows": rows,
+    }
     from flask import current_app
 
-    signed = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT).dumps(payload)
+    signed = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT).dumps(payload)
     audit = [Row(CREATE, "DataPoint", **team_scope(w.team_a))] * 2
     return Sample(w.member_a, f"/measures/{record.id}/import/confirm", {"payload": signed}, audit)
 

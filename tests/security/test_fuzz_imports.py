@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask import current_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from itsdangerous import URLSafeSerializer
+from itsdangerous import URLSafeTimedSerializer
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from improve.extensions import db
@@ -198,8 +198,9 @@ def payload_rows(response) -> list[list]:
         r'value="([^"]+)"[^>]*name="payload"', html
     )
     assert match, "an accepted preview must carry the rows to save"
-    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
-    return serializer.loads(match[1].replace("&#34;", '"'))["rows"]
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    # Each row is [row number, period, value, denominator, note]: the saved part is compared.
+    return [row[1:] for row in serializer.loads(match[1].replace("&#34;", '"'))["rows"]]
 
 
 def assert_preview_or_refusal(response, before: tuple[int, int]) -> None:
@@ -734,4 +735,31 @@ def test_a_save_that_loses_a_race_is_a_conflict_not_a_fault(place, client_for, m
     )
     assert response.status_code == 409
     assert "nothing was saved" in text_of(response)
+    assert counts() == before
+
+
+# ---------------------------------------------------------------- hostile sizes (issue 16)
+
+
+def _csv(rows: int, columns: int = 2, value: str = "1") -> bytes:
+    header = ",".join(["date", "value"] + [f"extra {n}" for n in range(columns - 2)])
+    row = ",".join(["2026-01-01"] + [value] * (columns - 1))
+    return (header + "\n" + (row + "\n") * rows).encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        pytest.param(_csv(60_000), "The file has more than 5,000 rows", id="rows"),
+        pytest.param(_csv(3, columns=100), "has more than 20 columns", id="wide"),
+        pytest.param(_csv(2_600, columns=20), "more than 50,000 filled cells", id="cells"),
+        pytest.param(_csv(1, value="1e308"), "is too large", id="1e308"),
+    ],
+)
+def test_hostile_sizes_are_refused_with_the_limit_named(place, client_for, data, message):
+    client = client_for(place.world.member_a)
+    before = counts()
+    response = upload(client, place.measures["count"], data, "big.csv")
+    assert response.status_code == 422
+    assert message in text_of(response)
     assert counts() == before
