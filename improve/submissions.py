@@ -1,7 +1,7 @@
 """One-time tokens in every rendered form, so posting the same form twice saves once (issue 16).
 
 A double click, a browser's "resubmit", or a retry on a slow line sends the same form again.
-Every form a signed-in person is shown carries a fresh `submission_token` beside its CSRF token
+Every form that posts, on a page a signed-in person is shown, carries a fresh `submission_token`
 (added to the page as it leaves, so no template or form class has to remember). A post that
 carries one writes a `UsedSubmission` row at its start, in the request's own transaction:
 
@@ -50,8 +50,8 @@ KEEP_FOR = timedelta(days=1)
 ALREADY_SAVED = "This was already saved, so it was not saved again."
 
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
-# The CSRF input of every form, as WTForms and our templates write it.
-CSRF_INPUT = re.compile(rb'<input\b[^>]*\bname="csrf_token"[^>]*>')
+# The start tag of every form that posts.
+POST_FORM = re.compile(rb'<form\b[^>]*\bmethod="post"[^>]*>', re.IGNORECASE)
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
@@ -72,7 +72,7 @@ def _token_input(_match: re.Match[bytes]) -> bytes:
 
 
 def _add_tokens(response: Response) -> Response:
-    """Give every form on a signed-in person's page its own token, after its CSRF input."""
+    """Give every form that posts on a signed-in person's page its own token."""
     if response.direct_passthrough or response.is_streamed or response.mimetype != "text/html":
         return response
     # The person as already loaded: an error page after a database failure must not query.
@@ -80,8 +80,8 @@ def _add_tokens(response: Response) -> Response:
     if user is None or not getattr(user, "is_authenticated", False):
         return response
     body = response.get_data()
-    if b'name="csrf_token"' in body:
-        response.set_data(CSRF_INPUT.sub(_token_input, body))
+    if b"<form" in body:
+        response.set_data(POST_FORM.sub(_token_input, body))
     return response
 
 
@@ -90,7 +90,7 @@ def form_digest() -> str:
     digest = hashlib.sha256()
     parts = [request.path]
     for name in sorted(request.form):
-        if name not in (FIELD, "csrf_token"):
+        if name != FIELD and not name.endswith("csrf_token"):
             parts += [name, *request.form.getlist(name)]
     for name in sorted(request.files):
         parts += [name, *(file.filename or "" for file in request.files.getlist(name))]
