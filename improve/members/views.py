@@ -10,7 +10,6 @@ from improve.htmx import render, see_other
 from improve.members import operations
 from improve.models import Membership
 
-
 # Said whatever the address: whether it had an account, and whose, is not the adder's to learn.
 ADDED = (
     "We have added {email} as {role}. If they do not have an account yet, an administrator "
