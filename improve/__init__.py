@@ -56,7 +56,7 @@ def _configure_templates(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from improve import auth, cli, errors, htmx, permissions, security, static_files
+    from improve import auth, cli, errors, htmx, permissions, security, static_files, submissions
     from improve.extensions import csrf, db, login_manager, migrate
     from improve.extensions import htmx as htmx_extension
 
@@ -75,6 +75,7 @@ def _init_extensions(app: Flask) -> None:
     static_files.init_app(app)
     permissions.init_app(app)
     errors.init_app(app)
+    submissions.init_app(app)
     cli.init_app(app)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from improve.extensions import db
 from improve.htmx import is_partial_request
+from improve.members.views import ADDED
 from improve.models import Membership, Role
 from tests.conftest import BOOSTED, HISTORY_RESTORE, HTMX
 
@@ -58,10 +59,14 @@ def test_post_add_member(world, sign_in, kind, expected):
         # A boosted form follows the redirect with the same headers, and needs the whole page.
         followed = client.get(url, headers=KINDS[kind])
         assert kind_of(followed) == (FRAGMENT if kind == "htmx" else PAGE)
-        assert "No Roles now has the role Team member." in followed.get_data(as_text=True)
+        assert ADDED.format(email="nobody@example.org", role="Team member") in followed.get_data(
+            as_text=True
+        )
     else:
         assert response.status_code == 200
-        assert "No Roles now has the role Team member." in response.get_data(as_text=True)
+        assert ADDED.format(email="nobody@example.org", role="Team member") in response.get_data(
+            as_text=True
+        )
     membership = db.session.scalar(
         db.select(Membership).where(
             Membership.user_id == world.nobody.id, Membership.team_id == world.team_a.id

@@ -37,8 +37,7 @@ class MemberForm(FlaskForm):
     )
     display_name = short_text(
         "Full name",
-        "Only needed if they do not have an account yet: we will create one and give you a link "
-        "to send them.",
+        "Only used if they do not have an account yet, to create one.",
     )
     role = RadioField(
         "Role",

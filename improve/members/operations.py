@@ -9,6 +9,7 @@ from improve.auditing import record_event, snapshot
 from improve.auth.operations import invitation_token
 from improve.extensions import db
 from improve.models import AuditAction, Collaborative, Membership, Role, Team, User
+from improve.models.base import SHORT_TEXT
 
 MEMBERSHIP_FIELDS = ("user_id", "role", "team_id", "collaborative_id")
 
@@ -41,16 +42,20 @@ def add_member(
 ) -> tuple[Membership, str | None]:
     """Give a person a role here, creating their account if needed.
 
-    Returns the membership and, for a new account, an invitation token to choose a password.
-    A person already here has their role changed instead.
+    Returns the membership and, for a new account made by an admin, an invitation token to choose
+    a password. A person already here has their role changed instead.
+
+    Only an admin, who sees every account anyway, is told whether the email had one (issue 16):
+    for anyone else a new account takes the email as its name when none was given, and its
+    invitation comes from an admin, so both cases do the same work and answer alike.
     """
     scope = Scope(target)
     user = db.session.scalar(sa.select(User).where(User.email == email))
     token = None
     if user is None:
-        if not display_name:
+        if not display_name and actor.is_admin:
             raise NeedsNameError
-        user = User(email=email, display_name=display_name)
+        user = User(email=email, display_name=display_name or email[:SHORT_TEXT])
         db.session.add(user)
         db.session.flush()
         record_event(
@@ -60,7 +65,7 @@ def add_member(
             summary=f"Created account {email}",
             after=snapshot(user, ("display_name", "email", "is_admin", "is_enabled")),
         )
-        token = invitation_token(user)
+        token = invitation_token(user) if actor.is_admin else None
     membership = db.session.scalar(
         sa.select(Membership).where(Membership.user_id == user.id, scope.column_filter)
     )

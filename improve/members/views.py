@@ -10,9 +10,20 @@ from improve.htmx import render, see_other
 from improve.members import operations
 from improve.models import Membership
 
+# Said whatever the address: whether it had an account, and whose, is not the adder's to learn.
+ADDED = (
+    "We have added {email} as {role}. If they do not have an account yet, an administrator "
+    "will send them a link to choose a password."
+)
+
 
 def flash_added(membership: Membership, token: str | None) -> None:
-    """Say who was added; for a new account, hand over the link they need to choose a password."""
+    """Say who was added. Admins, who see every account anyway, get the person's name and, for a
+    new account, the link they need to choose a password; anyone else gets the same words
+    whether or not the email had an account (issue 16)."""
+    if not current_user.is_admin:
+        flash(ADDED.format(email=membership.user.email, role=membership.role.label), "success")
+        return
     name = membership.user.display_name
     flash(f"{name} now has the role {membership.role.label}.", "success")
     if token:

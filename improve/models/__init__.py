@@ -38,6 +38,7 @@ from improve.models.report import (
     ProgressScore,
     ReportStatus,
 )
+from improve.models.submission import UsedSubmission
 from improve.models.throttle import SignInAttempt
 from improve.models.user import User
 
@@ -86,6 +87,7 @@ __all__ = [
     "SignInAttempt",
     "Stage",
     "Team",
+    "UsedSubmission",
     "User",
     "ValueKind",
     "utcnow",
