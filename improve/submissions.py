@@ -40,7 +40,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import event
 
-from improve.extensions import READING_METHODS, db
+from improve.extensions import db, request_may_write
 from improve.htmx import is_partial_request, see_other
 from improve.models import UsedSubmission, utcnow
 from improve.models.submission import LOCATION_LENGTH
@@ -103,8 +103,8 @@ def form_digest() -> str:
 def _claim_token() -> Response | None:
     """Before a post runs: answer a repeat as the first post was answered, or hold the token in
     this request's transaction so that its commit, and only that, marks the form used."""
-    if request.method in READING_METHODS:
-        return None
+    if not request_may_write():
+        return None  # a GET, or a post that only reads (a preview): nothing to save twice
     token = request.form.get(FIELD, "")
     if not TOKEN_PATTERN.fullmatch(token) or not current_user.is_authenticated:
         return None
