@@ -17,7 +17,7 @@ NEAR_TEN = [8, 10, 11, 9, 14, 10, 12, 9]
         # the typo of issue 16, and its mirror below
         (756843, NEAR_TEN, False, Unusual(756843, 8, 14)),
         (-756843, NEAR_TEN, False, Unusual(-756843, 8, 14)),
-        # median 10, MAD 1 but at least a tenth of 10 = 1: up to 20 is usual, above is asked
+        # median 10, MAD 1 (at least a twentieth of 10): up to 20 is usual, above is asked
         (20, NEAR_TEN, False, None),
         (20.5, NEAR_TEN, False, Unusual(20.5, 8, 14)),
         (0, NEAR_TEN, False, None),
@@ -28,9 +28,13 @@ NEAR_TEN = [8, 10, 11, 9, 14, 10, 12, 9]
         # too few usual values: 5 is not enough, 6 is
         (756843, NEAR_TEN[:5], False, None),
         (756843, NEAR_TEN[:6], False, Unusual(756843, 8, 14)),
-        # a series that never varied still allows a tenth of its level either way, times 10
-        (200, [100] * 8, False, None),
-        (201, [100] * 8, False, Unusual(201, 100, 100)),
+        # a series that never varied still allows half its level either way
+        (150, [100] * 8, False, None),
+        (151, [100] * 8, False, Unusual(151, 100, 100)),
+        (50, [100] * 8, False, None),
+        # a dropped digit: 12 for about 110 (median 107.5, MAD 6)
+        (12, [100, 110, 105, 120, 98, 112], False, Unusual(12, 98, 120)),
+        (48, [100, 110, 105, 120, 98, 112], False, None),
         # a count that is usually 0: up to 10 is not questioned, 11 is
         (10, [0, 0, 1, 0, 0, 0], True, None),
         (11, [0, 0, 1, 0, 0, 0], True, Unusual(11, 0, 1)),
