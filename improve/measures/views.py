@@ -12,6 +12,7 @@ from flask_login import current_user
 from improve.aims.forms import accept_version
 from improve.analysis.series import Definition
 from improve.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS
+from improve.analysis.unusual import FEWEST_USUAL, HOW_FAR, MOST_USUAL, Unusual
 from improve.extensions import db
 from improve.htmx import is_partial_request, render, see_other
 from improve.measures import bp, charting, operations, queries
@@ -95,6 +96,7 @@ def measure_page(
     for name in ("row_form", "row_period", "conflict_point", "focus_period", "unusual"):
         context.setdefault(name, None)
     context.setdefault("point_hints", point_hints())
+    context.setdefault("unusual_rule", {"most": MOST_USUAL, "fewest": FEWEST_USUAL, "far": HOW_FAR})
     # The chart asks for itself after a save; everything else htmx asks for is the data table.
     fragment = (
         "measure_chart" if request.headers.get("HX-Target") == "measure-chart" else "data_entry"
@@ -274,10 +276,8 @@ def save_point(measure_id: int):
             conflict_point=conflict,
         )
     period = form.period_date
-    unusual = unusual_numbers(form, measure, team, existing or None)
-    if unusual and form.confirmed.data != form.numbers_text(measure):
-        # Nothing saved: the row comes back asking, bound to these numbers.
-        form.confirmed.data = form.numbers_text(measure)
+    unusual = _not_yet_confirmed(form, measure, team, existing or None)
+    if unusual:
         return measure_page(measure, team, teams, row_form=form, row_period=period, unusual=unusual)
     operations.record_data_point(current_user, measure, team, period, form.point_values(measure))
     db.session.commit()
@@ -290,6 +290,18 @@ def save_point(measure_id: int):
     response = measure_page(measure, team, teams, focus_period=later[0] if later else None)
     response.headers["HX-Trigger"] = "measure-updated"  # the chart, when there is one, refreshes
     return response
+
+
+def _not_yet_confirmed(
+    form: DataPointForm, measure: Measure, team: Team, saved: DataPoint | None
+) -> list[tuple[str, Unusual]]:
+    """The row's numbers far outside the usual ones that the person has not yet said are right.
+    Nothing is saved then: the row comes back asking, its "yes" bound to exactly these numbers."""
+    unusual = unusual_numbers(form, measure, team, saved)
+    if not unusual or form.confirmed.data == form.numbers_text(measure):
+        return []
+    form.confirmed.data = form.numbers_text(measure)
+    return unusual
 
 
 def period_label(period: date, frequency: Frequency) -> str:
