@@ -13,6 +13,7 @@ from wtforms.widgets import HiddenInput
 
 from improve.aims.forms import Number, VersionField
 from improve.analysis.series import CHARTS_FOR_KIND, chart_fits, is_percentage
+from improve.analysis.unusual import Unusual, unusual_value, usual_values
 from improve.forms import DateParts, long_text, short_text
 from improve.measures.operations import DEFINITION_FIELDS, redefines
 from improve.models import (
@@ -297,6 +298,9 @@ class DataPointForm(FlaskForm):
     )
     phase_reason = short_text("What changed", "What changed, like “new night routine”.")
     version = VersionField()
+    # The numbers the person said are right after being asked (numbers_text): other numbers
+    # are asked about again.
+    confirmed = StringField(widget=HiddenInput())
 
     def validate(self, extra_validators: Any = None) -> bool:
         # Checked together: each rule needs more than one field.
@@ -329,11 +333,51 @@ class DataPointForm(FlaskForm):
             "phase_reason": (self.phase_reason.data or "") if new_phase else "",
         }
 
+    def numbers_text(self, measure: Measure) -> str:
+        """The row's numbers as text, to bind a "yes, this is right" to exactly them."""
+        values = self.point_values(measure)
+        numbers = [values["value"], values["denominator"]]
+        return " out of ".join(f"{n:.15g}" for n in numbers if n is not None)
+
+
+class DeletePointForm(FlaskForm):
+    """Deleting a saved value, from the version the person was shown."""
+
+    version = VersionField()
+
 
 def point_hints() -> dict[str, str]:
     """The data table's column hints, by field name: the table renders its inputs by hand."""
     form = DataPointForm(formdata=None, meta={"csrf": False})
     return {field.short_name: str(field.description) for field in form if field.description}
+
+
+def unusual_numbers(
+    form: DataPointForm, measure: Measure, team: Team, saved: DataPoint | None
+) -> list[tuple[str, Unusual]]:
+    """The row's numbers (by field name) far outside the team's usual ones for this measure
+    (improve.analysis.unusual); a number already saved for the period is not asked about again."""
+    from improve.measures.queries import series_frame
+
+    frame = series_frame(measure, team)
+    found = []
+    for name in ("value", "denominator") if measure.value_kind.needs_denominator else ("value",):
+        number = getattr(form, name).data
+        if number is None or (saved is not None and getattr(saved, name) == number):
+            continue
+        usual = usual_values(
+            list(frame["period_start"]),
+            [float("nan") if v is None else float(v) for v in frame[name]],
+            [bool(v) for v in frame["excluded"]],
+            [bool(v) for v in frame["starts_new_phase"]],
+            form.period_date or date.min,
+            bool(form.starts_new_phase.data),
+        )
+        whole = name == "value" and measure.value_kind == ValueKind.COUNT
+        question = unusual_value(number, usual, whole_numbers=whole)
+        if question is not None:
+            found.append((name, question))
+    return found
 
 
 def check_point(

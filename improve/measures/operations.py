@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from improve.auditing import record_event, snapshot, update_audited
 from improve.extensions import db
+from improve.measures import queries
 from improve.models import (
     Aim,
     AuditAction,
@@ -239,3 +240,23 @@ def _update_point(user: User, measure: Measure, point: DataPoint, values: dict[s
         team_id=point.team_id,
         collaborative_id=measure.collaborative_id,
     )
+
+
+def delete_data_point(user: User, measure: Measure, point: DataPoint) -> None:
+    """Delete a saved point, keeping what it said in the audit row. A new phase that started at
+    it starts at the team's next point instead, so the chart keeps the change of working."""
+    record_event(
+        user.id,
+        AuditAction.DELETE,
+        point,
+        summary=f"Deleted {measure.name} for {point.period_start:%-d %B %Y}",
+        before={"period_start": point.period_start.isoformat()} | snapshot(point, POINT_FIELDS),
+        team_id=point.team_id,
+        collaborative_id=measure.collaborative_id,
+    )
+    if point.starts_new_phase:
+        following = queries.next_point(point)
+        if following is not None and not following.starts_new_phase:
+            values = {"starts_new_phase": True, "phase_reason": point.phase_reason}
+            _update_point(user, measure, following, values)
+    db.session.delete(point)

@@ -68,6 +68,21 @@ def get_point(measure: Measure, team: Team, period: date) -> DataPoint | None:
     return db.session.scalar(query)
 
 
+def next_point(point: DataPoint) -> DataPoint | None:
+    """The same team's next point of the same measure, if any."""
+    query = (
+        sa.select(DataPoint)
+        .where(
+            DataPoint.measure_id == point.measure_id,
+            DataPoint.team_id == point.team_id,
+            DataPoint.period_start > point.period_start,
+        )
+        .order_by(DataPoint.period_start)
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
 def definition_changes(measure: Measure) -> list[MeasureRevision]:
     query = (
         sa.select(MeasureRevision)

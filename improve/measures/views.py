@@ -12,18 +12,21 @@ from flask_login import current_user
 from improve.aims.forms import accept_version
 from improve.analysis.series import Definition
 from improve.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS
+from improve.analysis.unusual import FEWEST_USUAL, HOW_FAR, MOST_USUAL, Unusual
 from improve.extensions import db
 from improve.htmx import is_partial_request, render, see_other
 from improve.measures import bp, charting, operations, queries
 from improve.measures.cycle_links import chart_with_cycles
 from improve.measures.forms import (
     DataPointForm,
+    DeletePointForm,
     MeasureEditForm,
     MeasureForm,
     check_point,
     point_hints,
+    unusual_numbers,
 )
-from improve.models import Aim, Collaborative, Measure, Team
+from improve.models import Aim, Collaborative, DataPoint, Frequency, Measure, Team
 from improve.permissions import (
     Permission,
     can,
@@ -90,9 +93,10 @@ def measure_page(
     measure: Measure, team: Team | None, teams: list[Team], status: int = 200, **context: Any
 ) -> Response:
     """The measure page, or its data table alone for htmx."""
-    for name in ("row_form", "row_period", "conflict_point", "focus_period"):
+    for name in ("row_form", "row_period", "conflict_point", "focus_period", "unusual"):
         context.setdefault(name, None)
     context.setdefault("point_hints", point_hints())
+    context.setdefault("unusual_rule", {"most": MOST_USUAL, "fewest": FEWEST_USUAL, "far": HOW_FAR})
     # The chart asks for itself after a save; everything else htmx asks for is the data table.
     fragment = (
         "measure_chart" if request.headers.get("HX-Target") == "measure-chart" else "data_entry"
@@ -272,6 +276,9 @@ def save_point(measure_id: int):
             conflict_point=conflict,
         )
     period = form.period_date
+    unusual = _not_yet_confirmed(form, measure, team, existing or None)
+    if unusual:
+        return measure_page(measure, team, teams, row_form=form, row_period=period, unusual=unusual)
     operations.record_data_point(current_user, measure, team, period, form.point_values(measure))
     db.session.commit()
     flash(f"Saved {period:%-d %B %Y}.", "success")
@@ -283,6 +290,60 @@ def save_point(measure_id: int):
     response = measure_page(measure, team, teams, focus_period=later[0] if later else None)
     response.headers["HX-Trigger"] = "measure-updated"  # the chart, when there is one, refreshes
     return response
+
+
+def _not_yet_confirmed(
+    form: DataPointForm, measure: Measure, team: Team, saved: DataPoint | None
+) -> list[tuple[str, Unusual]]:
+    """The row's numbers far outside the usual ones that the person has not yet said are right.
+    Nothing is saved then: the row comes back asking, its "yes" bound to exactly these numbers."""
+    unusual = unusual_numbers(form, measure, team, saved)
+    if not unusual or form.confirmed.data == form.numbers_text(measure):
+        return []
+    form.confirmed.data = form.numbers_text(measure)
+    return unusual
+
+
+def period_label(period: date, frequency: Frequency) -> str:
+    """A period as the data table names it: "week of 3 August 2026" or "August 2026"."""
+    return f"week of {period:%-d %B %Y}" if frequency == Frequency.WEEKLY else f"{period:%B %Y}"
+
+
+def _measure_url(measure: Measure, team_id: int) -> str:
+    args = {"team": team_id} if measure.team_id is None else {}
+    return url_for(".detail", measure_id=measure.id, **args)
+
+
+@bp.route("/points/<id:point_id>/delete", methods=["GET", "POST"])
+def delete_point(point_id: int):
+    """Ask first, then delete a saved value; the confirmation carries the version shown, so a
+    value someone changed meanwhile is shown again rather than deleted unseen."""
+    found = db.session.get(DataPoint, point_id) or abort(404)
+    # The measure is locked first, as a save locks it, so the two wait rather than deadlock.
+    measure = measure_or_404(found.measure_id)
+    point = team_record_or_404(DataPoint, point_id, Permission.EDIT_TEAM_RECORDS)
+    form = DeletePointForm(obj=point)
+    label = period_label(point.period_start, measure.frequency)
+    conflict = False
+    if form.validate_on_submit():
+        conflict = not accept_version(form, point)
+        if not conflict:
+            operations.delete_data_point(current_user, measure, point)
+            db.session.commit()
+            flash(f"Deleted the value for {label}.", "success")
+            return see_other(_measure_url(measure, point.team_id))
+    following = queries.next_point(point) if point.starts_new_phase else None
+    return render(
+        "measures/delete_point.html",
+        status=409 if conflict else 200,
+        form=form,
+        point=point,
+        measure=measure,
+        label=label,
+        back_url=_measure_url(measure, point.team_id) + f"#row-{point.period_start.isoformat()}",
+        conflict=conflict,
+        phase_moves_to=following,
+    )
 
 
 @bp.get("/collaboratives/<id:collaborative_id>/measures")

@@ -135,6 +135,13 @@ class MatrixWorld:
                 title=name,
                 starts_on=date(2026, 3, 1),
             )
+        elif variable == "point_id":
+            made = DataPoint(
+                measure_id=records["measure_id"],
+                team_id=team_id,
+                period_start=date(2027 + number // 12, number % 12 + 1, 1),
+                value=number,
+            )
         elif variable in ("membership_id", "user_id"):
             made = _user(f"spare{number}@example.org", f"Spare person {number}")
             if variable == "membership_id":
@@ -155,6 +162,7 @@ class MatrixWorld:
 # Requests that remove (or use up) the record in their URL: each gets a spare one.
 DESTRUCTIVE_POSTS = {
     "comments.delete": "comment_id",
+    "measures.delete_point": "point_id",
     "drivers.remove": "driver_id",
     "drivers.remove_idea": "idea_id",
     "cycles.remove_task": "task_id",
@@ -312,14 +320,16 @@ def _team_records(world: SimpleNamespace, owner: str, team: Team, shared_id: int
     )
     db.session.add_all([question, task, measure, comment, on_cycle, report, answers])
     db.session.flush()
+    points = []
     for month, value in ((1, 9), (2, 7), (3, 6)):
         day = date(2026, month, 1)
         note = m("note") if month == 3 else ""
-        db.session.add(
+        points.append(
             DataPoint(
                 measure_id=measure.id, team_id=team.id, period_start=day, value=value, note=note
             )
         )
+        db.session.add(points[-1])
         shared_note = m("sharednote") if month == 3 else ""
         db.session.add(
             DataPoint(
@@ -347,6 +357,7 @@ def _team_records(world: SimpleNamespace, owner: str, team: Team, shared_id: int
         "question_id": question.id,
         "task_id": task.id,
         "measure_id": measure.id,
+        "point_id": points[-1].id,
         "comment_id": comment.id,
         "report_id": report.id,
         "membership_id": membership.id,

@@ -36,6 +36,7 @@ from improve.models import (
     Cycle,
     CycleQuestion,
     CycleTask,
+    DataPoint,
     Driver,
     DriverKind,
     Improved,
@@ -772,6 +773,19 @@ def _save_point(w: SimpleNamespace) -> Sample:
     rows = [Row(CREATE, "DataPoint", **team_scope(w.team_a))]
     data = {"period": "2026-01-01", "value": "3"}
     return Sample(w.member_a, f"/measures/{record.id}/points", data, rows)
+
+
+@sample("measures.delete_point")
+def _delete_point(w: SimpleNamespace) -> Sample:
+    point = DataPoint(
+        measure_id=measure(aim(w.team_a)).id,
+        team_id=w.team_a.id,
+        period_start=date(2026, 1, 1),
+        value=3,
+    )
+    _saved(point)
+    rows = [Row(DELETE, "DataPoint", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/points/{point.id}/delete", {"version": str(point.version)}, rows)
 
 
 @sample("measures.import_data")
