@@ -308,6 +308,10 @@ def audit_value(
         return "Yes" if value else "No"
     if field in REFERENCE_FIELDS:
         return _reference(value, REFERENCE_FIELDS[field], names or {}, records or {})
+    if isinstance(value, datetime):
+        return exact_utc(value)
+    if isinstance(value, date):
+        return f"{value:%-d %B %Y}"
     if isinstance(value, float) and value.is_integer():
         return f"{value:g}"
     if isinstance(value, float):
