@@ -413,7 +413,7 @@ def point_sentences(event: AuditEvent, frequency: str) -> list[str]:
         sentences = [entered + (f" out of {_number(out_of)}" if out_of is not None else "")]
         if after.get("note"):
             sentences.append(f"Note for {when}: {_quoted(after['note'])}")
-        sentences += _flag_sentences(when, after, ("excluded", "starts_new_phase"))
+        sentences += _flag_sentences(when, after, [flag for flag in FLAGS if after.get(flag)])
         return sentences
     changes = {name: (old, new) for name, old, new in changed_fields(event)}
     sentences = []
@@ -428,9 +428,7 @@ def point_sentences(event: AuditEvent, frequency: str) -> list[str]:
     for flag, (reason, label) in FLAGS.items():
         if reason in changes and flag not in changes:
             old, new = changes[reason]
-            sentences.append(
-                f"{label} {when} changed from {_quoted(old)} to {_quoted(new)}"
-            )
+            sentences.append(f"{label} {when} changed from {_quoted(old)} to {_quoted(new)}")
     return sentences or [f"{when[:1].upper()}{when[1:]} saved with no change"]
 
 

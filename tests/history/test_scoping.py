@@ -44,9 +44,7 @@ def test_a_removed_memberships_id_is_never_given_to_the_next_one(world, client_f
         data={"email": newcomer.email, "role": Role.PANEL_MEMBER.value},
     )
     db.session.expire_all()
-    new_id = db.session.scalar(
-        sa.select(Membership.id).where(Membership.user_id == newcomer.id)
-    )
+    new_id = db.session.scalar(sa.select(Membership.id).where(Membership.user_id == newcomer.id))
 
     assert new_id > old_id
     # Y's people see their own membership's history, and nothing of X's.
@@ -146,9 +144,7 @@ def test_a_history_whose_rows_are_all_hidden_is_not_found_like_one_that_does_not
         assert visible(hidden) == visible(missing)  # (the CSRF token in the page differs)
 
 
-def test_a_team_record_whose_rows_are_another_teams_reads_as_having_no_history(
-    world, client_for
-):
+def test_a_team_record_whose_rows_are_another_teams_reads_as_having_no_history(world, client_for):
     """An aim of team A whose id carries rows filed under team C: A's people see the aim's own
     page of no history, exactly as if those rows did not exist; C's rows stay C's."""
     aim = make_aim(world.team_a, title="Fewer falls")
@@ -167,4 +163,6 @@ def test_a_team_record_whose_rows_are_another_teams_reads_as_having_no_history(
     text = visible(response)
     assert "No changes have been recorded for this aim." in text
     assert "private" not in text and "Member C" not in text
-    assert "Team C's private aim" in visible(client_for(world.member_c).get(f"/history/Aim/{aim.id}"))
+    assert "Team C's private aim" in visible(
+        client_for(world.member_c).get(f"/history/Aim/{aim.id}")
+    )
