@@ -61,8 +61,12 @@ def record_event(
     after: dict[str, Any] | None = None,
     team_id: int | None = None,
     collaborative_id: int | None = None,
+    measure_id: int | None = None,
+    period_start: date | None = None,
 ) -> AuditEvent:
-    """Add an audit row for a change to `entity`; the caller's commit saves both or neither."""
+    """Add an audit row for a change to `entity`; the caller's commit saves both or neither.
+    `team_id` and `collaborative_id` file it under its owner (who may read it); `measure_id` and
+    `period_start` under a measure and a data point's period."""
     db.session.flush()  # a new entity needs its id before we can point at it
     event = AuditEvent(
         actor_id=actor_id,
@@ -74,6 +78,8 @@ def record_event(
         after=after,
         team_id=team_id,
         collaborative_id=collaborative_id,
+        measure_id=measure_id,
+        period_start=period_start,
     )
     db.session.add(event)
     return event
@@ -109,6 +115,8 @@ def update_audited(
     summary: str,
     team_id: int | None = None,
     collaborative_id: int | None = None,
+    measure_id: int | None = None,
+    period_start: date | None = None,
 ) -> bool:
     """Set `values` on `entity` and audit just the fields that changed; False if none did."""
     before = snapshot(entity, fields)
@@ -127,5 +135,7 @@ def update_audited(
         after={name: after[name] for name in changed},
         team_id=team_id,
         collaborative_id=collaborative_id,
+        measure_id=measure_id,
+        period_start=period_start,
     )
     return True

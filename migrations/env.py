@@ -92,14 +92,29 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch mode recreates a table by dropping the old one, and SQLite runs every
+            # ON DELETE CASCADE of a dropped table while foreign keys are on (Alembic's batch
+            # docs: "Dealing with Referencing Foreign Keys"). The pragma only changes outside a
+            # transaction, so on the driver's connection, before Alembic begins one.
+            connection.connection.dbapi_connection.execute('PRAGMA foreign_keys=OFF')
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql('PRAGMA foreign_key_check').all()
+                    if broken:
+                        raise RuntimeError(f'rows point at rows that are gone: {broken[:5]}')
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute('PRAGMA foreign_keys=ON')
 
 
 if context.is_offline_mode():

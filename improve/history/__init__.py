@@ -15,6 +15,7 @@ for _name, _filter in (
     ("entity_label", wording.entity_label),
     ("history_changes", wording.changed_fields),
     ("history_values", wording.recorded_values),
+    ("point_sentences", wording.point_sentences),
 ):
     bp.add_app_template_filter(_filter, _name)
 bp.add_app_template_global(queries.actor_names, "audit_actor_names")

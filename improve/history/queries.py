@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import sqlalchemy as sa
 from flask import url_for
 
 from improve.extensions import db
-from improve.history.wording import PERSON_FIELDS
+from improve.history.wording import PERSON_FIELDS, REFERENCE_FIELDS
 from improve.models import (
     Aim,
     AimAssessment,
@@ -22,12 +23,17 @@ from improve.models import (
     CycleQuestion,
     CycleTask,
     Driver,
+    Measure,
     Membership,
+    Ramp,
     Team,
     User,
 )
+from improve.permissions import visible_collaborative_ids, visible_team_ids
 
 RECORD_ACTIONS = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE)
+# What a measure's history lists: its own changes, its kept definitions, its data points.
+MEASURE_TYPES = ("Measure", "MeasureRevision", "DataPoint")
 
 # The records whose history can be shown, by the class name the audit rows carry.
 MODELS: dict[str, type[Base]] = {
@@ -60,18 +66,57 @@ def recent_for_team(team_id: int, limit: int = 10) -> list[AuditEvent]:
     return list(db.session.scalars(query))
 
 
-def list_for_record(entity_type: str, entity_id: int) -> list[AuditEvent]:
-    """Every create, change and delete of one record, newest first (sign-ins are left out)."""
+def visible_to(user: User) -> sa.ColumnElement[bool]:
+    """The audit rows this person may read, each by its own owner at the time it was written: a
+    team's row needs that team, a collaborative's row (no team) that collaborative. Rows of no
+    team or collaborative (accounts), and rows of a team that no longer exists, are for admins.
+    Never by the record the row names: an id says nothing about whose a row is."""
+    if user.is_admin:
+        return sa.true()
+    return sa.or_(
+        AuditEvent.team_id.in_(visible_team_ids(user)),
+        sa.and_(
+            AuditEvent.team_id.is_(None),
+            AuditEvent.collaborative_id.in_(visible_collaborative_ids(user)),
+        ),
+    )
+
+
+def list_for_record(entity_type: str, entity_id: int, viewer: User) -> list[AuditEvent]:
+    """Every create, change and delete of one record that the viewer may read, newest first
+    (sign-ins are left out)."""
     query = (
         sa.select(AuditEvent)
         .where(
             AuditEvent.entity_type == entity_type,
             AuditEvent.entity_id == entity_id,
             AuditEvent.action.in_(RECORD_ACTIONS),
+            visible_to(viewer),
         )
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     )
     return list(db.session.scalars(query))
+
+
+def list_for_measure(
+    measure_id: int, viewer: User, team_id: int | None = None, period: date | None = None
+) -> list[AuditEvent]:
+    """A measure's changes, its kept definitions and its data points' changes that the viewer
+    may read, newest first; with `team_id` and `period`, one period's data point only."""
+    query = sa.select(AuditEvent).where(
+        AuditEvent.measure_id == measure_id,
+        AuditEvent.entity_type.in_(MEASURE_TYPES),
+        AuditEvent.action.in_(RECORD_ACTIONS),
+        visible_to(viewer),
+    )
+    if period is not None:
+        query = query.where(
+            AuditEvent.entity_type == "DataPoint",
+            AuditEvent.team_id == team_id,
+            AuditEvent.period_start == period,
+        )
+    order = (AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    return list(db.session.scalars(query.order_by(*order)))
 
 
 def user_names(user_ids: Iterable[int | None]) -> dict[int, str]:
@@ -96,6 +141,58 @@ def people_named_in(events: Iterable[AuditEvent]) -> dict[int, str]:
         for values in (event.before or {}, event.after or {}):
             ids.update(value for key, value in values.items() if key in PERSON_FIELDS)
     return user_names(value for value in ids if isinstance(value, int))
+
+
+# The records other records point at by id in their before/after values, with the column that
+# names each, by the kind REFERENCE_FIELDS gives a field.
+NAMED_BY: dict[str, tuple[type[Base], sa.ColumnElement[str]]] = {
+    "team": (Team, Team.name),
+    "collaborative": (Collaborative, Collaborative.name),
+    "driver": (Driver, Driver.title),
+    "change idea": (ChangeIdea, ChangeIdea.title),
+    "PDSA cycle": (Cycle, Cycle.title),
+    "ramp": (Ramp, Ramp.title),
+    "measure": (Measure, Measure.name),
+}
+
+
+def records_named_in(events: Iterable[AuditEvent]) -> dict[str, dict[int, str]]:
+    """The names of the teams, drivers, cycles... that these rows point at by id, by kind: one
+    query per kind that is pointed at, however many rows there are. Only records of the rows' own
+    collaboratives are looked up, so a row can name nothing of another collaborative."""
+    events = list(events)
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        for values in (event.before or {}, event.after or {}):
+            for key, value in values.items():
+                kind = REFERENCE_FIELDS.get(key)
+                if kind in NAMED_BY:
+                    ids = value if isinstance(value, list) else [value]
+                    wanted.setdefault(kind, set()).update(i for i in ids if isinstance(i, int))
+    collaboratives = {e.collaborative_id for e in events if e.collaborative_id is not None}
+    names: dict[str, dict[int, str]] = {}
+    for kind, ids in wanted.items():
+        model, column = NAMED_BY[kind]
+        query = sa.select(model.id, column).where(model.id.in_(ids))  # type: ignore[attr-defined]
+        query = query.where(_owned_by(model, collaboratives))
+        names[kind] = {record_id: name for record_id, name in db.session.execute(query)}
+    return names
+
+
+def _owned_by(model: type[Base], collaboratives: set[int]) -> sa.ColumnElement[bool]:
+    """Records of these collaboratives only (their teams', and shared ones)."""
+    teams = sa.select(Team.id).where(Team.collaborative_id.in_(collaboratives))
+    aims = sa.select(Aim.id).where(Aim.team_id.in_(teams))
+    owners: dict[type[Base], sa.ColumnElement[bool]] = {
+        Team: Team.collaborative_id.in_(collaboratives),
+        Collaborative: Collaborative.id.in_(collaboratives),
+        Measure: Measure.collaborative_id.in_(collaboratives),
+        Driver: Driver.aim_id.in_(aims),
+        ChangeIdea: ChangeIdea.aim_id.in_(aims),
+        Cycle: Cycle.team_id.in_(teams),
+        Ramp: Ramp.change_idea_id.in_(sa.select(ChangeIdea.id).where(ChangeIdea.aim_id.in_(aims))),
+    }
+    return owners[model]
 
 
 def back_url(entity_type: str, entity_id: int, events: list[AuditEvent]) -> str:

@@ -1,14 +1,18 @@
-"""The history of one record: who changed it, when, and what changed."""
+"""The history of one record, of a measure, and of one period's data point: who changed it, when,
+and what changed. Each row is shown only to those who may see its own team or collaborative."""
 
 from __future__ import annotations
 
-from flask import abort
+from datetime import date
+
+from flask import abort, request
 from flask_login import current_user
 
 from improve.history import bp, queries, wording
 from improve.htmx import render
-from improve.models import AuditEvent
-from improve.permissions import collaborative_or_404, team_or_404, team_record_or_404
+from improve.models import Measure, Team
+from improve.permissions import team_or_404, team_record_or_404
+from improve.routing import parse_id
 
 
 @bp.get("/history/<entity_type>/<id:entity_id>")
@@ -16,10 +20,10 @@ def record(entity_type: str, entity_id: int):
     """Who changed this record, when, and what changed, newest first."""
     if entity_type not in queries.MODELS:
         abort(404)
-    events = queries.list_for_record(entity_type, entity_id)
+    # Only the rows the viewer may read: none at all reads as "no history", whoever's they are.
+    events = queries.list_for_record(entity_type, entity_id, current_user)
     if not events:
         return _no_history_yet(entity_type, entity_id)
-    _check_may_see(events)
     return render(
         "history/record.html",
         events=events,
@@ -27,24 +31,9 @@ def record(entity_type: str, entity_id: int):
         entity_label=wording.entity_label(entity_type),
         record_name=next(filter(None, map(wording.record_name, events)), None),
         names=queries.people_named_in(events),
+        records=queries.records_named_in(events),
         back_url=queries.back_url(entity_type, entity_id, events),
     )
-
-
-def _check_may_see(events: list[AuditEvent]) -> None:
-    """A team's record needs its team, a collaborative's its collaborative; other records
-    (accounts, for instance) are for admins. Anything else is "not found"."""
-    if current_user.is_admin:
-        return  # also for records of a team or collaborative that no longer exists
-    team_ids = {event.team_id for event in events if event.team_id is not None}
-    collaborative_ids = {e.collaborative_id for e in events if e.collaborative_id is not None}
-    if not (team_ids or collaborative_ids):
-        abort(404)
-    for team_id in team_ids:
-        team_or_404(team_id)
-    if not team_ids:
-        for collaborative_id in collaborative_ids:
-            collaborative_or_404(collaborative_id)
 
 
 # Team records can exist without a history: made with the demo data, or before history was kept.
@@ -63,5 +52,72 @@ def _no_history_yet(entity_type: str, entity_id: int):
         entity_label=wording.entity_label(entity_type),
         record_name=getattr(record, "title", None),
         names={},
+        records={},
         back_url=queries.back_url(entity_type, entity_id, []),
+    )
+
+
+@bp.get("/measures/<id:measure_id>/history")
+def measure(measure_id: int):
+    """A measure's changes: its definition, its chart, and every data point the viewer may see."""
+    measure = measure_or_404(measure_id)
+    events = queries.list_for_measure(measure.id, current_user)
+    return _measure_page(measure, events, team=None, period=None)
+
+
+@bp.get("/measures/<id:measure_id>/history/<period>")
+def data_point(measure_id: int, period: str):
+    """One period's data point of one team: every value, note and flag it has had."""
+    measure = measure_or_404(measure_id)
+    team = _data_team(measure)
+    day = _period_or_404(measure, period)
+    events = queries.list_for_measure(measure.id, current_user, team.id, day)
+    return _measure_page(measure, events, team=team, period=day)
+
+
+def measure_or_404(measure_id: int) -> Measure:
+    """The measure, scoped as its own page is (imported here: measures imports history)."""
+    from improve.measures.views import measure_or_404
+
+    return measure_or_404(measure_id)
+
+
+def _data_team(measure: Measure) -> Team:
+    """The measure's own team, or for a shared measure the team in `?team=` (which must be
+    seen, else 404)."""
+    if measure.team_id is not None:
+        return team_or_404(measure.team_id)
+    team_id = parse_id(request.args.get("team"))
+    team = team_or_404(team_id) if team_id else abort(404)
+    if team.collaborative_id != measure.collaborative_id:
+        abort(404)
+    return team
+
+
+def _period_or_404(measure: Measure, text: str) -> date:
+    """The first day of one of the measure's periods (a Monday, or the 1st), else 404."""
+    from improve.measures.queries import period_of
+
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None or period_of(day, measure.frequency) != day:
+        abort(404)
+    return day
+
+
+def _measure_page(measure: Measure, events: list, team: Team | None, period: date | None):
+    from improve.measures.queries import reporting_teams
+
+    return render(
+        "history/measure.html",
+        measure=measure,
+        events=events,
+        team=team,
+        period=period,
+        period_words=wording.period_words(period, measure.frequency.value) if period else None,
+        names=queries.people_named_in(events),
+        records=queries.records_named_in(events),
+        team_names={t.id: t.name for t in reporting_teams(measure)} if measure.is_shared else {},
     )

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from improve.models import AuditAction, AuditEvent
+from improve.models.collaborative import ORGANISATION_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 
 # What each kind of record is called on screen, after "the" or "a".
 ENTITY_LABELS = {
@@ -25,6 +26,14 @@ ENTITY_LABELS = {
     "Collaborative": "collaborative",
     "Membership": "role",
     "User": "account",
+    "Measure": "measure",
+    "MeasureRevision": "earlier definition",
+    "DataPoint": "data point",
+    "CollaborativePhase": "phase",
+    "MonthlyReport": "monthly report",
+    "ProgressScore": "progress score",
+    "PanelReview": "panel review",
+    "Evaluation": "evaluation",
 }
 
 # Column names as people would say them. Anything missing falls back to the column name with
@@ -99,6 +108,122 @@ FIELD_LABELS = {
     "is_enabled": "Can sign in",
     "description": "Description",
     "topic": "Topic",
+    "run_chart_rules": "Run chart rules",
+    "sigma_method": "Control limits worked out by",
+    "shift_length": "Points in a row for a shift",
+    "trend_length": "Points in a row for a trend",
+    "stall_weeks": "Weeks without news before a team is stalled",
+    "suppression_threshold": "Smallest number shown",
+    # drivers and ideas
+    "title": "Title",
+    "name": "Name",
+    "fed_by": "Feeds the primary drivers",
+    "driver": "Driver",
+    "copied_from_team": "Copied from team",
+    "cycle_id": "PDSA cycle",
+    "ramp_id": "Ramp",
+    "notes": "Notes",
+    # measures and data points
+    "measure_type": "Kind of measure",
+    "operational_definition": "What exactly is counted",
+    "numerator_definition": "Top number",
+    "denominator_definition": "Bottom number",
+    "inclusions": "Included",
+    "exclusions": "Left out",
+    "data_source": "Where the numbers come from",
+    "collected_by": "Who collects them",
+    "frequency": "How often",
+    "value_kind": "What each number is",
+    "multiplier": "Rates multiplied by",
+    "direction": "Which way is better",
+    "baseline_start": "Baseline starts",
+    "baseline_end": "Baseline ends",
+    "chart_type": "Chart",
+    "freeze_points": "Baseline points",
+    "effective_from": "Applies from",
+    "reason": "Reason",
+    "linked_measure_ids": "Shared measures",
+    "measure_id": "Measure",
+    "period_start": "Period",
+    "value": "Value",
+    "denominator": "Out of",
+    "note": "Note",
+    "excluded": "Left out",
+    "exclusion_reason": "Why it is left out",
+    "starts_new_phase": "Starts a new phase",
+    "phase_reason": "What changed",
+    # reports and the panel
+    "achievements": "Achievements",
+    "barriers": "Barriers",
+    "self_score": "Team's own score",
+    "suggested_score": "Suggested score",
+    "score": "Score",
+    "justification": "Why this score",
+    "suggestions": "Suggestions",
+    "report_id": "Report",
+    "revision": "Version",
+    "supersedes_id": "Corrects",
+    "reviewed_on": "Date of review",
+    "decisions": "Decisions",
+    "actions": "Actions",
+    "organisational_changes": "Changes in the organisations",
+    "outcomes_achieved": "Outcomes achieved",
+    "did_the_method_work": "Did the method work?",
+    "remaining_gaps": "Gaps that remain",
+    "what_next_with_learning": "What next with the learning",
+}
+
+# Fields that hold the id of another record (or a list of them), by what that record is called:
+# shown as its name (improve.history.queries.records_named_in), never as a number.
+REFERENCE_FIELDS = {
+    "owner_id": "person",
+    "user_id": "person",
+    "author_id": "person",
+    "created_by_id": "person",
+    "team_id": "team",
+    "collaborative_id": "collaborative",
+    "driver_id": "driver",
+    "fed_by": "driver",
+    "copied_from_id": "change idea",
+    "cycle_id": "PDSA cycle",
+    "ramp_id": "ramp",
+    "measure_id": "measure",
+    "linked_measure_ids": "measure",
+    "report_id": "monthly report",
+    "supersedes_id": "monthly report",
+}
+
+# Values of code fields as the forms put them, where "not_sure" -> "Not sure" is not enough.
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "role": {str(role): label for role, label in ROLE_LABELS.items()},
+    "organisation_kind": {str(kind): label for kind, label in ORGANISATION_KIND_LABELS.items()},
+    "kind": {str(kind): label for kind, label in PHASE_LABELS.items()}
+    | {"primary": "Primary driver", "secondary": "Secondary driver"},
+    "frequency": {"weekly": "Every week", "monthly": "Every month"},
+    "value_kind": {
+        "continuous": "A measurement",
+        "count": "A count of events",
+        "proportion": "Some out of a total",
+        "rate": "Events per amount of time or care",
+    },
+    "direction": {
+        "increase": "Higher is better",
+        "decrease": "Lower is better",
+        "neutral": "Neither: we only watch it",
+    },
+    "chart_type": {
+        "run": "Run chart",
+        "i": "I chart",
+        "mr": "Moving range chart",
+        "c": "c chart",
+        "p": "p chart",
+        "u": "u chart",
+    },
+    "run_chart_rules": {"anhoej": "Anhøj rules", "ihi": "IHI rules"},
+    "sigma_method": {"classic": "Average moving range / 1.128", "nhs": "NHS Making Data Count"},
+    "stage": {"plan": "Plan", "do": "Do", "study": "Study", "act": "Act", "closed": "Closed"},
+    "decision": {"adopt": "Adopt", "adapt": "Adapt", "abandon": "Abandon"},
+    "improved": {"yes": "Yes", "no": "No", "not_sure": "Not sure"},
 }
 
 # Fields whose values are enum codes like "not_sure": shown as "Not sure".
@@ -106,6 +231,11 @@ CODE_FIELDS = frozenset(
     {
         "status",
         "stage",
+        "frequency",
+        "value_kind",
+        "direction",
+        "chart_type",
+        "measure_type",
         "decision",
         "improved",
         "kind",
@@ -116,7 +246,7 @@ CODE_FIELDS = frozenset(
     }
 )
 # Fields that hold a person's account id; their values are shown as names.
-PERSON_FIELDS = frozenset({"owner_id", "user_id", "author_id", "created_by_id"})
+PERSON_FIELDS = frozenset(key for key, kind in REFERENCE_FIELDS.items() if kind == "person")
 
 VERBS = {AuditAction.CREATE: "added", AuditAction.UPDATE: "changed", AuditAction.DELETE: "deleted"}
 NAME_FIELDS = ("title", "name", "display_name")
@@ -164,19 +294,34 @@ def time_ago(moment: datetime, now: datetime | None = None) -> str:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def audit_value(value: Any, field: str = "", names: dict[int, str] | None = None) -> str:
-    """One before/after value of an audit row as a person would read it."""
-    if value is None or value == "":
+def audit_value(
+    value: Any,
+    field: str = "",
+    names: dict[int, str] | None = None,
+    records: dict[str, dict[int, str]] | None = None,
+) -> str:
+    """One before/after value of an audit row as a person would read it: names for ids (people
+    from `names`, other records from `records` by kind), labels for codes, dates in words."""
+    if value is None or value == "" or value == []:
         return EMPTY
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if field in PERSON_FIELDS and isinstance(value, int):
-        return (names or {}).get(value, "A removed account")
+    if field in REFERENCE_FIELDS:
+        return _reference(value, REFERENCE_FIELDS[field], names or {}, records or {})
+    if isinstance(value, datetime):
+        return exact_utc(value)
+    if isinstance(value, date):
+        return f"{value:%-d %B %Y}"
     if isinstance(value, float) and value.is_integer():
         return f"{value:g}"
+    if isinstance(value, float):
+        return f"{value:.15g}"
+    if isinstance(value, list):
+        return ", ".join(audit_value(item, field) for item in value)
     if isinstance(value, str):
         if field in CODE_FIELDS:
-            return value.replace("_", " ").capitalize()
+            labels = CODE_LABELS.get(field, {})
+            return labels.get(value) or value.replace("_", " ").capitalize()
         if _ISO_DATE.match(value):
             return date.fromisoformat(value).strftime("%-d %B %Y")
         if _ISO_DATETIME.match(value):
@@ -185,6 +330,18 @@ def audit_value(value: Any, field: str = "", names: dict[int, str] | None = None
             except ValueError:
                 return value
     return str(value)
+
+
+def _reference(
+    value: Any, kind: str, names: dict[int, str], records: dict[str, dict[int, str]]
+) -> str:
+    ids = value if isinstance(value, list) else [value]
+    known = names if kind == "person" else records.get(kind, {})
+    gone = "A removed account" if kind == "person" else f"A {kind} that is no longer here"
+    if kind == "monthly report":
+        gone = "An earlier monthly report"  # reports have no name; never show their number
+    words = [known.get(item, gone) if isinstance(item, int) else gone for item in ids]
+    return ", ".join(words) or EMPTY
 
 
 def record_name(event: AuditEvent) -> str | None:
@@ -225,3 +382,85 @@ def recorded_values(event: AuditEvent) -> list[tuple[str, Any]]:
     """For a create or delete, the values the row recorded (after a create, before a delete)."""
     values = event.after if event.action == AuditAction.CREATE else event.before
     return list((values or {}).items())
+
+
+def period_words(period: date, frequency: str) -> str:
+    """A data point's period as the data table names it: "week of 3 August 2026", "August 2026"."""
+    if frequency == "weekly":
+        return f"week of {period:%-d %B %Y}"
+    return f"{period:%B %Y}"
+
+
+def _number(value: Any) -> str:
+    return audit_value(value) if value is not None else EMPTY
+
+
+def _quoted(value: Any) -> str:
+    return f"“{value}”" if value else EMPTY
+
+
+def point_sentences(event: AuditEvent, frequency: str) -> list[str]:
+    """What happened to one period's data point, in sentences: "Value for week of 3 August 2026
+    changed from 12 to 14". One per change; the actor and time are said beside them."""
+    after, before = event.after or {}, event.before or {}
+    period = event.period_start or _date(after.get("period_start") or before.get("period_start"))
+    when = period_words(period, frequency) if period else "a period"
+    if event.action == AuditAction.DELETE:
+        return [f"Value for {when} ({_number(before.get('value'))}) deleted"]
+    if event.action == AuditAction.CREATE:
+        out_of = after.get("denominator")
+        entered = f"Value for {when} entered: {_number(after.get('value'))}"
+        sentences = [entered + (f" out of {_number(out_of)}" if out_of is not None else "")]
+        if after.get("note"):
+            sentences.append(f"Note for {when}: {_quoted(after['note'])}")
+        sentences += _flag_sentences(when, after, [flag for flag in FLAGS if after.get(flag)])
+        return sentences
+    changes = {name: (old, new) for name, old, new in changed_fields(event)}
+    sentences = []
+    for name, label in (("value", "Value"), ("denominator", "“Out of”")):
+        if name in changes:
+            old, new = changes[name]
+            sentences.append(f"{label} for {when} changed from {_number(old)} to {_number(new)}")
+    if "note" in changes:
+        old, new = changes["note"]
+        sentences.append(f"Note for {when} changed from {_quoted(old)} to {_quoted(new)}")
+    sentences += _flag_sentences(when, after, [flag for flag in FLAGS if flag in changes])
+    for flag, (reason, label) in FLAGS.items():
+        if reason in changes and flag not in changes:
+            old, new = changes[reason]
+            sentences.append(f"{label} {when} changed from {_quoted(old)} to {_quoted(new)}")
+    return sentences or [f"{when[:1].upper()}{when[1:]} saved with no change"]
+
+
+# A data point's flags, each with its reason field and how a change of that reason is said.
+FLAGS = {
+    "excluded": ("exclusion_reason", "Why we left out"),
+    "starts_new_phase": ("phase_reason", "What changed at the new phase of"),
+}
+
+
+def _flag_sentences(when: str, values: dict[str, Any], flags: Any) -> list[str]:
+    sentences = []
+    period = f"{when[:1].upper()}{when[1:]}"
+    for flag in flags:
+        reason = values.get(FLAGS[flag][0]) or ""
+        if flag == "excluded":
+            sentence = (
+                f"{period} left out of the centre line and limits"
+                if values.get(flag)
+                else f"{period} put back into the centre line and limits"
+            )
+        else:
+            sentence = (
+                f"{period} starts a new phase"
+                if values.get(flag)
+                else f"{period} no longer starts a new phase"
+            )
+        sentences.append(f"{sentence}: {reason}" if values.get(flag) and reason else sentence)
+    return sentences
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return date.fromisoformat(value)
+    return None

@@ -75,6 +75,7 @@ def create_measure(
         after=snapshot(measure, DEFINITION_FIELDS),
         team_id=measure.team_id,
         collaborative_id=collaborative_id,
+        measure_id=measure.id,
     )
     return measure
 
@@ -107,6 +108,7 @@ def revise_measure(
             summary=f"Changed the chart of the measure ‘{measure.name}’",
             team_id=measure.team_id,
             collaborative_id=measure.collaborative_id,
+            measure_id=measure.id,
         )
     if effective_from is None or not reason:
         raise ValueError("A new definition needs the date it applies from and a reason")
@@ -119,6 +121,7 @@ def revise_measure(
         summary=f"Changed the definition of the measure ‘{measure.name}’",
         team_id=measure.team_id,
         collaborative_id=measure.collaborative_id,
+        measure_id=measure.id,
     )
     if not changed:
         return False
@@ -138,6 +141,7 @@ def revise_measure(
         after={"effective_from": effective_from.isoformat(), "reason": reason},
         team_id=measure.team_id,
         collaborative_id=measure.collaborative_id,
+        measure_id=measure.id,
     )
     _mark_phase_starts(user, measure, effective_from, f"The definition changed: {reason}")
     return True
@@ -209,6 +213,8 @@ def record_data_point(
         after={"period_start": period.isoformat()} | snapshot(point, POINT_FIELDS),
         team_id=team.id,
         collaborative_id=measure.collaborative_id,
+        measure_id=measure.id,
+        period_start=period,
     )
     return point
 
@@ -239,6 +245,8 @@ def _update_point(user: User, measure: Measure, point: DataPoint, values: dict[s
         summary=f"Changed {measure.name} for {point.period_start:%-d %B %Y}",
         team_id=point.team_id,
         collaborative_id=measure.collaborative_id,
+        measure_id=measure.id,
+        period_start=point.period_start,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,6 +33,10 @@ class AuditEvent(Base):
     entity_id: Mapped[int | None]
     team_id: Mapped[int | None] = mapped_column(index=True)
     collaborative_id: Mapped[int | None] = mapped_column(index=True)
+    # A measure's changes, its revisions' and its data points' (with their period), so a
+    # measure's and a period's history outlive the data points they describe.
+    measure_id: Mapped[int | None] = mapped_column(index=True)
+    period_start: Mapped[date | None]
     summary: Mapped[str] = mapped_column(sa.String(SHORT_TEXT), default="")
     before: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)

@@ -22,6 +22,16 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # SQLite otherwise gives a deleted row's id to the next row (the highest id, once freed):
+        # a link, bookmark or audit row naming the old record would then name someone else's.
+        # AUTOINCREMENT never reuses an id, as PostgreSQL's sequences never do. (SQLAlchemy
+        # applies it to tables with a single integer key only.)
+        table = cls.__dict__.get("__table__")
+        if table is not None:
+            table.dialect_kwargs["sqlite_autoincrement"] = True
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -170,10 +170,12 @@ def test_the_audit_log_cannot_be_written_through_the_app(app, world, sign_in):
     for method in ("post", "put", "patch", "delete"):
         response = getattr(client, method)(f"/history/Aim/{aim.id}")
         assert response.status_code == 405
-    # No route anywhere is about the audit log except this read-only one.
+    # No route anywhere is about the audit log except these read-only ones.
     audit_rules = [rule for rule in app.url_map.iter_rules() if "history" in rule.rule]
-    assert [(r.endpoint, sorted(r.methods - {"HEAD", "OPTIONS"})) for r in audit_rules] == [
-        ("history.record", ["GET"])
+    assert sorted((r.endpoint, sorted(r.methods - {"HEAD", "OPTIONS"})) for r in audit_rules) == [
+        ("history.data_point", ["GET"]),
+        ("history.measure", ["GET"]),
+        ("history.record", ["GET"]),
     ]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == rows
 

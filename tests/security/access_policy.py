@@ -341,6 +341,10 @@ TABLE: dict[str, Requirement] = {
     "measures.delete_point": EDIT_RECORDS,
     "measures.import_data": EDIT_RECORDS,
     "measures.confirm_import": EDIT_RECORDS,
+    # A measure's history: a shared one's is its collaborative's (each team's rows only to those
+    # who see that team); one period's data point history is the team's.
+    "history.measure": ByVariant({"team": VIEW_TEAM, "shared": VIEW_COLLABORATIVE}),
+    "history.data_point": VIEW_TEAM,
     # Reports: the team writes them, the coordinator scores them.
     "reports.index": VIEW_TEAM,
     "reports.detail": ByMethod({"GET": VIEW_TEAM, "POST": EDIT_RECORDS}),
