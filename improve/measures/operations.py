@@ -261,6 +261,8 @@ def delete_data_point(user: User, measure: Measure, point: DataPoint) -> None:
         before={"period_start": point.period_start.isoformat()} | snapshot(point, POINT_FIELDS),
         team_id=point.team_id,
         collaborative_id=measure.collaborative_id,
+        measure_id=measure.id,
+        period_start=point.period_start,
     )
     if point.starts_new_phase:
         following = queries.next_point(point)

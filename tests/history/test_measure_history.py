@@ -9,6 +9,7 @@ import html
 
 from improve.extensions import db
 from improve.measures import operations
+from improve.models import DataPoint
 from tests.comments.records import make_aim
 from tests.conftest import text_of
 from tests.security.route_samples import measure as make_measure
@@ -51,7 +52,7 @@ def test_a_measures_history_tells_each_change_in_words(world, client_for):
     period = client_for(world.expert_a).get(f"/measures/{measure.id}/history/2026-01-01")
     assert period.status_code == 200
     text = visible(period)
-    assert "History of the January 2026" in text and "changed from 12 to 14" in text
+    assert "History of January 2026" in text and "changed from 12 to 14" in text
     assert "February" not in text
 
 
@@ -118,3 +119,16 @@ def test_outsiders_and_odd_periods_are_not_found(world, client_for):
     for period in ("2026-01-02", "2026-13-01", "x", "2026-1-1", "20260101"):
         assert client.get(f"/measures/{measure.id}/history/{period}").status_code == 404
     assert client.get(f"/measures/{measure.id}/history/2026-03-01").status_code == 200
+
+
+def test_a_deleted_value_stays_in_the_periods_history(world, client_for):
+    measure = make_measure(make_aim(world.team_a))
+    member = client_for(world.member_a)
+    save(member, measure.id, "2026-01-01", value="12")
+    point_id = db.session.scalar(db.select(DataPoint.id).where(DataPoint.measure_id == measure.id))
+    deleted = member.post(f"/points/{point_id}/delete", data={"version": "1"})
+    assert deleted.status_code == 303
+
+    text = visible(client_for(world.lead_a).get(f"/measures/{measure.id}/history/2026-01-01"))
+    assert "Value for January 2026 (12) deleted by Member A" in text
+    assert "Value for January 2026 entered: 12" in text

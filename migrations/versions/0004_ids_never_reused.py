@@ -1,7 +1,7 @@
 """ids are never reused on SQLite (AUTOINCREMENT), and audit rows name their measure and period
 
-Revision ID: 0005
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-03 10:00:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0005'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
@@ -24,6 +24,7 @@ TABLES = (
     'panel_review', 'team', 'aim', 'evaluation', 'membership', 'monthly_report',
     'aim_assessment', 'driver', 'measure', 'progress_score', 'change_idea', 'data_point',
     'measure_revision', 'ramp', 'cycle', 'comment', 'cycle_question', 'cycle_task',
+    'used_submission',
 )
 
 # Rows written before this revision: their measure and period, where the record still exists and
