@@ -3,6 +3,7 @@ and the care-recipient data canary on every free-text field."""
 
 from __future__ import annotations
 
+import enum
 from datetime import date
 from typing import Any
 
@@ -257,3 +258,30 @@ def form_status(form: Any, conflict: bool = False) -> int:
     if conflict:
         return 422 if is_partial_request() else 409
     return 422 if form.errors else 200
+
+
+def saved_values(form: Any, record: Any) -> list[tuple[str, str]]:
+    """Each field of an edit form with the record's saved value in words, for the conflict page
+    ("their saved version" beside the person's own in the form)."""
+    rows = []
+    for field in form:
+        if field.name in ("csrf_token", "version") or field.type == "SubmitField":
+            continue
+        rows.append((field.label.text, _in_words(field, getattr(record, field.name, None))))
+    return rows
+
+
+def _in_words(field: Any, value: Any) -> str:
+    if isinstance(value, enum.Enum):
+        value = value.value
+    for choice in getattr(field, "choices", None) or ():
+        key, label = (choice.value, choice.label) if hasattr(choice, "label") else choice[:2]
+        if str(key) == str(value):
+            return str(label)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):
+        return f"{value:%-d %B %Y}"
+    if isinstance(value, float):
+        return f"{value:.15g}"
+    return "–" if value is None or value == "" else str(value)
