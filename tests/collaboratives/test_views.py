@@ -725,7 +725,9 @@ def test_removing_asks_first_naming_the_person(world, sign_in):
 def test_removing_takes_the_role_away_and_keeps_the_account(world, sign_in):
     membership_id = _membership_id(world.panel_x, collaborative_id=world.x.id)
     client = sign_in(world.coordinator_x)
-    response = client.post(f"/collaboratives/{world.x.id}/members/{membership_id}/remove")
+    response = client.post(
+        f"/collaboratives/{world.x.id}/members/{membership_id}/remove", data={"version": "1"}
+    )
 
     assert response.status_code == 303
     assert response.headers["Location"] == f"/collaboratives/{world.x.id}"

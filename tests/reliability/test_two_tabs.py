@@ -20,8 +20,10 @@ from improve.extensions import db
 from improve.models import (
     Assessor,
     CollaborativePhase,
+    Membership,
     PhaseKind,
     ProgressScore,
+    Role,
     Team,
     User,
 )
@@ -331,3 +333,49 @@ def test_dates_in_the_saved_version_read_as_words(setting, client_for):
     starts = _phase(setting).starts_on
     assert f"Start date {starts:%-d %B %Y}" in text_of(refused)
     assert "What kind of phase is it? Learning session" in text_of(refused)  # a choice's label
+
+
+# Taking a role away ------------------------------------------------------------------------------
+
+
+def _membership(world: Any) -> Membership:
+    return db.session.query(Membership).filter_by(user_id=world.member_a.id).one()
+
+
+def test_a_role_changed_after_the_question_is_not_taken_away_unseen(setting, client_for):
+    url = f"/teams/{setting.team_a.id}/members/{_membership(setting).id}/remove"
+    lead = client_for(setting.lead_a)
+    question = form_fields(lead.get(url).get_data(as_text=True), url)
+    assert question["version"] == "1"
+    # Meanwhile a coordinator makes them the team's lead ("add a person" changes a role).
+    promote = {"email": setting.member_a.email, "role": "team_lead"}
+    assert (
+        client_for(setting.coordinator_x)
+        .post(f"/teams/{setting.team_a.id}/members", data=promote)
+        .status_code
+        == 303
+    )
+
+    refused = lead.post(url, data=question)
+    assert refused.status_code == 409
+    text = text_of(refused)
+    assert "Someone else changed Member A's role while you were deciding" in text
+    assert "They are team lead here." in text
+    db.session.expire_all()
+    assert _membership(setting).role == Role.TEAM_LEAD  # nothing was removed
+    # Asked again, with the role now shown: yes removes them.
+    again = form_fields(refused.get_data(as_text=True), url)
+    assert lead.post(url, data=again).status_code == 303
+    db.session.expire_all()
+    assert db.session.query(Membership).filter_by(user_id=setting.member_a.id).count() == 0
+
+
+@pytest.mark.parametrize("version", [None, "x1"])
+def test_a_removal_without_a_good_version_is_refused_with_a_message(setting, client_for, version):
+    url = f"/teams/{setting.team_a.id}/members/{_membership(setting).id}/remove"
+    data = {} if version is None else {"version": version}
+    response = client_for(setting.lead_a).post(url, data=data)
+    assert response.status_code == 400
+    assert RELOAD in text_of(response)
+    db.session.expire_all()
+    assert _membership(setting).role == Role.TEAM_MEMBER

@@ -410,7 +410,9 @@ def _add_collaborative_member(w: SimpleNamespace) -> Sample:
 def _remove_collaborative_member(w: SimpleNamespace) -> Sample:
     held = membership(person(), Role.PANEL_MEMBER, w.x)
     url = f"/collaboratives/{w.x.id}/members/{held.id}/remove"
-    return Sample(w.coordinator_x, url, {}, [Row(DELETE, "Membership", **collaborative_scope(w.x))])
+    data = {"version": str(held.version)}
+    rows = [Row(DELETE, "Membership", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, url, data, rows)
 
 
 @sample("teams.edit")
@@ -441,7 +443,8 @@ def _add_team_member(w: SimpleNamespace) -> Sample:
 def _remove_team_member(w: SimpleNamespace) -> Sample:
     held = membership(person(), Role.TEAM_MEMBER, w.team_a)
     url = f"/teams/{w.team_a.id}/members/{held.id}/remove"
-    return Sample(w.lead_a, url, {}, [Row(DELETE, "Membership", **team_scope(w.team_a))])
+    data = {"version": str(held.version)}
+    return Sample(w.lead_a, url, data, [Row(DELETE, "Membership", **team_scope(w.team_a))])
 
 
 # Aims and the driver diagram

@@ -378,7 +378,7 @@ def test_removing_takes_the_role_away_and_keeps_the_account(world, sign_in, clie
     membership_id = _membership_id(world.member_a, team_id=world.team_a.id)
     client = sign_in(getattr(world, role))
     url = f"/teams/{world.team_a.id}"
-    response = client.post(f"{url}/members/{membership_id}/remove")
+    response = client.post(f"{url}/members/{membership_id}/remove", data={"version": "1"})
 
     assert response.status_code == 303
     assert response.headers["Location"] == url
