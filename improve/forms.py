@@ -3,18 +3,22 @@ and the care-recipient data canary on every free-text field."""
 
 from __future__ import annotations
 
+import enum
 from datetime import date
 from typing import Any
 
 from flask import get_template_attribute
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea, GovTextInput
 from markupsafe import Markup
-from wtforms import DateField, IntegerField, StringField, TextAreaField
+from wtforms import DateField, Field, IntegerField, StringField, TextAreaField
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.widgets import HiddenInput
 
 from improve import canary
+from improve.htmx import is_partial_request
 from improve.models.base import LONG_TEXT, SHORT_TEXT
+from improve.routing import parse_id
 
 EMAIL_LENGTH = 254
 
@@ -203,3 +207,81 @@ class WholeNumber(IntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(f"{self.label.text} must be a whole number, like 7") from None
+
+
+# Versions: every form that edits a saved record carries the version it was loaded from. ---------
+
+RELOAD = "This form is out of date or incomplete. Reload the page and make your change again"
+
+
+class VersionField(Field):
+    """The version of the record the form was loaded from, in a hidden input.
+
+    By default a missing or garbled value is no error of its own: it simply does not match the
+    saved version, which the view reports as a conflict. With `required=True` (for records that
+    always exist before the form does) it is refused with RELOAD instead, so a form that lost its
+    version says so (422) rather than passing for someone else's change."""
+
+    widget = HiddenInput()
+
+    def __init__(self, label: str = "", required: bool = False, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.required = required
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = valuelist[0] if valuelist else ""
+        self.data = parse_id(text) if text != "0" else 0
+
+    def pre_validate(self, form: Any) -> None:
+        if self.required and self.data is None:
+            raise StopValidation(RELOAD)
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
+
+
+def accept_version(form: Any, record: Any) -> bool:
+    """Whether the form was loaded from the version now saved (or, for a record not yet made, from
+    none). If not, point the form at the saved version, so that after comparing, the person can
+    save again on purpose."""
+    saved = None if record is None else record.version
+    if form.version.data == saved:
+        return True
+    form.version.data = saved
+    form.version.raw_data = ["" if saved is None else str(saved)]
+    return False
+
+
+def form_status(form: Any, conflict: bool = False) -> int:
+    """200, 422 for mistakes, and for a save over someone else's: 409 (422 for htmx, which only
+    swaps in 422 answers)."""
+    if conflict:
+        return 422 if is_partial_request() else 409
+    return 422 if form.errors else 200
+
+
+def saved_values(form: Any, record: Any) -> list[tuple[str, str]]:
+    """Each field of an edit form with the record's saved value in words, for the conflict page
+    ("their saved version" beside the person's own in the form)."""
+    rows = []
+    for field in form:
+        if field.name in ("csrf_token", "version") or field.type == "SubmitField":
+            continue
+        rows.append((field.label.text, _in_words(field, getattr(record, field.name, None))))
+    return rows
+
+
+def _in_words(field: Any, value: Any) -> str:
+    if isinstance(value, enum.Enum):
+        value = value.value
+    for choice in getattr(field, "choices", None) or ():
+        key, label = (choice.value, choice.label) if hasattr(choice, "label") else choice[:2]
+        if str(key) == str(value):
+            return str(label)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):
+        return f"{value:%-d %B %Y}"
+    if isinstance(value, float):
+        return f"{value:.15g}"
+    return "–" if value is None or value == "" else str(value)

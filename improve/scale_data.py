@@ -206,6 +206,7 @@ def _shared_rows(plan: Plan, ids: Ids, password_hash: str, rows: Rows) -> dict[s
                 "role": role,
                 "collaborative_id": collaborative_id,
                 "team_id": None,
+                "version": 1,
                 **_stamps(start),
             },
         )
@@ -247,6 +248,7 @@ def _user(ids: Ids, rows: Rows, email: str, name: str, password_hash: str, day: 
             "is_admin": False,
             "is_enabled": True,
             "session_version": 1,
+            "version": 1,
             **_stamps(day),
         },
     )
@@ -357,6 +359,7 @@ def _team_rows(
                 "role": role,
                 "collaborative_id": None,
                 "team_id": team_id,
+                "version": 1,
                 **_stamps(start),
             },
         )
@@ -548,6 +551,7 @@ def _report_rows(plan: Plan, ids: Ids, rows: Rows, team_id: int, number: int, le
                     "assessor": assessor,
                     "score": score,
                     "report_id": report_id,
+                    "version": 1,
                     "created_at": submitted,
                     "updated_at": submitted,
                 },

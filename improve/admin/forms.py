@@ -5,7 +5,13 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput,
 from wtforms import BooleanField, EmailField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
-from improve.forms import EMAIL_LENGTH, NoControlCharacters, NormalisedEmail, short_text
+from improve.forms import (
+    EMAIL_LENGTH,
+    NoControlCharacters,
+    NormalisedEmail,
+    VersionField,
+    short_text,
+)
 
 
 class UserForm(FlaskForm):
@@ -41,6 +47,12 @@ class UserForm(FlaskForm):
         description="Untick to stop this person signing in. Their records stay.",
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class AccountForm(UserForm):
+    """Changing an account: the same questions, and the version they were loaded from."""
+
+    version = VersionField(required=True)
 
 
 class ConfirmForm(FlaskForm):

@@ -4,8 +4,9 @@ from flask import abort, flash, url_for
 from flask_login import current_user
 
 from improve.admin import bp, operations, queries
-from improve.admin.forms import ConfirmForm, UserForm
+from improve.admin.forms import AccountForm, ConfirmForm, UserForm
 from improve.extensions import db
+from improve.forms import accept_version, form_status, saved_values
 from improve.htmx import render, see_other
 
 EMAIL_TAKEN = "Another account already uses this email address"
@@ -44,11 +45,18 @@ def new_user():
 
 @bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):
-    """Change an account, see its roles, or disable it."""
+    """Change an account, see its roles, or disable it. A save from a form loaded before someone
+    else's change is refused whole and both are shown."""
     user = queries.get_user_or_404(user_id)
-    form = UserForm(obj=user)
+    form = AccountForm(obj=user)
+    conflict = False
     if form.validate_on_submit():
-        if queries.email_taken(form.email.data, except_user_id=user.id):
+        conflict = not accept_version(form, user)
+        if conflict:
+            # Saving again must not quietly undo their change to who may sign in or administer:
+            # the form shown again offers the account's access as it is now saved.
+            form.is_admin.data, form.is_enabled.data = user.is_admin, user.is_enabled
+        elif queries.email_taken(form.email.data, except_user_id=user.id):
             form.email.errors.append(EMAIL_TAKEN)
         elif user.id == current_user.id and not (form.is_admin.data and form.is_enabled.data):
             form.is_admin.errors.append(
@@ -72,7 +80,9 @@ def edit_user(user_id: int):
         user=user,
         memberships=queries.memberships_of(user),
         reset_form=ConfirmForm(formdata=None),
-        status=422 if form.errors else 200,
+        conflict=conflict,
+        saved=saved_values(form, user) if conflict else [],
+        status=form_status(form, conflict),
     )
 
 

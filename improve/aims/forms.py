@@ -1,7 +1,8 @@
 """Forms for aims: the aim itself, its status, and the dated SCIE assessments that revisit it.
 
-Also the pieces the driver diagram's forms share: a number field that only takes real numbers, and
-the hidden version field that stops one person's save silently overwriting another's.
+Also the number field the driver diagram's forms share, which only takes real numbers. The hidden
+version field and its check live in improve.forms (every edit form uses them); they are
+re-exported here for the forms that import them from aims.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import Field, FloatField, RadioField, SelectChoice, SubmitField
+from wtforms import FloatField, RadioField, SelectChoice, SubmitField
 from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
-from wtforms.widgets import HiddenInput
 
-from improve.forms import DateParts, long_text, short_text
+from improve.forms import DateParts, VersionField, long_text, short_text
+from improve.forms import accept_version as accept_version  # re-exported: its old home
 from improve.models import AimStatus
 from improve.models.measure import MAX_MAGNITUDE
-from improve.routing import parse_id
 
 # Digits with an optional decimal point: "nan", "inf", "1e9" and "some" are not what people mean.
 NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -69,30 +69,6 @@ class NumberRequired:
     def __call__(self, form: Any, field: Any) -> None:
         if field.data is None and not field.errors:
             raise StopValidation(self.message)
-
-
-class VersionField(Field):
-    """The version of the record the form was loaded from. Never an error of its own: a missing
-    or garbled value simply does not match the saved version, which the view reports."""
-
-    widget = HiddenInput()
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        text = valuelist[0] if valuelist else ""
-        self.data = parse_id(text) if text != "0" else 0
-
-    def _value(self) -> str:
-        return "" if self.data is None else str(self.data)
-
-
-def accept_version(form: FlaskForm, record: Any) -> bool:
-    """Whether the form was loaded from the version now saved. If not, point the form at the saved
-    version, so that after comparing, the person can save again on purpose."""
-    if form.version.data == record.version:
-        return True
-    form.version.data = record.version
-    form.version.raw_data = [str(record.version)]
-    return False
 
 
 class AimForm(FlaskForm):

@@ -15,6 +15,7 @@ from improve.cycles.queries import list_for_aim
 from improve.drivers import queries as driver_queries
 from improve.drivers.forms import driver_form, idea_form
 from improve.extensions import db
+from improve.forms import form_status as form_status  # also used by the drivers views
 from improve.htmx import is_partial_request, render, see_other
 from improve.models import Aim, AimStatus, DriverKind
 from improve.permissions import Permission, can, team_or_404, team_record_or_404
@@ -23,14 +24,6 @@ TEMPLATE = "aims/detail.html"
 # Where the diagram puts the focus: a record's Change link or move button, or its heading.
 FOCUS = re.compile(r"diagram|(driver|idea)-\d{1,10}(-up|-down)?")
 PRIMARY, SECONDARY = DriverKind.PRIMARY, DriverKind.SECONDARY
-
-
-def form_status(form: Any, conflict: bool = False) -> int:
-    """200, 422 for mistakes, and for a save over someone else's: 409 (422 for htmx, which only
-    swaps in 422 answers)."""
-    if conflict:
-        return 422 if is_partial_request() else 409
-    return 422 if form.errors else 200
 
 
 def aim_page(aim: Aim, fragment: str | None = None, status: int = 200, **context: Any) -> Response:

@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
-from improve.forms import DateParts, WholeNumber, long_text, short_text
+from improve.forms import DateParts, VersionField, WholeNumber, long_text, short_text
 from improve.members.forms import MemberForm
 from improve.models import COLLABORATIVE_ROLES, OrganisationKind, RunChartRules, SigmaMethod
 
@@ -117,6 +117,12 @@ class CollaborativeForm(FlaskForm):
     def validate_ends_on(self, field: DateParts) -> None:
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError("The end date must be the same as or after the start date")
+
+
+class CollaborativeSettingsForm(CollaborativeForm):
+    """Changing a collaborative: the same questions, and the version they were loaded from."""
+
+    version = VersionField(required=True)
 
 
 class TeamForm(FlaskForm):

@@ -4,8 +4,14 @@ from flask import abort, flash, url_for
 from flask_login import current_user
 
 from improve.collaboratives import bp, operations, queries
-from improve.collaboratives.forms import CollaborativeForm, CollaborativeMemberForm, TeamForm
+from improve.collaboratives.forms import (
+    CollaborativeForm,
+    CollaborativeMemberForm,
+    CollaborativeSettingsForm,
+    TeamForm,
+)
 from improve.extensions import db
+from improve.forms import accept_version, form_status, saved_values
 from improve.htmx import is_partial_request, render, see_other
 from improve.members import operations as member_operations
 from improve.members import queries as member_queries
@@ -90,13 +96,17 @@ def detail(collaborative_id: int):
 
 @bp.route("/<id:collaborative_id>/edit", methods=["GET", "POST"])
 def edit(collaborative_id: int):
-    """Change a collaborative's details and analysis settings."""
+    """Change a collaborative's details and analysis settings; a save over someone else's newer
+    one is refused and both are shown."""
     collaborative = collaborative_or_404(collaborative_id, Permission.EDIT_COLLABORATIVE)
-    form = CollaborativeForm(obj=collaborative)
+    form = CollaborativeSettingsForm(obj=collaborative)
+    conflict = False
     if form.validate_on_submit():
-        if operations.collaborative_name_taken(form.name.data, except_id=collaborative.id):
+        conflict = not accept_version(form, collaborative)
+        name_taken = operations.collaborative_name_taken(form.name.data, collaborative.id)
+        if not conflict and name_taken:
             form.name.errors.append("A collaborative with this name already exists")
-        else:
+        elif not conflict:
             operations.update_collaborative(current_user, collaborative, _settings(form))
             db.session.commit()
             flash("Changes saved.", "success")
@@ -105,7 +115,9 @@ def edit(collaborative_id: int):
         "collaboratives/form.html",
         form=form,
         collaborative=collaborative,
-        status=422 if form.errors else 200,
+        conflict=conflict,
+        saved=saved_values(form, collaborative) if conflict else [],
+        status=form_status(form, conflict),
     )
 
 

@@ -1,4 +1,4 @@
-"""The form to add a person to a team or collaborative."""
+"""The forms to add a person to a team or collaborative, and to take their role away."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import EmailField, RadioField, SelectChoice, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
-from improve.forms import EMAIL_LENGTH, NoControlCharacters, NormalisedEmail, short_text
+from improve.forms import (
+    EMAIL_LENGTH,
+    NoControlCharacters,
+    NormalisedEmail,
+    VersionField,
+    short_text,
+)
 
 NEEDS_NAME = "There is no account for this email address yet. Enter their full name to create one"
 
@@ -51,3 +57,10 @@ class MemberForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.role.choices = self.role_choices
         self.role.description = self.role_hint
+
+
+class RemovalForm(FlaskForm):
+    """ "Yes, remove them", with the version of the role the question showed: a role changed since
+    is not taken away unseen."""
+
+    version = VersionField(required=True)

@@ -166,7 +166,7 @@ PHASE_LABELS = {
 }
 
 
-class CollaborativePhase(TimestampMixin, Base):
+class CollaborativePhase(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "collaborative_phase"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -231,7 +231,7 @@ class Team(TimestampMixin, VersionedMixin, Base):
         return f"<Team {self.id} {self.name!r}>"
 
 
-class Membership(TimestampMixin, Base):
+class Membership(TimestampMixin, VersionedMixin, Base):
     """One role for one person in exactly one collaborative or one team."""
 
     __tablename__ = "membership"

@@ -74,7 +74,7 @@ class Assessor(enum.StrEnum):
     COORDINATOR = "coordinator"
 
 
-class ProgressScore(TimestampMixin, Base):
+class ProgressScore(TimestampMixin, VersionedMixin, Base):
     """A score on the progress scale for one team and period, by the team or by the coordinator;
     the gap between the two is informative."""
 

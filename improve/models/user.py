@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from improve.models.base import SHORT_TEXT, Base, TimestampMixin, UTCDateTime
+from improve.models.base import SHORT_TEXT, Base, TimestampMixin, UTCDateTime, VersionedMixin
 
 if TYPE_CHECKING:
     from improve.models.collaborative import Membership
 
 
-class User(TimestampMixin, Base):
+# What the admin account form shows: a change to any of them is a new version of the account.
+ACCOUNT_FIELDS = ("display_name", "email", "is_admin", "is_enabled")
+
+
+class User(TimestampMixin, VersionedMixin, Base):
+    """Versioned by hand (version_id_generator=False): the version counts changes to what the
+    admin's account form shows, so signing in (last_signed_in_at) or choosing a password does not
+    make an admin's open form out of date. Every UPDATE still checks the version it loaded."""
+
     __tablename__ = "user_account"
+
+    @sa.orm.declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
+        return {"version_id_col": cls.version, "version_id_generator": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -28,6 +40,7 @@ class User(TimestampMixin, Base):
     # Part of the session identifier: bumping it signs the person out everywhere.
     session_version: Mapped[int] = mapped_column(default=1)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(nullable=False, default=1)
 
     memberships: WriteOnlyMapped[Membership] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -62,3 +75,11 @@ class User(TimestampMixin, Base):
 def hash_password(password: str) -> str:
     """The stored form of a password (salted, slow on purpose)."""
     return generate_password_hash(password)
+
+
+@sa.event.listens_for(User, "before_update")
+def _new_account_version(mapper: Any, connection: Any, user: User) -> None:
+    """A change to what the account form shows is a new version; the UPDATE checks the old one."""
+    state = sa.inspect(user)
+    if any(state.attrs[name].history.has_changes() for name in ACCOUNT_FIELDS):
+        user.version += 1

@@ -9,9 +9,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SelectChoice, SubmitField
 from wtforms.validators import InputRequired, Optional
 
-from improve.aims.forms import VersionField
 from improve.analysis.scoring import SCALE
-from improve.forms import DateParts, long_text, short_text
+from improve.forms import DateParts, VersionField, long_text, short_text
 from improve.models import Collaborative, PhaseKind
 from improve.models.collaborative import DEFAULT_PROGRESS_LABELS
 
@@ -83,6 +82,12 @@ class PhaseForm(FlaskForm):
         return valid
 
 
+class PhaseEditForm(PhaseForm):
+    """Changing a phase: the same questions, and the version they were loaded from."""
+
+    version = VersionField(required=True)
+
+
 class ReportForm(FlaskForm):
     """The team's words and self-assessed score; the evidence is gathered, never typed."""
 
@@ -123,6 +128,8 @@ class ScoreForm(FlaskForm):
         "Suggestions for the team (optional)",
         "What would help them move up the scale, like an idea another team tested.",
     )
+    # Empty when the form was loaded before any score was saved.
+    version = VersionField()
     submit = SubmitField("Save the score", widget=GovSubmitInput())
 
     def __init__(self, collaborative: Collaborative, *args: Any, **kwargs: Any) -> None:

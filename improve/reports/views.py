@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from improve.analysis.periods import due_date
 from improve.extensions import db
+from improve.forms import accept_version, form_status, saved_values
 from improve.htmx import is_partial_request, render, see_other
 from improve.models import (
     Assessor,
@@ -23,7 +24,7 @@ from improve.models import (
 )
 from improve.permissions import Permission, can, collaborative_or_404, team_or_404
 from improve.reports import bp, operations, queries
-from improve.reports.forms import PhaseForm, ReportForm, ScoreForm
+from improve.reports.forms import PhaseEditForm, PhaseForm, ReportForm, ScoreForm
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 LOCKED = (
@@ -111,21 +112,27 @@ def new_phase(collaborative_id: int):
     methods=["GET", "POST"],
 )
 def edit_phase(collaborative_id: int, phase_id: int):
-    """Change a phase's kind, name, dates or notes (coordinators)."""
+    """Change a phase's kind, name, dates or notes (coordinators); a save over someone else's
+    newer one is refused and both are shown."""
     collaborative = collaborative_or_404(collaborative_id, Permission.EDIT_COLLABORATIVE)
     phase = _phase_or_404(collaborative, phase_id)
-    form = PhaseForm(obj=phase)
+    form = PhaseEditForm(obj=phase)
+    conflict = False
     if form.validate_on_submit():
-        changed = operations.change_phase(current_user, phase, _phase_values(form))
-        db.session.commit()
-        flash(f"Saved ‘{phase.title}’." if changed else "Nothing was changed.", "success")
-        return see_other(url_for(".calendar", collaborative_id=collaborative.id))
+        conflict = not accept_version(form, phase)
+        if not conflict:
+            changed = operations.change_phase(current_user, phase, _phase_values(form))
+            db.session.commit()
+            flash(f"Saved ‘{phase.title}’." if changed else "Nothing was changed.", "success")
+            return see_other(url_for(".calendar", collaborative_id=collaborative.id))
     return render(
         "reports/phase_form.html",
-        status=422 if form.errors else 200,
+        status=form_status(form, conflict),
         form=form,
         collaborative=collaborative,
         phase=phase,
+        conflict=conflict,
+        saved=saved_values(form, phase) if conflict else [],
     )
 
 
@@ -198,6 +205,7 @@ def _report_page(
     form: ReportForm | None = None,
     score_form: ScoreForm | None = None,
     problem: str | None = None,
+    score_conflict: bool = False,
 ) -> Response:
     """The report for one period: the latest version, its evidence (as gathered when it was
     submitted, or gathered now for a draft), the scores, and the forms the person may use."""
@@ -242,6 +250,7 @@ def _report_page(
         may_edit=can(current_user, Permission.EDIT_TEAM_RECORDS, team),
         may_score=can(current_user, Permission.SCORE_REPORTS, collaborative),
         problem=problem,
+        score_conflict=score_conflict,
     )
 
 
@@ -312,6 +321,10 @@ def score(report_id: int):
     form = ScoreForm(team.collaborative)
     if not form.validate_on_submit():
         return _report_page(team, report.period_start, 422, score_form=form)
+    saved = queries.period_scores(team, report.period_start).get(Assessor.COORDINATOR)
+    if not accept_version(form, saved):
+        status = _refusal_status()
+        return _report_page(team, report.period_start, status, score_form=form, score_conflict=True)
     values = {
         "score": float(form.score.data),
         "justification": form.justification.data,

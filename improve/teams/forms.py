@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from wtforms import SelectChoice, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
-from improve.forms import short_text
+from improve.forms import VersionField, short_text
 from improve.members.forms import MemberForm
 from improve.models import TEAM_ROLES, OrganisationKind
 
@@ -30,6 +30,7 @@ class TeamDetailsForm(FlaskForm):
         validators=[InputRequired(message="Choose the kind of organisation")],
     )
     service = short_text("Service (optional)", "For example, residential care for older people")
+    version = VersionField(required=True)
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 

@@ -9,6 +9,7 @@ from improve.aims.queries import measure_summaries
 from improve.collaboratives.operations import team_name_taken
 from improve.cycles.forms import CycleFilterForm
 from improve.extensions import db
+from improve.forms import accept_version, form_status, saved_values
 from improve.htmx import is_partial_request, render, see_other
 from improve.members import operations as member_operations
 from improve.members import queries as member_queries
@@ -66,19 +67,29 @@ def detail(team_id: int):
 
 @bp.route("/<id:team_id>/edit", methods=["GET", "POST"])
 def edit(team_id: int):
-    """Change the team's name, organisation and service."""
+    """Change the team's name, organisation and service; a save over someone else's newer one is
+    refused and both are shown."""
     team = team_or_404(team_id, Permission.EDIT_TEAM)
     form = TeamDetailsForm(obj=team)
+    conflict = False
     if form.validate_on_submit():
-        if team_name_taken(team.collaborative, form.name.data, except_team_id=team.id):
+        conflict = not accept_version(form, team)
+        if not conflict and team_name_taken(team.collaborative, form.name.data, team.id):
             form.name.errors.append("This collaborative already has a team with this name")
-        else:
+        elif not conflict:
             details = {name: getattr(form, name).data for name in DETAIL_FIELDS}
             operations.update_team(current_user, team, details)
             db.session.commit()
             flash("Changes saved.", "success")
             return see_other(url_for(".detail", team_id=team.id))
-    return render("teams/edit.html", form=form, team=team, status=422 if form.errors else 200)
+    return render(
+        "teams/edit.html",
+        form=form,
+        team=team,
+        conflict=conflict,
+        saved=saved_values(form, team) if conflict else [],
+        status=form_status(form, conflict),
+    )
 
 
 @bp.post("/<id:team_id>/members")

@@ -65,6 +65,7 @@ def account_form(user: User, **changes: str | None) -> dict[str, str]:
         "email": user.email,
         "is_admin": "y" if user.is_admin else None,
         "is_enabled": "y" if user.is_enabled else None,
+        "version": str(user.version),
     }
     data.update(changes)
     return {name: value for name, value in data.items() if value is not None}

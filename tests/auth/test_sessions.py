@@ -45,7 +45,8 @@ def change_own_password(browser: FlaskClient, user: User, admin: FlaskClient) ->
 
 
 def admin_disables(browser: FlaskClient, user: User, admin: FlaskClient) -> None:
-    form = {"display_name": user.display_name, "email": user.email}  # "enabled" left unticked
+    # "enabled" left unticked
+    form = {"display_name": user.display_name, "email": user.email, "version": str(user.version)}
     assert admin.post(f"/admin/users/{user.id}", data=form).status_code == 303
 
 

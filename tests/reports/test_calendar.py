@@ -235,6 +235,7 @@ def test_change_phase_audits_what_changed(timeline, dated, client_for):
         data=phase_form(
             title="Learning session 1 (online)",
             starts_on=[str(day.day), str(day.month), str(day.year)],
+            version=str(phase.version),
         ),
     )
     assert response.status_code == 303

@@ -565,9 +565,8 @@ def test_coordinator_scores_beside_the_self_score_and_can_rescore(dated, client_
     assert "Coordinator's score 3.0: Modest improvement Why: Checks are up" in team_view
     assert "Suggestions: Try huddles" in team_view
 
-    client.post(
-        f"/reports/{report.id}/score", data={"score": "2.5", "justification": "On reflection"}
-    )
+    rescore = {"score": "2.5", "justification": "On reflection", "version": coordinator.version}
+    assert client.post(f"/reports/{report.id}/score", data=rescore).status_code == 303
     [_, coordinator] = scores()
     assert (coordinator.score, coordinator.justification) == (2.5, "On reflection")
     events = [e.action for e in audits("ProgressScore")]

@@ -327,10 +327,21 @@ def _new_user(w: SimpleNamespace) -> Sample:
     return Sample(w.admin, "/admin/users/new", data, [Row(CREATE, "User")])
 
 
+def saved_version(record: Any) -> int:
+    """The version now saved (an earlier sample may have changed the record since it loaded)."""
+    db.session.refresh(record)
+    return int(record.version)
+
+
 @sample("admin.edit_user")
 def _edit_user(w: SimpleNamespace) -> Sample:
     user = person()
-    data = {"display_name": "Renamed Person", "email": user.email, "is_enabled": "y"}
+    data = {
+        "display_name": "Renamed Person",
+        "email": user.email,
+        "is_enabled": "y",
+        "version": str(user.version),
+    }
     return Sample(w.admin, f"/admin/users/{user.id}", data, [Row(UPDATE, "User")])
 
 
@@ -370,7 +381,10 @@ def _new_collaborative(w: SimpleNamespace) -> Sample:
 
 @sample("collaboratives.edit")
 def _edit_collaborative(w: SimpleNamespace) -> Sample:
-    data = _collaborative_data(w.x.name) | {"topic": f"Fewer falls at night {_n()}"}
+    data = _collaborative_data(w.x.name) | {
+        "topic": f"Fewer falls at night {_n()}",
+        "version": str(saved_version(w.x)),
+    }
     rows = [Row(UPDATE, "Collaborative", **collaborative_scope(w.x))]
     return Sample(w.coordinator_x, f"/collaboratives/{w.x.id}/edit", data, rows)
 
@@ -397,7 +411,9 @@ def _add_collaborative_member(w: SimpleNamespace) -> Sample:
 def _remove_collaborative_member(w: SimpleNamespace) -> Sample:
     held = membership(person(), Role.PANEL_MEMBER, w.x)
     url = f"/collaboratives/{w.x.id}/members/{held.id}/remove"
-    return Sample(w.coordinator_x, url, {}, [Row(DELETE, "Membership", **collaborative_scope(w.x))])
+    data = {"version": str(held.version)}
+    rows = [Row(DELETE, "Membership", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, url, data, rows)
 
 
 @sample("teams.edit")
@@ -406,6 +422,7 @@ def _edit_team(w: SimpleNamespace) -> Sample:
         "name": w.team_a.name,
         "organisation": f"Westshire Council {_n()}",
         "organisation_kind": "other",
+        "version": str(saved_version(w.team_a)),
     }
     rows = [Row(UPDATE, "Team", **team_scope(w.team_a))]
     return Sample(w.lead_a, f"/teams/{w.team_a.id}/edit", data, rows)
@@ -427,7 +444,8 @@ def _add_team_member(w: SimpleNamespace) -> Sample:
 def _remove_team_member(w: SimpleNamespace) -> Sample:
     held = membership(person(), Role.TEAM_MEMBER, w.team_a)
     url = f"/teams/{w.team_a.id}/members/{held.id}/remove"
-    return Sample(w.lead_a, url, {}, [Row(DELETE, "Membership", **team_scope(w.team_a))])
+    data = {"version": str(held.version)}
+    return Sample(w.lead_a, url, data, [Row(DELETE, "Membership", **team_scope(w.team_a))])
 
 
 # Aims and the driver diagram
@@ -834,7 +852,12 @@ def _new_phase(w: SimpleNamespace) -> Sample:
 @sample("reports.edit_phase")
 def _edit_phase(w: SimpleNamespace) -> Sample:
     record = phase(w.x)
-    data = {"kind": "learning_session", "title": "Renamed session", "starts_on": ["2", "3", "2026"]}
+    data = {
+        "kind": "learning_session",
+        "title": "Renamed session",
+        "starts_on": ["2", "3", "2026"],
+        "version": str(record.version),
+    }
     rows = [Row(UPDATE, "CollaborativePhase", **collaborative_scope(w.x))]
     url = f"/collaboratives/{w.x.id}/calendar/phases/{record.id}/edit"
     return Sample(w.coordinator_x, url, data, rows)

@@ -127,10 +127,11 @@ def test_a_missing_token_is_refused_and_either_token_accepted(csrf_app, world, e
 
 
 def test_the_checks_above_notice_a_route_without_csrf(csrf_app, world):
-    """Were a route exempt, a request without a token would get through. (Removing someone has no
-    form of its own, so nothing else would stop it: pages with a form check its token again.)"""
-    sample = SAMPLES["teams.remove_member"](world)
-    view = csrf_app.view_functions["teams.remove_member"]
+    """Were a route exempt, a request without a token would get through. (Removing a calendar
+    phase has no form of its own, so nothing else would stop it: pages with a form check its
+    token again.)"""
+    sample = SAMPLES["reports.remove_phase"](world)
+    view = csrf_app.view_functions["reports.remove_phase"]
     csrf.exempt(view)
     try:
         browser, _ = browser_for(csrf_app, sample)
