@@ -36,7 +36,9 @@ def test_a_removed_memberships_id_is_never_given_to_the_next_one(world, client_f
     )
     assert added.status_code == 303
     old_id = db.session.scalar(sa.select(sa.func.max(Membership.id)))
-    removed = coordinator_x.post(f"/collaboratives/{world.x.id}/members/{old_id}/remove")
+    removed = coordinator_x.post(
+        f"/collaboratives/{world.x.id}/members/{old_id}/remove", data={"version": "1"}
+    )
     assert removed.status_code == 303
     newcomer = make_user(display_name="Yan Newcomer")
     coordinator_y.post(
