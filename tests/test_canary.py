@@ -218,6 +218,7 @@ def test_every_field_is_checked_and_stored_text_is_not_warned_again(world, clien
         "organisation": f"Ref {NHS}",
         "organisation_kind": "other",
         "service": "For Mr B, DOB 1.2.1950",
+        "version": str(world.team_a.version),
     }
     warned = client.post(url, data=data)
     assert warned.status_code == 422
