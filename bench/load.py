@@ -48,7 +48,7 @@ import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +195,15 @@ class UserRun:
     cycles: dict[int, str] = field(default_factory=dict)  # cycle id -> title
 
 
+def choose(pick: float) -> str:
+    """The action a number drawn uniformly from [0, 1) stands for, by the shares in ACTIONS."""
+    for share, action in ACTIONS:
+        if pick < share:
+            return action
+        pick -= share
+    return ACTIONS[-1][1]
+
+
 class VirtualUserLoop:
     def __init__(
         self, base: tuple[str, int], user: VirtualUser, team_id: int, cycle_id: int, seed: int
@@ -234,11 +243,7 @@ class VirtualUserLoop:
 
     async def act(self) -> None:
         self.step += 1
-        pick = self.rng.random()
-        for share, action in ACTIONS:
-            if pick < share:
-                break
-            pick -= share
+        action = choose(self.rng.random())
         user = self.user
         if action == "measure page":
             await self.timed(action, "GET", f"/measures/{user.measure_id}", None, 200)
@@ -343,7 +348,8 @@ async def drive(
             await asyncio.sleep(5)
 
     sampler = asyncio.ensure_future(sample_load())
-    runs = await asyncio.gather(*(v.loop(deadline, (args.think_min, args.think_max)) for v in loops))
+    think = (args.think_min, args.think_max)
+    runs = await asyncio.gather(*(virtual_user.loop(deadline, think) for virtual_user in loops))
     sampler.cancel()
     return list(runs), loads
 
@@ -422,7 +428,8 @@ def summarise(runs: list[UserRun], args: argparse.Namespace, kind: str) -> dict[
     for action, status, seconds in every:
         statuses[str(status)] = statuses.get(str(status), 0) + 1
         by_action.setdefault(action, []).append(seconds)
-    writes = sum(1 for action, _, _ in every if action in dict(map(reversed, WRITES)))
+    writes = sum(1 for action, _, _ in every if action in {name for _, name in WRITES})
+    signed_in = sum(1 for action, _, _ in every if action != "sign in")
     return {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": kind,
@@ -437,7 +444,7 @@ def summarise(runs: list[UserRun], args: argparse.Namespace, kind: str) -> dict[
         },
         "requests": len(every),
         "requests_per_second": round(len(every) / args.seconds, 1),
-        "write_share_of_requests": round(writes / max(len(every), 1), 3),
+        "write_share_after_sign_in": round(writes / max(signed_in, 1), 3),
         "statuses": dict(sorted(statuses.items())),
         "errors": sum(len(run.errors) for run in runs),
         "data_points_acknowledged": sum(len(run.points) for run in runs),
