@@ -5,14 +5,18 @@
     PYTHONPATH=. .venv/bin/python bench/load.py --database-url postgresql://postgres@127.0.0.1/postgres
 
 (PostgreSQL: a scratch database is created next to the one named, and dropped afterwards.)
+Options: --users 150 --seconds 120 --think-min 1 --think-max 3 (the defaults, the issue's load),
+--workers 3 --worker-class sync --threads 1 (gunicorn, as README's production section
+recommends for 2 cores), --note "..." (kept with the figures), --output bench/load.json.
 Writes its figures into bench/load.json (one entry per database, so the runs sit side by side);
 exits 1 if any acknowledged write was not found, or anything answered other than expected.
 
 The users. Each virtual user is a team member of one of the demo teams (added for the run, round
 robin: 25 people per team) with a weekly measure of their own, so every data point they save can
-be checked. After signing in (the users start spread over the first think time, as people arrive
-over a minute rather than in one instant) each repeats for the whole run: one request, then a
-think time drawn uniformly from 1 to 3 s. 80 % of the requests read a page, 20 % write:
+be checked. The users arrive spread over the first 3 s (the longest think time) rather than in
+one instant, sign in (counted as "sign in", not in the mix below), land on their measure's page,
+then repeat for the whole run: a think time drawn uniformly from 1 to 3 s, then one request.
+80 % of the requests read a page, 20 % write:
 
     reads  80 %  their measure's page 25, their team's page 20, the aim's page 20, a PDSA cycle's
                  page 5, the new-cycle form 5, the home page 5
@@ -28,7 +32,9 @@ for a write counts as an error.
 
 The load generator is one asyncio process on the same machine as gunicorn and the database (they
 share the CPUs, as `machine` records), speaking HTTP/1.1 with keep-alive through the standard
-library only: one connection per user, so a request is the server's time plus loopback. The CPU
+library only: one connection per user (gunicorn's sync workers close it after each answer, so
+then each request connects again, as a browser would), so a request is the server's time plus
+loopback. The CPU
 seconds used by the generator and by the gunicorn workers are recorded, with the load average
 sampled during the run (other work on the machine slows every figure).
 """
