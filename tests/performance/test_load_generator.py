@@ -5,6 +5,7 @@ looked up in the database."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections import Counter
 
@@ -47,10 +48,8 @@ async def _serve(answers: list[bytes], seen: list[bytes], close_after: int | Non
             if close_after is not None and served >= close_after:
                 break
         writer.close()
-        try:
+        with contextlib.suppress(ConnectionError):
             await writer.wait_closed()
-        except ConnectionError:
-            pass
 
     return await asyncio.start_server(handle, "127.0.0.1", 0)
 
