@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := improve
 
-.PHONY: run test lint format browser-deps bench clean
+.PHONY: run test lint format browser-deps bench load clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -44,6 +44,13 @@ bench: $(VENV)/.installed
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  else echo "bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## load: 150 virtual users (think time 1-3 s, 80 % reads) for 2 minutes on SQLite, then on
+## PostgreSQL (LOAD_DATABASE_URL, a server where scratch databases may be made): bench/load.json.
+LOAD_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+load: $(VENV)/.installed
+	$(BIN)/python bench/load.py $(LOAD_ARGS); sqlite=$$?; \
+	  $(BIN)/python bench/load.py --database-url $(LOAD_DATABASE_URL) $(LOAD_ARGS) && exit $$sqlite
 
 # Browser tests drive Debian's Chromium. As root we install it; otherwise they are skipped.
 browser-deps:

@@ -56,7 +56,17 @@ def _configure_templates(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from improve import auth, cli, errors, htmx, permissions, security, static_files, submissions
+    from improve import (
+        auth,
+        cli,
+        errors,
+        htmx,
+        permissions,
+        security,
+        static_files,
+        submissions,
+        widget_cache,
+    )
     from improve.extensions import csrf, db, login_manager, migrate
     from improve.extensions import htmx as htmx_extension
 
@@ -69,6 +79,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     htmx_extension.init_app(app)
     WTFormsHelpers(app)
+    widget_cache.init_app(app)
     auth.init_login(app)
     htmx.init_app(app)
     security.init_app(app)
