@@ -73,9 +73,7 @@ def _confirm_page(record: Driver | ChangeIdea, conflict: bool = False) -> Respon
     status = removal_status(conflict)
     context = {"removal_conflict": conflict}
     if is_partial_request():
-        return aim_views.aim_page(
-            record.aim, FRAGMENT, status, confirming=_key(record), **context
-        )
+        return aim_views.aim_page(record.aim, FRAGMENT, status, confirming=_key(record), **context)
     diagram = queries.diagram(record.aim)
     return render(
         "drivers/confirm_remove.html",
