@@ -7,7 +7,7 @@ import enum
 from datetime import date
 from typing import Any
 
-from flask import get_template_attribute
+from flask import abort, get_template_attribute, request
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea, GovTextInput
 from markupsafe import Markup
 from wtforms import DateField, Field, IntegerField, StringField, TextAreaField
@@ -285,3 +285,23 @@ def _in_words(field: Any, value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.15g}"
     return "–" if value is None or value == "" else str(value)
+
+
+# Removals: "yes, remove it" names the version of the record the question showed. ---------------
+
+
+def removal_conflict(record: Any) -> bool:
+    """For the POST that answers "yes, remove it": whether `record` changed since the question
+    was shown (the question posts the version it showed). Then nothing is removed and the question
+    is asked again, about the record as it is now. A missing or garbled version is refused (400,
+    RELOAD): a destructive action must know what it destroys."""
+    shown = parse_id(request.form.get("version", ""))
+    if shown is None:
+        abort(400, RELOAD)
+    return shown != record.version
+
+
+def removal_status(conflict: bool) -> int:
+    """200 for the question; asked again because the record changed: 409 (422 for htmx, which
+    only swaps in 422 answers)."""
+    return (422 if is_partial_request() else 409) if conflict else 200

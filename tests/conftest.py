@@ -48,6 +48,12 @@ BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
 HISTORY_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
 
 
+def version_of(record: Any) -> dict[str, str]:
+    """What a "yes, remove it" form posts besides its CSRF token: the version it was shown."""
+    db.session.refresh(record)
+    return {"version": str(record.version)}
+
+
 # Everyone in the `world` fixture, for tables of who may do what.
 PEOPLE = (
     "admin",

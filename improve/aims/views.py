@@ -46,6 +46,7 @@ def aim_page(aim: Aim, fragment: str | None = None, status: int = 200, **context
     for name in ("editing", "confirming", "focus", "open_form", "driver_edit_form"):
         context.setdefault(name, None)
     context.setdefault("driver_conflict", False)
+    context.setdefault("removal_conflict", False)
     context.setdefault("status_conflict", False)
     measures = queries.list_measures(aim)
     # Only the whole page shows the summary table: a block alone needs no analysis.

@@ -14,6 +14,7 @@ from jinja2_fragments.flask import render_block
 from improve.comments import bp, operations, queries
 from improve.comments.forms import CommentForm, EditCommentForm
 from improve.extensions import db
+from improve.forms import removal_conflict, removal_status
 from improve.htmx import is_partial_request, see_other
 from improve.models import Aim, Comment, Cycle
 from improve.permissions import Permission, team_record_or_404
@@ -77,15 +78,22 @@ def edit(comment_id: int):
 
 @bp.route("/comments/<id:comment_id>/delete", methods=["GET", "POST"])
 def delete(comment_id: int):
-    """Ask first, then delete your own comment; the thread shows where it was."""
+    """Ask first, then delete your own comment; the thread shows where it was. A comment edited
+    after the question was shown is not deleted: the question is asked again (409)."""
     comment, target = _changeable_or_403(comment_id)
-    if request.method == "POST":
+    conflict = request.method == "POST" and removal_conflict(comment)
+    if request.method == "POST" and not conflict:
         operations.delete_comment(current_user, comment, target)
         db.session.commit()
         flash("The comment was deleted.", "success")
         return _done(target)
     return _thread_or_page(
-        "comments/delete.html", target, comment=comment, deleting_comment_id=comment.id
+        "comments/delete.html",
+        target,
+        removal_status(conflict),
+        comment=comment,
+        deleting_comment_id=comment.id,
+        delete_conflict=conflict,
     )
 
 

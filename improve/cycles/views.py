@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from improve.comments.queries import thread_context
 from improve.cycles import bp, forms, operations, queries
 from improve.extensions import db
+from improve.forms import removal_conflict, removal_status
 from improve.htmx import is_partial_request, render, see_other
 from improve.measures import cycle_links
 from improve.models import Aim, ChangeIdea, Cycle, Decision, Improved, Ramp, Stage, Team
@@ -398,25 +399,28 @@ def tick_task(cycle_id: int, task_id: int):
     return _saved(cycle, "plan_tasks", f"Task ‘{task.description}’ marked as {word}.")
 
 
-def _confirm_removal(cycle: Cycle, thing: str, text: str, remove: Any, refusal: str | None):
-    """GET asks "are you sure?"; POST removes and returns to the plan."""
+def _confirm_removal(
+    cycle: Cycle, thing: str, record: Any, text: str, remove: Any, refusal: str | None
+):
+    """GET asks "are you sure?"; POST removes and returns to the plan. A record changed after the
+    question was shown is not removed: the question is asked again about it as it is now (409)."""
+    page = {"cycle": cycle, "thing": thing, "record": record, "text": text}
     if refusal:
         return render(
-            "cycles/confirm_remove.html",
-            cycle=cycle,
-            thing=thing,
-            text=text,
-            refusal=refusal,
-            status=422,
+            "cycles/confirm_remove.html", refusal=refusal, conflict=False, status=422, **page
         )
-    if request.method == "POST":
+    conflict = request.method == "POST" and removal_conflict(record)
+    if request.method == "POST" and not conflict:
         remove()
         return _saved(
             cycle,
             "plan_tasks" if thing == "task" else "plan_stage",
             f"The {thing} ‘{text}’ has been removed.",
         )
-    return render("cycles/confirm_remove.html", cycle=cycle, thing=thing, text=text, refusal=None)
+    status = removal_status(conflict)
+    return render(
+        "cycles/confirm_remove.html", refusal=None, conflict=conflict, status=status, **page
+    )
 
 
 @bp.route("/cycles/<id:cycle_id>/tasks/<id:task_id>/remove", methods=["GET", "POST"])
@@ -427,6 +431,7 @@ def remove_task(cycle_id: int, task_id: int):
     return _confirm_removal(
         cycle,
         "task",
+        task,
         task.description,
         lambda: operations.remove_task(current_user, cycle, task),
         operations.refusal(cycle, "plan"),
@@ -441,6 +446,7 @@ def remove_question(cycle_id: int, question_id: int):
     return _confirm_removal(
         cycle,
         "question",
+        question,
         question.question,
         lambda: operations.remove_question(current_user, cycle, question),
         operations.question_removal_refusal(cycle),

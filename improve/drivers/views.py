@@ -16,6 +16,7 @@ from improve.aims.forms import accept_version
 from improve.drivers import bp, operations, queries
 from improve.drivers.forms import driver_form, idea_form
 from improve.extensions import db
+from improve.forms import removal_conflict, removal_status
 from improve.htmx import is_partial_request, render, see_other
 from improve.models import Aim, ChangeIdea, Driver, DriverKind
 from improve.permissions import Permission, team_record_or_404
@@ -66,12 +67,22 @@ def _edit_page(record: Driver | ChangeIdea, form: Any, conflict: bool) -> Respon
     return render("drivers/edit.html", status=status, **context)
 
 
-def _confirm_page(record: Driver | ChangeIdea) -> Response:
-    """Ask "are you sure?": inside the diagram for htmx, else on a page of its own."""
+def _confirm_page(record: Driver | ChangeIdea, conflict: bool = False) -> Response:
+    """Ask "are you sure?": inside the diagram for htmx, else on a page of its own. Asked again
+    because the record changed since (`conflict`), it says so (409; 422 for htmx)."""
+    status = removal_status(conflict)
+    context = {"removal_conflict": conflict}
     if is_partial_request():
-        return aim_views.aim_page(record.aim, FRAGMENT, confirming=_key(record))
+        return aim_views.aim_page(record.aim, FRAGMENT, status, confirming=_key(record), **context)
     diagram = queries.diagram(record.aim)
-    return render("drivers/confirm_remove.html", record=record, aim=record.aim, diagram=diagram)
+    return render(
+        "drivers/confirm_remove.html",
+        status=status,
+        record=record,
+        aim=record.aim,
+        diagram=diagram,
+        **context,
+    )
 
 
 @bp.post("/aims/<id:aim_id>/drivers/<any(primary, secondary):kind>")
@@ -122,10 +133,11 @@ def move(driver_id: int):
 
 @bp.route("/drivers/<id:driver_id>/remove", methods=["GET", "POST"])
 def remove(driver_id: int):
-    """Ask first, then remove a driver; its secondary drivers and change ideas stay."""
+    """Ask first, then remove a driver; its secondary drivers and change ideas stay. A driver
+    changed after the question was shown is not removed: the question is asked again."""
     driver = team_record_or_404(Driver, driver_id, EDIT)
-    if request.method == "GET":
-        return _confirm_page(driver)
+    if request.method == "GET" or removal_conflict(driver):
+        return _confirm_page(driver, conflict=request.method == "POST")
     aim, title = driver.aim, driver.title
     operations.remove_driver(current_user, driver, queries.diagram(aim))
     db.session.commit()
@@ -182,8 +194,8 @@ def move_idea(idea_id: int):
 def remove_idea(idea_id: int):
     """Ask first, then remove a change idea; one already tested in cycles stays."""
     idea = team_record_or_404(ChangeIdea, idea_id, EDIT)
-    if request.method == "GET":
-        return _confirm_page(idea)
+    if request.method == "GET" or removal_conflict(idea):
+        return _confirm_page(idea, conflict=request.method == "POST")
     if queries.tests_of(idea) is not None:
         abort(409, TESTED)
     aim, title = idea.aim, idea.title

@@ -127,8 +127,9 @@ class Cycle(TimestampMixin, VersionedMixin, Base):
     )
 
 
-class CycleQuestion(TimestampMixin, Base):
-    """A question the cycle asks, the team's prediction, and (in Study) what actually happened."""
+class CycleQuestion(TimestampMixin, VersionedMixin, Base):
+    """A question the cycle asks, the team's prediction, and (in Study) what actually happened.
+    Versioned so that removing it answers for the question as it was shown."""
 
     __tablename__ = "cycle_question"
 
@@ -143,7 +144,9 @@ class CycleQuestion(TimestampMixin, Base):
     cycle: Mapped[Cycle] = relationship(back_populates="questions")
 
 
-class CycleTask(TimestampMixin, Base):
+class CycleTask(TimestampMixin, VersionedMixin, Base):
+    """A task of the plan; versioned so that removing it answers for the task as it was shown."""
+
     __tablename__ = "cycle_task"
 
     id: Mapped[int] = mapped_column(primary_key=True)

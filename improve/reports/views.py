@@ -12,7 +12,13 @@ from flask_login import current_user
 
 from improve.analysis.periods import due_date
 from improve.extensions import db
-from improve.forms import accept_version, form_status, saved_values
+from improve.forms import (
+    accept_version,
+    form_status,
+    removal_conflict,
+    removal_status,
+    saved_values,
+)
 from improve.htmx import is_partial_request, render, see_other
 from improve.models import (
     Assessor,
@@ -141,16 +147,24 @@ def edit_phase(collaborative_id: int, phase_id: int):
     methods=["GET", "POST"],
 )
 def remove_phase(collaborative_id: int, phase_id: int):
-    """Ask before removing a phase; the POST removes it (coordinators)."""
+    """Ask before removing a phase; the POST removes it (coordinators). A phase changed after
+    the question was shown is not removed: the question is asked again (409)."""
     collaborative = collaborative_or_404(collaborative_id, Permission.EDIT_COLLABORATIVE)
     phase = _phase_or_404(collaborative, phase_id)
-    if request.method == "POST":
+    conflict = request.method == "POST" and removal_conflict(phase)
+    if request.method == "POST" and not conflict:
         title = phase.title
         operations.remove_phase(current_user, phase)
         db.session.commit()
         flash(f"Removed ‘{title}’ from the calendar.", "success")
         return see_other(url_for(".calendar", collaborative_id=collaborative.id))
-    return render("reports/confirm_remove_phase.html", collaborative=collaborative, phase=phase)
+    return render(
+        "reports/confirm_remove_phase.html",
+        collaborative=collaborative,
+        phase=phase,
+        conflict=conflict,
+        status=removal_status(conflict),
+    )
 
 
 # Team reports ------------------------------------------------------------------------------------

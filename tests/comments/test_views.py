@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from improve.extensions import db
 from improve.models import AuditAction, AuditEvent, Comment
 from tests.comments.records import make_aim, make_cycle
-from tests.conftest import BOOSTED, HISTORY_RESTORE, HTMX, PEOPLE, text_of
+from tests.conftest import BOOSTED, HISTORY_RESTORE, HTMX, PEOPLE, text_of, version_of
 
 HINT = "Do not include names or personal details of people who draw on care."
 
@@ -513,7 +513,7 @@ def test_with_htmx_the_question_opens_inside_the_thread(world, own, sign_in):
 
 
 def test_deleting_without_javascript_keeps_the_row_and_audits_the_text(world, own, sign_in):
-    response = sign_in(world.member_a).post(f"/comments/{own.id}/delete")
+    response = sign_in(world.member_a).post(f"/comments/{own.id}/delete", data=version_of(own))
 
     assert response.status_code == 303
     assert response.headers["Location"] == f"/aims/{own.aim_id}#comments"
@@ -530,7 +530,9 @@ def test_deleting_without_javascript_keeps_the_row_and_audits_the_text(world, ow
 
 
 def test_deleting_with_htmx_returns_the_thread(world, own, sign_in):
-    response = sign_in(world.member_a).post(f"/comments/{own.id}/delete", headers=HTMX)
+    response = sign_in(world.member_a).post(
+        f"/comments/{own.id}/delete", data=version_of(own), headers=HTMX
+    )
     assert response.status_code == 200
     assert_thread_fragment(response)
     text = visible(response)
@@ -540,8 +542,9 @@ def test_deleting_with_htmx_returns_the_thread(world, own, sign_in):
 
 def test_a_deleted_comment_cannot_be_deleted_again(world, own, sign_in):
     client = sign_in(world.member_a)
-    assert client.post(f"/comments/{own.id}/delete").status_code == 303
-    assert client.post(f"/comments/{own.id}/delete").status_code == 404
+    shown = version_of(own)
+    assert client.post(f"/comments/{own.id}/delete", data=shown).status_code == 303
+    assert client.post(f"/comments/{own.id}/delete", data=shown).status_code == 404
     assert len(audit(AuditAction.DELETE)) == 1
 
 
@@ -551,7 +554,8 @@ def test_who_may_delete_a_comment(world, records, client_for):
         comment = write(world.member_a, records["cycle"]["a"], f"For {role}")
         client = client_for(getattr(world, role))
         get = client.get(f"/comments/{comment.id}/delete").status_code
-        statuses[role] = (get, client.post(f"/comments/{comment.id}/delete").status_code)
+        post = client.post(f"/comments/{comment.id}/delete", data=version_of(comment))
+        statuses[role] = (get, post.status_code)
     assert statuses == {
         "admin": (200, 303),
         "coordinator_x": (403, 403),
@@ -573,7 +577,7 @@ def test_a_cycle_comment_goes_back_to_the_cycle(world, records, sign_in):
     client = sign_in(world.member_a)
     response = client.post(f"/comments/{comment.id}/edit", data=edit_form(comment, "Changed"))
     assert response.headers["Location"] == f"/cycles/{comment.cycle_id}#comments"
-    response = client.post(f"/comments/{comment.id}/delete")
+    response = client.post(f"/comments/{comment.id}/delete", data=version_of(comment))
     assert response.headers["Location"] == f"/cycles/{comment.cycle_id}#comments"
     assert [e.summary for e in audit()] == [
         f"Changed a comment on cycle “{records['cycle']['a'].title}”",

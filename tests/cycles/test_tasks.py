@@ -11,7 +11,7 @@ import pytest
 
 from improve.extensions import db
 from improve.models import AuditAction, CycleTask
-from tests.conftest import HTMX
+from tests.conftest import HTMX, version_of
 from tests.cycles.factories import (
     assert_fragment,
     audit_rows,
@@ -170,7 +170,7 @@ def test_removing_a_task_asks_first(world, sign_in, cycle):
     assert "Remove this task? Ring the families" in visible(page)
     assert count(CycleTask) == 1
 
-    response = client.post(url)
+    response = client.post(url, data=version_of(task))
     assert response.status_code == 303
     assert response.headers["Location"] == f"/cycles/{cycle.id}#plan-tasks"
     assert count(CycleTask) == 0

@@ -815,7 +815,7 @@ def test_removing_a_question_asks_first_then_removes_it(world, sign_in, idea):
     assert "Remove this question? Remove me" in visible(page)
     assert len(fresh(cycle).questions) == 2
 
-    response = client.post(url)
+    response = client.post(url, data={"version": "1"})
     assert response.status_code == 303
     assert response.headers["Location"] == f"/cycles/{cycle.id}#plan-stage"
     assert [q.question for q in fresh(cycle).questions] == ["Keep me"]

@@ -25,7 +25,7 @@ from tests.aims.conftest import (
     record_audit_rows,
     visible,
 )
-from tests.conftest import HTMX
+from tests.conftest import HTMX, version_of
 
 NOT_PERMITTED = {
     "coordinator_x": 403,
@@ -592,7 +592,7 @@ def test_the_question_appears_in_place_with_htmx(world, sign_in, diagram):
 def test_removing_a_primary_keeps_its_secondaries_and_ideas(world, sign_in, diagram):
     client = sign_in(world.lead_a)
     removed_id = diagram.p3.id
-    response = client.post(f"/drivers/{removed_id}/remove")
+    response = client.post(f"/drivers/{removed_id}/remove", data=version_of(diagram.p3))
     assert response.status_code == 303
     assert response.headers["Location"] == f"/aims/{diagram.aim.id}?focus=diagram{DIAGRAM}"
     db.session.expire_all()
@@ -620,7 +620,9 @@ def test_removing_a_primary_keeps_its_secondaries_and_ideas(world, sign_in, diag
 
 def test_removing_a_secondary_with_htmx(world, sign_in, diagram):
     removed_id = diagram.s3.id
-    response = sign_in(world.lead_a).post(f"/drivers/{removed_id}/remove", headers=HTMX)
+    response = sign_in(world.lead_a).post(
+        f"/drivers/{removed_id}/remove", data=version_of(diagram.s3), headers=HTMX
+    )
     assert response.status_code == 200
     assert_fragment(response, "drivers-diagram")
     assert "Removed ‘Lights on the way to the toilet’." in visible(response)
@@ -783,7 +785,7 @@ def test_removing_an_untested_idea(world, sign_in, diagram):
     assert "Remove the change idea ‘Ask families what helps’?" in visible(question)
     assert "No cycle has tested it yet." in visible(question)
     removed_id = diagram.i5.id
-    response = client.post(f"/ideas/{removed_id}/remove", headers=HTMX)
+    response = client.post(f"/ideas/{removed_id}/remove", data=version_of(diagram.i5), headers=HTMX)
     assert response.status_code == 200
     assert_fragment(response, "drivers-diagram")
     assert "Removed the change idea ‘Ask families what helps’." in visible(response)
@@ -804,7 +806,7 @@ def test_an_idea_tested_in_cycles_is_not_removed(world, sign_in, diagram):
     assert "Yes, remove it" not in visible(question)
     inline = client.get(f"/ideas/{diagram.i2.id}/remove", headers=HTMX)
     assert "Yes, remove it" not in visible(inline) and "Go back" in visible(inline)
-    response = client.post(f"/ideas/{diagram.i2.id}/remove")
+    response = client.post(f"/ideas/{diagram.i2.id}/remove", data=version_of(diagram.i2))
     assert response.status_code == 409
     assert "its cycles would be lost" in visible(response)
     assert db.session.get(ChangeIdea, diagram.i2.id) is not None
@@ -816,7 +818,8 @@ def test_an_idea_tested_in_cycles_is_not_removed(world, sign_in, diagram):
 
 
 def _routes(d):
-    """(method, path, form) for every route that changes the diagram."""
+    """(method, path, form) for every route that changes the diagram; a removal's form is read
+    when it is posted, as the question shows the version current then."""
     return [
         ("post", f"/aims/{d.aim.id}/drivers/primary", {"primary-title": "New"}),
         ("post", f"/aims/{d.aim.id}/drivers/secondary", {"secondary-title": "New"}),
@@ -824,13 +827,13 @@ def _routes(d):
         ("post", f"/drivers/{d.p1.id}/edit", {"edit-title": "Renamed", "edit-version": "1"}),
         ("post", f"/drivers/{d.p2.id}/move", {"direction": "up"}),
         ("get", f"/drivers/{d.p3.id}/remove", None),
-        ("post", f"/drivers/{d.s4.id}/remove", {}),
+        ("post", f"/drivers/{d.s4.id}/remove", lambda: version_of(d.s4)),
         ("post", f"/aims/{d.aim.id}/ideas", {"idea-title": "New", "idea-driver_id": ""}),
         ("get", f"/ideas/{d.i1.id}/edit", None),
         ("post", f"/ideas/{d.i1.id}/edit", {"edit-title": "Renamed", "edit-version": "1"}),
         ("post", f"/ideas/{d.i3.id}/move", {"direction": "up"}),
         ("get", f"/ideas/{d.i5.id}/remove", None),
-        ("post", f"/ideas/{d.i5.id}/remove", {}),
+        ("post", f"/ideas/{d.i5.id}/remove", lambda: version_of(d.i5)),
     ]
 
 
@@ -838,7 +841,7 @@ def _routes(d):
 def test_only_the_team_changes_its_diagram(world, client_for, diagram, role):
     client = client_for(getattr(world, role))
     statuses = {
-        path: getattr(client, method)(path, data=form).status_code
+        path: getattr(client, method)(path, data=form() if callable(form) else form).status_code
         for method, path, form in _routes(diagram)
     }
     assert set(statuses.values()) == {NOT_PERMITTED[role]}, statuses
@@ -850,7 +853,7 @@ def test_only_the_team_changes_its_diagram(world, client_for, diagram, role):
 def test_the_team_and_admins_may_change_the_diagram(world, client_for, diagram, role):
     client = client_for(getattr(world, role))
     statuses = [
-        getattr(client, method)(path, data=form).status_code
+        getattr(client, method)(path, data=form() if callable(form) else form).status_code
         for method, path, form in _routes(diagram)
     ]
     assert all(status in (200, 303) for status in statuses), statuses

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from improve.auditing import record_event, snapshot, update_audited
 from improve.extensions import db
 from improve.history import queries
-from improve.models import Aim, AuditAction, AuditEvent, Membership, Role, Team
+from improve.models import Aim, AuditAction, AuditEvent, Comment, Membership, Role, Team
 from tests.comments.records import make_aim, make_cycle
-from tests.conftest import HTMX, PEOPLE, text_of
+from tests.conftest import HTMX, PEOPLE, text_of, version_of
 
 AIM_FIELDS = ("title", "target_value", "target_date", "status", "baseline_value")
 
@@ -258,7 +258,8 @@ def test_a_comments_history_shows_its_text_before_and_after(world, sign_in):
         f"/comments/{comment_id}/edit",
         data={"comment-edit-body": "Second words", "comment-edit-version": "1"},
     )
-    client.post(f"/comments/{comment_id}/delete")
+    edited = db.session.get(Comment, comment_id)
+    assert client.post(f"/comments/{comment_id}/delete", data=version_of(edited)).status_code == 303
 
     response = client.get(f"/history/Comment/{comment_id}")
     assert response.status_code == 200

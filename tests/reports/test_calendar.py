@@ -255,7 +255,7 @@ def test_remove_asks_first_then_removes_and_audits(timeline, dated, client_for):
     assert page.status_code == 200
     assert "Remove ‘Prework’ from the calendar?" in visible(page)
     assert len(phases()) == 4  # asking removes nothing
-    response = client.post(url)
+    response = client.post(url, data={"version": str(phase.version)})
     assert response.status_code == 303
     assert [p.title for p in phases()] == [p.title for p in timeline[1:]]
     [event] = audits()

@@ -74,6 +74,11 @@ class Row:
     collaborative_id: int | str | None = None
 
 
+def _shown(record: Any) -> dict[str, str]:
+    """A removal's "yes": the version of the record the question showed."""
+    return {"version": str(record.version)}
+
+
 @dataclass
 class Sample:
     actor: User | None  # None: sent signed out
@@ -527,7 +532,7 @@ def _move_driver(w: SimpleNamespace) -> Sample:
 def _remove_driver(w: SimpleNamespace) -> Sample:
     record = driver(aim(w.team_a))
     rows = [Row(DELETE, "Driver", **team_scope(w.team_a))]
-    return Sample(w.member_a, f"/drivers/{record.id}/remove", {}, rows)
+    return Sample(w.member_a, f"/drivers/{record.id}/remove", _shown(record), rows)
 
 
 @sample("drivers.create_idea")
@@ -564,7 +569,7 @@ def _move_idea(w: SimpleNamespace) -> Sample:
 def _remove_idea(w: SimpleNamespace) -> Sample:
     record = idea(aim(w.team_a))
     rows = [Row(DELETE, "ChangeIdea", **team_scope(w.team_a))]
-    return Sample(w.member_a, f"/ideas/{record.id}/remove", {}, rows)
+    return Sample(w.member_a, f"/ideas/{record.id}/remove", _shown(record), rows)
 
 
 @sample("ideas.copy")
@@ -608,7 +613,7 @@ def _edit_comment(w: SimpleNamespace) -> Sample:
 def _delete_comment(w: SimpleNamespace) -> Sample:
     record = comment(aim(w.team_a), w.member_a)
     rows = [Row(DELETE, "Comment", **team_scope(w.team_a))]
-    return Sample(w.member_a, f"/comments/{record.id}/delete", {}, rows)
+    return Sample(w.member_a, f"/comments/{record.id}/delete", _shown(record), rows)
 
 
 # PDSA cycles
@@ -723,7 +728,8 @@ def _remove_task(w: SimpleNamespace) -> Sample:
     record = cycle(w.team_a)
     to_do = task(record)
     rows = [Row(DELETE, "CycleTask", **team_scope(w.team_a))]
-    return Sample(w.member_a, f"/cycles/{record.id}/tasks/{to_do.id}/remove", {}, rows)
+    url = f"/cycles/{record.id}/tasks/{to_do.id}/remove"
+    return Sample(w.member_a, url, _shown(to_do), rows)
 
 
 @sample("cycles.remove_question")
@@ -731,7 +737,8 @@ def _remove_question(w: SimpleNamespace) -> Sample:
     record = cycle(w.team_a, questions=2)
     question = record.questions[-1]
     rows = [Row(DELETE, "CycleQuestion", **team_scope(w.team_a))]
-    return Sample(w.member_a, f"/cycles/{record.id}/questions/{question.id}/remove", {}, rows)
+    url = f"/cycles/{record.id}/questions/{question.id}/remove"
+    return Sample(w.member_a, url, _shown(question), rows)
 
 
 # Measures and their data
@@ -868,7 +875,7 @@ def _remove_phase(w: SimpleNamespace) -> Sample:
     record = phase(w.x)
     rows = [Row(DELETE, "CollaborativePhase", **collaborative_scope(w.x))]
     url = f"/collaboratives/{w.x.id}/calendar/phases/{record.id}/remove"
-    return Sample(w.coordinator_x, url, {}, rows)
+    return Sample(w.coordinator_x, url, _shown(record), rows)
 
 
 @sample("reports.detail")
