@@ -341,7 +341,8 @@ class DataPointForm(FlaskForm):
 
 
 class DeletePointForm(FlaskForm):
-    """Deleting a saved value, from the version the person was shown."""
+    """Deleting a saved value, from the version the person was shown (checked, like every
+    removal, by `improve.forms.removal_conflict`)."""
 
     version = VersionField()
 

@@ -14,6 +14,7 @@ from improve.analysis.series import Definition
 from improve.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS
 from improve.analysis.unusual import FEWEST_USUAL, HOW_FAR, MOST_USUAL, Unusual
 from improve.extensions import db
+from improve.forms import removal_conflict, removal_status
 from improve.htmx import is_partial_request, render, see_other
 from improve.measures import bp, charting, operations, queries
 from improve.measures.cycle_links import chart_with_cycles
@@ -326,7 +327,7 @@ def delete_point(point_id: int):
     label = period_label(point.period_start, measure.frequency)
     conflict = False
     if form.validate_on_submit():
-        conflict = not accept_version(form, point)
+        conflict = removal_conflict(point)  # no well-formed version: 400, nothing deleted
         if not conflict:
             operations.delete_data_point(current_user, measure, point)
             db.session.commit()
@@ -335,7 +336,7 @@ def delete_point(point_id: int):
     following = queries.next_point(point) if point.starts_new_phase else None
     return render(
         "measures/delete_point.html",
-        status=409 if conflict else 200,
+        status=removal_status(conflict),
         form=form,
         point=point,
         measure=measure,
