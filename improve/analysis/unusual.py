@@ -73,14 +73,17 @@ def unusual_value(
     The MAD counts as at least a twentieth of the median, so a value within half the median of
     it is never asked about (a series that never varied, like 100 every week, still allows 50 to
     150, and a dropped digit, 12 for 120, is asked about); for counts (`whole_numbers`) at least
-    1, so a count that is usually 0 allows up to 10. With fewer than `FEWEST_USUAL` usual values,
-    or nothing to measure distance by (every usual value 0, not a count), nothing is asked."""
+    1, so a count that is usually 0 allows up to 10. When more than half the usual values are the
+    same (a count that is mostly 0), their MAD is 0 however much the rest vary, so the mean
+    absolute deviation stands in for it. With fewer than `FEWEST_USUAL` usual values, or nothing
+    to measure distance by (every usual value the same 0, not a count), nothing is asked."""
     known = np.asarray(usual, dtype=float)
     known = known[np.isfinite(known)]
     if known.size < FEWEST_USUAL or not math.isfinite(value):
         return None
     median = float(np.median(known))
-    mad = float(np.median(np.abs(known - median)))
+    distances = np.abs(known - median)
+    mad = float(np.median(distances)) or float(np.mean(distances))
     spread = max(mad, abs(median) / (2 * HOW_FAR), 1.0 if whole_numbers else 0.0)
     if spread == 0 or abs(value - median) <= HOW_FAR * spread:
         return None

@@ -328,7 +328,11 @@ def delete_point(point_id: int):
     conflict = False
     if form.validate_on_submit():
         conflict = removal_conflict(point)  # no well-formed version: 400, nothing deleted
-        if not conflict:
+        if conflict:
+            # Asked again about the value as it is now: a "yes" to this page deletes it.
+            form.version.data = point.version
+            form.version.raw_data = [str(point.version)]
+        else:
             operations.delete_data_point(current_user, measure, point)
             db.session.commit()
             flash(f"Deleted the value for {label}.", "success")

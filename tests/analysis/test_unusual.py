@@ -111,3 +111,26 @@ def test_usual_values_stay_in_the_phase(period, starts_phase, expected):
 
 def test_usual_values_of_nothing_saved():
     assert usual_values([], [], [], [], date(2026, 1, 1)) == []
+
+
+def test_a_mostly_zero_count_allows_values_like_those_it_has_seen():
+    # More than half the usual values are 0, so their MAD is 0: a value like those the team has
+    # already saved (12 among 20, 15, 18, 12, 9) must not be asked about.
+    usual = [0] * 7 + [20, 15, 18, 12, 9]
+    assert unusual_value(12, usual, whole_numbers=True) is None
+    assert unusual_value(25, usual, whole_numbers=True) is None
+    assert unusual_value(756843, usual, whole_numbers=True) is not None
+
+
+def test_a_mostly_zero_series_still_asks_about_a_slip():
+    # The MAD is 0 here too; the mean absolute deviation measures the values that do vary.
+    usual = [0] * 7 + [12, 8, 10, 9, 11]
+    found = unusual_value(756843, usual)
+    assert found is not None and found.highest == 12
+    assert unusual_value(30, usual) is None
+
+
+def test_one_large_saved_value_widens_what_a_mostly_constant_series_allows():
+    # The MAD of these is 0; the mean absolute deviation counts the 500 the team saved.
+    usual = [10, 11, 10, 9, 10, 10, 500]
+    assert unusual_value(480, usual) is None

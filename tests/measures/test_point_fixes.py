@@ -6,6 +6,7 @@ World: collaborative X with teams A and B, collaborative Y with team C (see test
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -146,7 +147,11 @@ def test_stale_delete_is_refused_with_the_value_as_it_is_now(
     assert [p.value for p in points()] == [15]
     assert audits(AuditAction.DELETE) == []
     # the page now carries the version shown, so deleting again on purpose works
-    again = client.post(f"/points/{point.id}/delete", data={"version": str(points()[0].version)})
+    shown = re.search(
+        r'name="version" type="hidden" value="(\d+)"', response.get_data(as_text=True)
+    )
+    assert shown is not None and shown.group(1) == str(points()[0].version)
+    again = client.post(f"/points/{point.id}/delete", data={"version": shown.group(1)})
     assert again.status_code == 303
     assert points() == []
 
