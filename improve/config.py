@@ -90,5 +90,8 @@ def settings(instance_path: str) -> dict[str, Any]:
         # above); should one ever be, its cookie lasts at most this long.
         "REMEMBER_COOKIE_DURATION": timedelta(days=14),
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        # Flask's default (500 kB for a field that is not a file) refused a long paste of rows
+        # with the "file too big" page; a paste may be as large as a request.
+        "MAX_FORM_MEMORY_SIZE": 10 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
     }

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,6 +27,7 @@ htmx = Htmx()
 # Requests that only read (RFC 9110 safe methods).
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _READS_ONLY = "_improve_reads_only"
+_STOPPED_WRITING = "improve_stopped_writing"
 
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -44,12 +45,20 @@ def reads_only(view: View) -> View:
 
 
 def request_may_write() -> bool:
-    """Whether the current request may write: not a GET (or other safe method), and not a view
-    marked with `reads_only`."""
-    if request.method in READING_METHODS:
+    """Whether the current request may write: not a GET (or other safe method), not a view
+    marked with `reads_only`, and not after the view called `stop_writing`."""
+    if request.method in READING_METHODS or g.get(_STOPPED_WRITING, False):
         return False
     view = current_app.view_functions.get(request.endpoint or "")
     return not getattr(view, _READS_ONLY, False)
+
+
+def stop_writing() -> None:
+    """End this request's transaction, and take no write lock for the rest of it: for a view that
+    has decided to save nothing and has slow work left (scanning many notes, drawing a long
+    page). Later queries begin as a GET's do; a write after this fails loudly."""
+    db.session.commit()
+    g.setdefault(_STOPPED_WRITING, True)
 
 
 @event.listens_for(Session, "before_flush")

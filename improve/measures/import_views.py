@@ -10,6 +10,7 @@ time: a stale, expired, replayed or borrowed confirmation saves nothing.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import date
 from typing import Any
 
@@ -20,7 +21,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from improve import canary
 from improve.errors import is_transient
-from improve.extensions import db, reads_only
+from improve.extensions import db, reads_only, stop_writing
 from improve.htmx import render, see_other
 from improve.imports.parsing import (
     ImportPreview,
@@ -33,13 +34,15 @@ from improve.imports.parsing import (
 from improve.measures import bp, operations, queries
 from improve.measures.import_forms import CARE_DATA_CHECKED, ConfirmImportForm, ImportForm
 from improve.measures.views import data_team, measure_or_404
-from improve.models import Measure, Team
+from improve.models import Measure, Team, UsedSubmission, utcnow
 from improve.permissions import Permission, team_or_404
 
 SALT = "measure-import-confirmation"
 # How long a preview can be confirmed: long enough to read it, short enough that nobody saves
 # what they checked yesterday.
 PREVIEW_MAX_AGE = 30 * 60
+# The used-submission row that marks a preview saved (its token is the preview's one-time value).
+IMPORT_SAVED = "import-confirmation"
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -147,6 +150,9 @@ def import_data(measure_id: int):
                 "measure": measure.id,
                 "team": team.id,
                 "user": current_user.id,
+                "definition": measure.version,
+                # Saving it once uses it up: a replay must not put back what someone removed.
+                "once": secrets.token_urlsafe(24),
                 "data": existing,
                 "care_data": sorted(care_data),
                 "rows": [
@@ -227,10 +233,22 @@ def confirm_import(measure_id: int):
     rows = [ImportRow(n, date.fromisoformat(p), v, d, note) for n, p, v, d, note in payload["rows"]]
     if payload.get("care_data") and CARE_DATA_CHECKED not in request.form:
         return _unchecked_care_data(measure, team, args, rows)
+    once = payload.get("once")
+    if not isinstance(once, str) or not once:
+        abort(400)
+    if payload.get("definition") != measure.version:
+        return _not_saved(measure, team, args, 409, definition_changed=True)
     changes = _changes(payload.get("data") or {}, data_state(measure, team))
     if changes:
         return _not_saved(measure, team, args, 409, changes=changes)
+    if _already_saved(once):  # e.g. replayed after someone removed what it saved
+        return _not_saved(measure, team, args, 409, already_saved=True)
     try:
+        db.session.add(
+            UsedSubmission(
+                user_id=current_user.id, token=once, form_digest=IMPORT_SAVED, created_at=utcnow()
+            )
+        )
         for row in rows:
             values = {"value": row.value, "denominator": row.denominator, "note": row.note}
             operations.record_data_point(current_user, measure, team, row.period_start, values)
@@ -255,10 +273,18 @@ def confirm_import(measure_id: int):
     return see_other(url_for(".detail", measure_id=measure.id, **args))
 
 
+def _already_saved(once: str) -> bool:
+    """Whether this person already saved the preview whose one-time value is `once`."""
+    query = sa.select(UsedSubmission.id).where(
+        UsedSubmission.user_id == current_user.id, UsedSubmission.token == once
+    )
+    return db.session.scalar(query) is not None
+
+
 def _unchecked_care_data(measure: Measure, team: Team, args: dict[str, Any], rows: list[ImportRow]):
     """The preview again, asking for the box about the notes the canary warned about."""
-    db.session.commit()  # scanning many long notes is slow: hold no lock meanwhile
     existing = set(queries.points_by_period(measure, team))
+    stop_writing()  # scanning many long notes is slow: hold no write lock meanwhile
     preview = ImportPreview(
         rows=rows, replacing=sorted(r.period_start for r in rows if r.period_start in existing)
     )

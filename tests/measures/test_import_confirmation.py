@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from itsdangerous import TimestampSigner
+from werkzeug.test import encode_multipart
 
 from improve.extensions import db
 from improve.measures import import_views
@@ -226,3 +227,74 @@ def test_the_preview_holds_no_write_lock_while_it_reads_the_rows(
     monkeypatch.setattr(import_views, "parse_pasted", parse_and_look)
     preview(client_for(world.member_a), measure)
     assert seen == [True]
+
+
+def test_the_care_data_question_holds_no_write_lock_while_it_scans_the_notes(
+    world, client_for, measure, monkeypatch
+):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    client = client_for(world.member_a)
+    page = preview(client, measure, CARE_DATA_PASTE)
+    path = db.engine.url.database
+    seen = []
+    real = import_views._care_data
+
+    def scan_and_look(rows):
+        seen.append(_write_lock_is_free(path))
+        return real(rows)
+
+    monkeypatch.setattr(import_views, "_care_data", scan_and_look)
+    assert confirm(client, measure, page).status_code == 422
+    assert seen == [True]
+
+
+# ---------------------------------------------------------------- used once, for one definition
+
+
+def test_a_saved_preview_replayed_after_its_values_were_removed_saves_nothing(
+    world, client_for, measure
+):
+    """Removing what an import saved makes the data look as it did at the preview: the
+    confirmation's one-time value still refuses it, so the removal is not undone."""
+    client = client_for(world.member_a)
+    page = preview(client, measure)
+    assert confirm(client, measure, page).status_code == 303
+    for point in points():
+        db.session.delete(point)
+    db.session.commit()
+    replay = confirm(client, measure, page)
+    assert replay.status_code == 409
+    assert "This preview was already saved, so it was not saved again" in text_of(replay)
+    assert saved() == []
+
+
+def test_a_preview_made_before_the_measure_changed_saves_nothing(world, client_for, measure):
+    client = client_for(world.member_a)
+    page = preview(client, measure)
+    measure.name = measure.name + " (renamed)"
+    db.session.commit()
+    response = confirm(client, measure, page)
+    assert response.status_code == 409
+    assert "The measure changed since your preview, so nothing was saved" in text_of(response)
+    assert saved() == []
+
+
+def test_a_long_paste_sent_as_a_form_with_a_file_field_is_read(world, client_for, measure):
+    """Browsers send the import form as multipart (it has a file field): a paste over Flask's
+    default 500 kB limit for a field got the "file too big" page."""
+    note = "a long note about the month " * 140  # about 4,000 characters
+    rows = "".join(
+        f"01/{month:02d}/{year}\t{month}\t{note}\n"
+        for year in range(2010, 2026)
+        for month in range(1, 13)
+    )
+    data = {"pasted": "date\tvalue\tnote\n" + rows}  # 192 rows, about 770 kB
+    boundary, body = encode_multipart(data)  # in memory (the test client spools to a file)
+    response = client_for(world.member_a).post(
+        f"/measures/{measure.id}/import",
+        data=body,
+        content_type=f'multipart/form-data; boundary="{boundary}"',
+    )
+    assert response.status_code in (200, 422)
+    assert "That file is too big" not in text_of(response)

@@ -830,6 +830,8 @@ def _confirm_import(w: SimpleNamespace) -> Sample:
         "measure": record.id,
         "team": w.team_a.id,
         "user": w.member_a.id,
+        "definition": record.version,
+        "once": f"sample-{record.id}-{w.member_a.id}",
         "data": {},
         "care_data": [],
         "rows": rows,
