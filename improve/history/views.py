@@ -11,6 +11,7 @@ from flask_login import current_user
 from improve.history import bp, queries, wording
 from improve.htmx import render
 from improve.models import Measure, Team
+from improve.models.measure import period_words
 from improve.permissions import team_or_404, team_record_or_404
 from improve.routing import parse_id
 
@@ -116,7 +117,7 @@ def _measure_page(measure: Measure, events: list, team: Team | None, period: dat
         events=events,
         team=team,
         period=period,
-        period_words=wording.period_words(period, measure.frequency.value) if period else None,
+        period_words=period_words(period, measure.frequency) if period else None,
         names=queries.people_named_in(events),
         records=queries.records_named_in(events),
         team_names={t.id: t.name for t in reporting_teams(measure)} if measure.is_shared else {},

@@ -11,6 +11,7 @@ from typing import Any
 
 from improve.models import AuditAction, AuditEvent
 from improve.models.collaborative import ORGANISATION_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
+from improve.models.measure import period_words
 
 # What each kind of record is called on screen, after "the" or "a".
 ENTITY_LABELS = {
@@ -382,13 +383,6 @@ def recorded_values(event: AuditEvent) -> list[tuple[str, Any]]:
     """For a create or delete, the values the row recorded (after a create, before a delete)."""
     values = event.after if event.action == AuditAction.CREATE else event.before
     return list((values or {}).items())
-
-
-def period_words(period: date, frequency: str) -> str:
-    """A data point's period as the data table names it: "week of 3 August 2026", "August 2026"."""
-    if frequency == "weekly":
-        return f"week of {period:%-d %B %Y}"
-    return f"{period:%B %Y}"
 
 
 def _number(value: Any) -> str:

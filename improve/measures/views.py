@@ -27,7 +27,8 @@ from improve.measures.forms import (
     point_hints,
     unusual_numbers,
 )
-from improve.models import Aim, Collaborative, DataPoint, Frequency, Measure, Team
+from improve.models import Aim, Collaborative, DataPoint, Measure, Team
+from improve.models.measure import period_words
 from improve.permissions import (
     Permission,
     can,
@@ -305,11 +306,6 @@ def _not_yet_confirmed(
     return unusual
 
 
-def period_label(period: date, frequency: Frequency) -> str:
-    """A period as the data table names it: "week of 3 August 2026" or "August 2026"."""
-    return f"week of {period:%-d %B %Y}" if frequency == Frequency.WEEKLY else f"{period:%B %Y}"
-
-
 def _measure_url(measure: Measure, team_id: int) -> str:
     args = {"team": team_id} if measure.team_id is None else {}
     return url_for(".detail", measure_id=measure.id, **args)
@@ -324,7 +320,7 @@ def delete_point(point_id: int):
     measure = measure_or_404(found.measure_id)
     point = team_record_or_404(DataPoint, point_id, Permission.EDIT_TEAM_RECORDS)
     form = DeletePointForm(obj=point)
-    label = period_label(point.period_start, measure.frequency)
+    label = period_words(point.period_start, measure.frequency)
     conflict = False
     if form.validate_on_submit():
         conflict = removal_conflict(point)  # no well-formed version: 400, nothing deleted

@@ -35,6 +35,14 @@ class Frequency(enum.StrEnum):
     MONTHLY = "monthly"
 
 
+def period_words(period: date, frequency: str) -> str:
+    """A data point's period as the data table names it: "week of 3 August 2026", "August 2026"
+    (`frequency` a Frequency or its value)."""
+    if frequency == Frequency.WEEKLY:
+        return f"week of {period:%-d %B %Y}"
+    return f"{period:%B %Y}"
+
+
 #: The largest size a measure's number may have, positive or negative, in forms and imports: no
 #: count, rate or measurement in social care comes near it, and it keeps every chart's arithmetic
 #: far from floating-point overflow (1e308 from an import once made charts answer 500).
