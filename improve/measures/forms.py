@@ -340,13 +340,6 @@ class DataPointForm(FlaskForm):
         return " out of ".join(f"{n:.15g}" for n in numbers if n is not None)
 
 
-class DeletePointForm(FlaskForm):
-    """Deleting a saved value, from the version the person was shown (checked, like every
-    removal, by `improve.forms.removal_conflict`)."""
-
-    version = VersionField()
-
-
 def point_hints() -> dict[str, str]:
     """The data table's column hints, by field name: the table renders its inputs by hand."""
     form = DataPointForm(formdata=None, meta={"csrf": False})

@@ -20,7 +20,6 @@ from improve.measures import bp, charting, operations, queries
 from improve.measures.cycle_links import chart_with_cycles
 from improve.measures.forms import (
     DataPointForm,
-    DeletePointForm,
     MeasureEditForm,
     MeasureForm,
     check_point,
@@ -319,25 +318,18 @@ def delete_point(point_id: int):
     # The measure is locked first, as a save locks it, so the two wait rather than deadlock.
     measure = measure_or_404(found.measure_id)
     point = team_record_or_404(DataPoint, point_id, Permission.EDIT_TEAM_RECORDS)
-    form = DeletePointForm(obj=point)
     label = period_words(point.period_start, measure.frequency)
-    conflict = False
-    if form.validate_on_submit():
-        conflict = removal_conflict(point)  # no well-formed version: 400, nothing deleted
-        if conflict:
-            # Asked again about the value as it is now: a "yes" to this page deletes it.
-            form.version.data = point.version
-            form.version.raw_data = [str(point.version)]
-        else:
-            operations.delete_data_point(current_user, measure, point)
-            db.session.commit()
-            flash(f"Deleted the value for {label}.", "success")
-            return see_other(_measure_url(measure, point.team_id))
+    # No well-formed version: 400; a value changed since the question: asked again (409).
+    conflict = request.method == "POST" and removal_conflict(point)
+    if request.method == "POST" and not conflict:
+        operations.delete_data_point(current_user, measure, point)
+        db.session.commit()
+        flash(f"Deleted the value for {label}.", "success")
+        return see_other(_measure_url(measure, point.team_id))
     following = queries.next_point(point) if point.starts_new_phase else None
     return render(
         "measures/delete_point.html",
         status=removal_status(conflict),
-        form=form,
         point=point,
         measure=measure,
         label=label,

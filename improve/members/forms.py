@@ -13,7 +13,6 @@ from improve.forms import (
     EMAIL_LENGTH,
     NoControlCharacters,
     NormalisedEmail,
-    VersionField,
     short_text,
 )
 
@@ -57,10 +56,3 @@ class MemberForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.role.choices = self.role_choices
         self.role.description = self.role_hint
-
-
-class RemovalForm(FlaskForm):
-    """ "Yes, remove them", with the version of the role the question showed: a role changed since
-    is not taken away unseen."""
-
-    version = VersionField(required=True)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, request, url_for
+from flask import Response, flash, request, url_for
 from flask_login import current_user
 
 from improve.extensions import db
-from improve.forms import RELOAD, accept_version, form_status
+from improve.forms import removal_conflict, removal_status
 from improve.htmx import render, see_other
 from improve.members import operations
-from improve.members.forms import RemovalForm
 from improve.models import Membership
 
 # Said whatever the address: whether it had an account, and whose, is not the adder's to learn.
@@ -36,14 +35,8 @@ def flash_added(membership: Membership, token: str | None) -> None:
 def confirm_removal(membership: Membership, back_url: str, place: str) -> Response:
     """GET asks "are you sure?"; POST removes the role and returns to the list. A role changed
     after the question was asked is not removed: the question is asked again (409)."""
-    # The posted form even when it is empty: a "yes" with no version is not a "yes" to this role.
-    posted = request.form if request.method == "POST" else None
-    form = RemovalForm(formdata=posted, obj=membership)
-    conflict = False
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400, RELOAD)
-        conflict = not accept_version(form, membership)
+    # No well-formed version: 400; a role changed since the question: asked again (409).
+    conflict = request.method == "POST" and removal_conflict(membership)
     if request.method == "POST" and not conflict:
         name = membership.user.display_name
         operations.remove_member(current_user, membership)
@@ -55,7 +48,6 @@ def confirm_removal(membership: Membership, back_url: str, place: str) -> Respon
         membership=membership,
         back_url=back_url,
         place=place,
-        form=form,
         conflict=conflict,
-        status=form_status(form, conflict),
+        status=removal_status(conflict),
     )
