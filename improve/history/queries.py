@@ -98,11 +98,22 @@ def list_for_record(entity_type: str, entity_id: int, viewer: User) -> list[Audi
     return list(db.session.scalars(query))
 
 
+# Changes on one page of a measure's history: a shared measure's history holds every team's.
+MEASURE_PAGE_SIZE = 50
+
+
 def list_for_measure(
-    measure_id: int, viewer: User, team_id: int | None = None, period: date | None = None
+    measure_id: int,
+    viewer: User,
+    team_id: int | None = None,
+    period: date | None = None,
+    older_than: int | None = None,
+    limit: int | None = None,
 ) -> list[AuditEvent]:
     """A measure's changes, its kept definitions and its data points' changes that the viewer
-    may read, newest first; with `team_id` and `period`, one period's data point only."""
+    may read, newest first (in the order they were written: ids are never reused); with
+    `team_id` and `period`, one period's data point only; with `older_than`, those written
+    before that change; at most `limit` of them."""
     query = sa.select(AuditEvent).where(
         AuditEvent.measure_id == measure_id,
         AuditEvent.entity_type.in_(MEASURE_TYPES),
@@ -115,8 +126,12 @@ def list_for_measure(
             AuditEvent.team_id == team_id,
             AuditEvent.period_start == period,
         )
-    order = (AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-    return list(db.session.scalars(query.order_by(*order)))
+    if older_than is not None:
+        query = query.where(AuditEvent.id < older_than)
+    query = query.order_by(AuditEvent.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
 
 
 def user_names(user_ids: Iterable[int | None]) -> dict[int, str]:
@@ -126,6 +141,15 @@ def user_names(user_ids: Iterable[int | None]) -> dict[int, str]:
         return {}
     query = sa.select(User.id, User.display_name).where(User.id.in_(wanted))
     return {user_id: name for user_id, name in db.session.execute(query)}
+
+
+def team_names(team_ids: Iterable[int | None]) -> dict[int, str]:
+    """Team names by id, in one query: only the teams a page of history names, not every team
+    of a collaborative of 800."""
+    wanted = {team_id for team_id in team_ids if team_id is not None}
+    if not wanted:
+        return {}
+    return dict(db.session.execute(sa.select(Team.id, Team.name).where(Team.id.in_(wanted))).all())
 
 
 def actor_names(events: Iterable[AuditEvent]) -> dict[int, str]:

@@ -62,8 +62,18 @@ def _no_history_yet(entity_type: str, entity_id: int):
 def measure(measure_id: int):
     """A measure's changes: its definition, its chart, and every data point the viewer may see."""
     measure = measure_or_404(measure_id)
-    events = queries.list_for_measure(measure.id, current_user)
-    return _measure_page(measure, events, team=None, period=None)
+    older_than = None
+    if "older_than" in request.args:
+        older_than = parse_id(request.args["older_than"]) or abort(404)
+    size = queries.MEASURE_PAGE_SIZE
+    events = queries.list_for_measure(
+        measure.id, current_user, older_than=older_than, limit=size + 1
+    )
+    # One more than a page is read, so the page knows whether there are older changes.
+    older = events[size - 1].id if len(events) > size else None
+    return _measure_page(
+        measure, events[:size], team=None, period=None, older=older, paged=older_than is not None
+    )
 
 
 @bp.get("/measures/<id:measure_id>/history/<period>")
@@ -108,11 +118,19 @@ def _period_or_404(measure: Measure, text: str) -> date:
     return day
 
 
-def _measure_page(measure: Measure, events: list, team: Team | None, period: date | None):
-    from improve.measures.queries import reporting_teams
-
+def _measure_page(
+    measure: Measure,
+    events: list,
+    team: Team | None,
+    period: date | None,
+    older: int | None = None,
+    paged: bool = False,
+):
     return render(
         "history/measure.html",
+        older=older,
+        paged=paged,
+        page_size=queries.MEASURE_PAGE_SIZE,
         measure=measure,
         events=events,
         team=team,
@@ -120,5 +138,5 @@ def _measure_page(measure: Measure, events: list, team: Team | None, period: dat
         period_words=period_words(period, measure.frequency) if period else None,
         names=queries.people_named_in(events),
         records=queries.records_named_in(events),
-        team_names={t.id: t.name for t in reporting_teams(measure)} if measure.is_shared else {},
+        team_names=queries.team_names({e.team_id for e in events}) if measure.is_shared else {},
     )

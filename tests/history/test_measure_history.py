@@ -74,7 +74,7 @@ def test_the_measure_page_links_to_its_history_and_each_saved_periods(world, cli
     measure = make_measure(make_aim(world.team_a))
     client = client_for(world.member_a)
     save(client, measure.id, "2026-01-01", value="3")
-    page = client.get(f"/measures/{measure.id}").get_data(as_text=True)
+    page = client.get(f"/measures/{measure.id}?before=2026-02-01").get_data(as_text=True)
     assert f'href="/measures/{measure.id}/history">History of this measure</a>' in page
     assert f'href="/measures/{measure.id}/history/2026-01-01">History' in page
     assert f'href="/measures/{measure.id}/history/2026-02-01"' not in page  # nothing saved
@@ -132,3 +132,32 @@ def test_a_deleted_value_stays_in_the_periods_history(world, client_for):
     text = visible(client_for(world.lead_a).get(f"/measures/{measure.id}/history/2026-01-01"))
     assert "Value for January 2026 (12) deleted by Member A" in text
     assert "Value for January 2026 entered: 12" in text
+
+
+def test_a_long_history_comes_a_page_at_a_time_newest_first(world, client_for, monkeypatch):
+    # A shared measure's history holds every team's changes: 800 teams must not make one page.
+    from improve.history import queries
+
+    monkeypatch.setattr(queries, "MEASURE_PAGE_SIZE", 2)
+    measure = make_measure(make_aim(world.team_a))
+    member = client_for(world.member_a)
+    for month, value in (("01", "1"), ("02", "2"), ("03", "3")):
+        save(member, measure.id, f"2026-{month}-01", value=value)
+
+    first = client_for(world.lead_a).get(f"/measures/{measure.id}/history")
+    text = visible(first)
+    assert "March 2026 entered: 3" in text and "February 2026 entered: 2" in text
+    assert "January 2026" not in text
+    older = html.unescape(first.get_data(as_text=True)).split('href="')
+    link = next(part.split('"')[0] for part in older if "older_than=" in part.split('"')[0])
+
+    second = client_for(world.lead_a).get(link)
+    text = visible(second)
+    assert "January 2026 entered: 1" in text and "March 2026" not in text
+    assert "Older changes" not in text and "Newest changes" in text
+
+    for garbage in ("abc", "²", "0", "-1"):
+        answer = client_for(world.lead_a).get(
+            f"/measures/{measure.id}/history?older_than={garbage}"
+        )
+        assert answer.status_code == 404
