@@ -24,6 +24,8 @@ then repeat for the whole run: a think time drawn uniformly from 1 to 3 s, then 
                  own value), comment on the aim 5 (a unique text), plan a PDSA cycle 5 (a unique
                  title)
 
+A save the app questions ("Is this right?": a value far from the user's earlier random ones)
+is answered yes with a second POST, as the person would; both count as "save data point".
 A write is the form's POST alone, as sent from the page the person is on (the CSRF token comes
 from the last page read); its 303 is the acknowledgement and the redirect is not followed. After
 the run every acknowledged write is looked up in the database: the data point's value, the
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import json
 import os
 import random
@@ -225,7 +228,13 @@ class VirtualUserLoop:
         self.cycle_ids = [cycle_id]  # the aim's first cycle, then the ones they plan
 
     async def timed(
-        self, action: str, method: str, path: str, form: dict[str, Any] | None, expect: int
+        self,
+        action: str,
+        method: str,
+        path: str,
+        form: dict[str, Any] | None,
+        expect: int,
+        also: int | None = None,
     ) -> Reply | None:
         started = time.perf_counter()
         try:
@@ -236,7 +245,7 @@ class VirtualUserLoop:
             self.run.errors.append(f"{method} {path}: {error!r}")
             return None
         self.run.requests.append((action, reply.status, time.perf_counter() - started))
-        if reply.status != expect:
+        if reply.status not in (expect, also):
             heading = re.search(r"<h1[^>]*>([^<]*)", reply.text)
             said = heading.group(1).strip() if heading else ""
             self.run.errors.append(f"{method} {path}: {reply.status} {said}")
@@ -289,7 +298,17 @@ class VirtualUserLoop:
         value = float(self.rng.randint(0, 50))
         form = {"period": period.isoformat(), "value": f"{value:g}", "version": version}
         path = f"/measures/{self.user.measure_id}/points"
-        if await self.timed("save data point", "POST", path, form, 303):
+        reply = await self.timed("save data point", "POST", path, form, 303, also=200)
+        if reply is not None and reply.status == 200:
+            # "Is this right?": the value is far from this user's random earlier ones. Nothing
+            # is saved yet; answer yes, as the person would, with the numbers the question names.
+            asked = re.search(r'name="confirmed" value="([^"]*)"', reply.text)
+            if asked is None:
+                self.run.errors.append(f"POST {path}: 200 without the question")
+                return
+            form["confirmed"] = html.unescape(asked.group(1))
+            reply = await self.timed("save data point", "POST", path, form, 303)
+        if reply is not None:
             self.run.points[key] = value
 
     async def plan_cycle(self) -> None:
