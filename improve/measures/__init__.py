@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("measures", __name__)
 
-from improve.measures import chart_views, import_views, views  # noqa: E402, F401
+from improve.measures import chart_views, entry_views, import_views, views  # noqa: E402, F401

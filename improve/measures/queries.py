@@ -116,6 +116,44 @@ def rows(measure: Measure, team: Team, today: date) -> list[Row]:
     return result
 
 
+# The data table opens at this period, newest first: the row a care worker enters this week or
+# month, then the few before it; earlier ones a page at a time (issue 17: the page of a 96-week
+# measure was 445 KB and this week's box 12,800 px down it on a phone).
+RECENT_PERIODS = 6
+EARLIER_PAGE = 24
+
+
+@dataclass
+class RowsPage:
+    rows: list[Row]  # newest first
+    earlier: date | None  # `before=` for the next page back, if any
+    before: date | None  # this page's own `before=`: None for the latest periods
+
+    @property
+    def paged(self) -> bool:
+        """An earlier page (it links back to the latest periods)."""
+        return self.before is not None
+
+
+def page_of_rows(all_rows: list[Row], before: date | None) -> RowsPage:
+    """The rows shown: the latest RECENT_PERIODS, or with `before`, the EARLIER_PAGE periods
+    before that one, newest first."""
+    newest_first = all_rows[::-1]
+    size = RECENT_PERIODS
+    if before is not None:
+        newest_first = [row for row in newest_first if row.period < before]
+        size = EARLIER_PAGE
+    shown = newest_first[:size]
+    earlier = shown[-1].period if len(newest_first) > size else None
+    return RowsPage(shown, earlier, before)
+
+
+def page_holding(all_rows: list[Row], period: date, frequency: Frequency) -> date | None:
+    """The `before=` of a page that shows `period` first, or None when the latest page holds it."""
+    latest = [row.period for row in all_rows[-RECENT_PERIODS:]]
+    return None if period in latest else step(period, frequency)
+
+
 def reporting_teams(measure: Measure) -> list[Team]:
     """Teams that enter data for this measure: its own team, or every team of its collaborative."""
     if measure.team_id is not None:

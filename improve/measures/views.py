@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 from flask import Response, abort, flash, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
+from markupsafe import Markup
 
 from improve.aims.forms import accept_version
 from improve.analysis.series import Definition
@@ -16,7 +18,7 @@ from improve.analysis.unusual import FEWEST_USUAL, HOW_FAR, MOST_USUAL, Unusual
 from improve.extensions import db
 from improve.forms import removal_conflict, removal_status
 from improve.htmx import is_partial_request, render, see_other
-from improve.measures import bp, charting, operations, queries
+from improve.measures import bp, charting, entry_views, operations, queries
 from improve.measures.cycle_links import chart_with_cycles
 from improve.measures.forms import (
     DataPointForm,
@@ -37,6 +39,7 @@ from improve.permissions import (
 )
 
 TEMPLATE = "measures/detail.html"
+INDENTATION = re.compile(r">\n\s+<")
 
 
 def measure_or_404(measure_id: int, edit: bool = False) -> Measure:
@@ -76,6 +79,14 @@ def measure_number(value: float | None, definition: Definition, digits: int = 3)
     return f"{value:,.0f}" if "e+" in text else text
 
 
+@bp.app_template_filter("tighten")
+def tighten(html: Markup) -> Markup:
+    """Drop the indentation between tags (a newline stays, so spacing is as before): a row of the
+    data table is mostly indentation otherwise. Only between tags: text and attribute values have
+    their < and > escaped, so nothing anyone typed can change."""
+    return Markup(INDENTATION.sub(">\n<", str(html)))
+
+
 def data_team(measure: Measure) -> tuple[Team | None, list[Team]]:
     """Whose data the page shows, and the teams the person may choose from. A shared measure
     takes `?team=`, else the first team the person enters data for, else the first they see."""
@@ -97,11 +108,19 @@ def measure_page(
     for name in ("row_form", "row_period", "conflict_point", "focus_period", "unusual"):
         context.setdefault(name, None)
     context.setdefault("point_hints", point_hints())
+    # A row sent from the team's entry page goes back there once saved, even after a question.
+    context.update(return_field=entry_views.RETURN_FIELD, return_value=entry_views.RETURN_VALUE)
     context.setdefault("unusual_rule", {"most": MOST_USUAL, "fewest": FEWEST_USUAL, "far": HOW_FAR})
     # The chart asks for itself after a save; everything else htmx asks for is the data table.
     fragment = (
         "measure_chart" if request.headers.get("HX-Target") == "measure-chart" else "data_entry"
     )
+    all_rows = queries.rows(measure, team, date.today()) if team else []
+    page = queries.page_of_rows(all_rows, shown_before(measure))
+    asked = context["row_period"]  # a row coming back with an error or a question is shown
+    if asked is not None and all(row.period != asked for row in page.rows):
+        before = queries.page_holding(all_rows, asked, measure.frequency)
+        page = queries.page_of_rows(all_rows, before)
     return render(
         TEMPLATE,
         fragment,
@@ -110,12 +129,29 @@ def measure_page(
         measure=measure,
         team=team,
         teams=teams,
-        rows=queries.rows(measure, team, date.today()) if team else [],
+        rows=page.rows,
+        rows_page=page,
+        current_period=all_rows[-1].period if all_rows else None,
         revisions=queries.definition_changes(measure),
         may_enter=team is not None and can(current_user, Permission.EDIT_TEAM_RECORDS, team),
         may_edit=_may_edit(measure),
         **context,
     )
+
+
+def shown_before(measure: Measure) -> date | None:
+    """The `?before=` of an earlier page of the data table: the first day of one of the
+    measure's periods, else 404 (a typed or stale address must not show a wrong page)."""
+    text = request.args.get("before")
+    if text is None:
+        return None
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None or queries.period_of(day, measure.frequency) != day:
+        abort(404)
+    return day
 
 
 def _chart(measure: Measure, team: Team | None) -> charting.ChartView | None:
@@ -262,7 +298,8 @@ def save_point(measure_id: int):
         abort(404)
     team_or_404(team.id, Permission.EDIT_TEAM_RECORDS)
     form = DataPointForm()
-    periods = [row.period for row in queries.rows(measure, team, date.today())]
+    all_rows = queries.rows(measure, team, date.today())
+    periods = [row.period for row in all_rows]
     existing = check_point(form, measure, team, periods) if form.validate_on_submit() else None
     if form.errors or existing is False:
         status = 422 if form.errors or is_partial_request() else 409
@@ -282,9 +319,15 @@ def save_point(measure_id: int):
         return measure_page(measure, team, teams, row_form=form, row_period=period, unusual=unusual)
     operations.record_data_point(current_user, measure, team, period, form.point_values(measure))
     db.session.commit()
+    if request.form.get(entry_views.RETURN_FIELD) == entry_views.RETURN_VALUE:
+        flash(f"Saved {measure.name}: {period_words(period, measure.frequency)}.", "success")
+        return see_other(url_for(".team_entry", team_id=team.id, saved=measure.id))
     flash(f"Saved {period:%-d %B %Y}.", "success")
     if not is_partial_request():
-        args = {"team": team.id} if measure.team_id is None else {}
+        args: dict[str, Any] = {"team": team.id} if measure.team_id is None else {}
+        before = queries.page_holding(all_rows, period, measure.frequency)
+        if before is not None:
+            args["before"] = before.isoformat()
         anchor = f"row-{period.isoformat()}"
         return see_other(url_for(".detail", measure_id=measure.id, _anchor=anchor, **args))
     later = [p for p in periods if p > period]

@@ -65,7 +65,8 @@ def test_each_saved_value_has_a_delete_link_and_empty_rows_have_none(
     world, client_for, measure, add_point
 ):
     point = add_point(measure, world.team_a, month(2), 14, note="Two at night")
-    html = client_for(world.member_a).get(f"/measures/{measure.id}").get_data(as_text=True)
+    page = f"/measures/{measure.id}?before={month(3).isoformat()}"  # the page holding February
+    html = client_for(world.member_a).get(page).get_data(as_text=True)
     assert html.count('href="/points/') == 1
     assert f'href="/points/{point.id}/delete"' in html
     assert 'Delete<span class="govuk-visually-hidden"> the value for February 2026' in html

@@ -312,7 +312,7 @@ def test_each_team_enters_its_own_data_for_a_shared_measure(world, client_for, m
     )
     assert response.status_code == 303
     assert response.headers["Location"].endswith(
-        f"/measures/{shared.id}?team={world.team_b.id}#row-2026-02-01"
+        f"/measures/{shared.id}?team={world.team_b.id}&before=2026-03-01#row-2026-02-01"
     )
     assert [(p.team_id, p.value) for p in points()] == [(world.team_b.id, 5.0)]
     # Another team's data: not visible to member A at all.
@@ -349,8 +349,11 @@ def test_measure_page_lists_periods_to_this_one_and_never_a_future_one(
     next_period = step(this_period, Frequency.MONTHLY)
     assert f'id="row-{this_period.isoformat()}"' in html
     assert f'id="row-{next_period.isoformat()}"' not in html  # it has not begun
-    assert 'id="row-2026-01-01"' in html
-    assert 'value="New sensor mats"' in html
+    # Newest first: this period's row leads the table; earlier ones are a page back.
+    assert html.index(f'id="row-{this_period.isoformat()}"') == html.index('id="row-')
+    earlier = client.get(f"/measures/{measure.id}?before=2026-03-01").get_data(as_text=True)
+    assert 'id="row-2026-01-01"' in earlier
+    assert 'value="New sensor mats"' in earlier
     # Posting next month's value anyway is refused, as the importer refuses it.
     refused = client.post(
         f"/measures/{measure.id}/points",
@@ -370,8 +373,11 @@ def test_measure_page_fragment_is_the_data_table(world, client_for, measure):
 
 def test_htmx_row_save_returns_the_table_focused_on_the_next_row(world, client_for, measure):
     client = client_for(world.member_a)
+    # Posted from the page of earlier months that shows March first (its form carries it).
     response = client.post(
-        f"/measures/{measure.id}/points", data=point_form(date(2026, 2, 1), "7"), headers=HTMX
+        f"/measures/{measure.id}/points?before=2026-04-01",
+        data=point_form(date(2026, 2, 1), "7"),
+        headers=HTMX,
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -395,7 +401,9 @@ def test_row_save_without_js_redirects_to_the_row(world, client_for, measure):
     )
     response = client_for(world.member_a).post(f"/measures/{measure.id}/points", data=data)
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/measures/{measure.id}#row-2026-02-01")
+    assert response.headers["Location"].endswith(
+        f"/measures/{measure.id}?before=2026-03-01#row-2026-02-01"
+    )
     [point] = points()
     assert (point.note, point.excluded, point.exclusion_reason) == (
         "Two at night",

@@ -338,6 +338,7 @@ TABLE: dict[str, Requirement] = {
     "measures.chart_png": VIEW_TEAM,
     "measures.edit": ByVariant({"team": EDIT_RECORDS, "shared": EDIT_COLLABORATIVE}),
     "measures.save_point": EDIT_RECORDS,
+    "measures.team_entry": EDIT_RECORDS,  # a team's "enter this period's data" page
     "measures.delete_point": EDIT_RECORDS,
     "measures.import_data": EDIT_RECORDS,
     "measures.confirm_import": EDIT_RECORDS,
