@@ -57,7 +57,7 @@ import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -289,8 +289,11 @@ class VirtualUserLoop:
         key = f"{self.user.measure_id}/{period.isoformat()}"
         version = ""
         if key in self.run.points:  # saved before: change it on purpose, from a fresh page
+            # The page of the table that shows this week first (the first page shows only
+            # the latest weeks), as the person would open it to change the value.
+            showing = f"?before={(period + timedelta(weeks=1)).isoformat()}"
             page = await self.timed(
-                "measure page", "GET", f"/measures/{self.user.measure_id}", None, 200
+                "measure page", "GET", f"/measures/{self.user.measure_id}{showing}", None, 200
             )
             if page is None:
                 return
