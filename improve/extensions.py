@@ -68,6 +68,19 @@ def _refuse_writes_in_reading_views(session: Session, *_args: object) -> None:
         raise RuntimeError(f"{request.endpoint} is marked reads_only but tried to write")
 
 
+# The records a page looks up again and again by id (its team, collaborative, aim, measure,
+# the person signed in). The session's identity map holds objects weakly: a team checked for
+# permission and then dropped was read again by the next `session.get`, a query each time.
+_HELD_BY_ID = ("Team", "Collaborative", "Aim", "Measure", "User")
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+def _hold_records_read_by_id(session: Session, instance: object) -> None:
+    """Keep those records alive for the session (one request), so `get` finds them."""
+    if type(instance).__name__ in _HELD_BY_ID:
+        session.info.setdefault("held", []).append(instance)
+
+
 def _is_sqlite(dbapi_connection: object) -> bool:
     return type(dbapi_connection).__module__ == "sqlite3"
 

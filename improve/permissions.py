@@ -9,6 +9,7 @@ leak nothing; something they may see but not change answers 403.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -75,7 +76,7 @@ def roles_in_team(user: User, team: Team) -> frozenset[Role]:
     return _cached_roles(
         user,
         ("team", team.id),
-        sa.or_(
+        lambda: sa.or_(
             Membership.team_id == team.id,
             Membership.collaborative_id == team.collaborative_id,
         ),
@@ -84,25 +85,27 @@ def roles_in_team(user: User, team: Team) -> frozenset[Role]:
 
 def roles_in_collaborative(user: User, collaborative: Collaborative) -> frozenset[Role]:
     """The roles that apply to this collaborative, including team roles in any of its teams."""
-    teams_of_collaborative = sa.select(Team.id).where(Team.collaborative_id == collaborative.id)
     return _cached_roles(
         user,
         ("collaborative", collaborative.id),
-        sa.or_(
+        lambda: sa.or_(
             Membership.collaborative_id == collaborative.id,
-            Membership.team_id.in_(teams_of_collaborative),
+            Membership.team_id.in_(
+                sa.select(Team.id).where(Team.collaborative_id == collaborative.id)
+            ),
         ),
     )
 
 
 def _cached_roles(
-    user: User, key: tuple[str, int], scope: sa.ColumnElement[bool]
+    user: User, key: tuple[str, int], scope: Callable[[], sa.ColumnElement[bool]]
 ) -> frozenset[Role]:
     # A page checks several permissions on the same object: ask the database once per request.
+    # The query is built only then too: building it took longer than the cached answer.
     cache: dict[tuple[int, str, int], frozenset[Role]] = g.setdefault("_roles_cache", {})
     cache_key = (user.id, *key)
     if cache_key not in cache:
-        query = sa.select(Membership.role).where(Membership.user_id == user.id, scope)
+        query = sa.select(Membership.role).where(Membership.user_id == user.id, scope())
         cache[cache_key] = frozenset(db.session.scalars(query))
     return cache[cache_key]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -21,7 +22,7 @@ import sqlalchemy as sa
 
 from improve.analysis.series import Definition, Points, SeriesAnalysis, Settings, analyse
 from improve.extensions import db
-from improve.frames import day_as_text, parse_days, raw_query_frame
+from improve.frames import day_as_text, parse_days, raw_query_frame, rows_frame
 from improve.measures.queries import SERIES_COLUMNS
 from improve.models import Collaborative, DataPoint, Measure
 
@@ -124,6 +125,22 @@ def analyse_measure(
     return analyse_frame(points, definition_of(measure), settings_of(collaborative))
 
 
+def moving_ranges_of(
+    measure: Measure, collaborative: Collaborative, points: pd.DataFrame
+) -> SeriesAnalysis | None:
+    """The moving-range (MR) chart drawn beneath an I chart, as Making Data Count's XmR view
+    shows it: the same points and settings through the one analysis, as an MR chart (no
+    target: it is on another scale). None unless the measure's chart is an I chart."""
+    definition = definition_of(measure)
+    if definition.chart != "i":
+        return None
+    # The moving ranges of any I chart (counts too) are an MR chart of continuous changes.
+    moving = replace(
+        definition, chart="mr", value_kind="continuous", target=None, baseline_value=None
+    )
+    return analyse_frame(points, moving, settings_of(collaborative))
+
+
 def split_series(points: pd.DataFrame) -> Iterator[tuple[tuple[int, int], Points]]:
     """Each (measure id, team id) series of a frame ordered by measure, team and period, as
     `Points`: the columns become arrays once, not once per series."""
@@ -181,6 +198,70 @@ def points_frame(
     return parse_days(raw_query_frame(query, columns), "period_start")
 
 
+# Up to this many points a page's series are built straight from the rows: a frame costs more
+# than the few points of one team's measures (a team, aim or cycle page); above it, the frame's
+# column arithmetic wins (a panel or an export of every team).
+FEW_POINTS = 2_000
+
+
+def read_series(
+    measure_ids: Iterable[int], team_ids: Iterable[int], until: date | None = None
+) -> list[tuple[tuple[int, int], Points]]:
+    """Each (measure id, team id) series of these measures and teams, in one query: the same
+    `Points` as `split_series(points_frame(...))` (tests/measures/test_series_rows.py)."""
+    measures, teams = sorted(set(measure_ids)), sorted(set(team_ids))
+    if not measures or not teams:
+        return []
+    query = sa.select(*series_columns()).where(
+        DataPoint.measure_id.in_(measures), DataPoint.team_id.in_(teams)
+    )
+    if until is not None:
+        query = query.where(DataPoint.period_start <= until)
+    query = query.order_by(DataPoint.measure_id, DataPoint.team_id, DataPoint.period_start)
+    db.session.flush()
+    result = db.session.connection().execute(query)
+    try:
+        rows = result.cursor.fetchall() if result.cursor is not None else []
+    finally:
+        result.close()
+    if len(rows) > FEW_POINTS:
+        columns = ["measure_id", "team_id", *SERIES_COLUMNS]
+        return list(split_series(parse_days(rows_frame(rows, columns), "period_start")))
+    return _series_of_rows(rows)
+
+
+def _series_of_rows(rows: list[Any]) -> list[tuple[tuple[int, int], Points]]:
+    """`read_series`'s rows (measure, team, ISO day, value, denominator, excluded, new phase),
+    grouped into series without a frame."""
+    days: dict[str, date] = {}
+    grouped: dict[tuple[int, int], list[Any]] = {}
+    for row in rows:
+        grouped.setdefault((int(row[0]), int(row[1])), []).append(row)
+    series = []
+    for key, own in grouped.items():
+        dates = tuple(
+            days.get(text) or days.setdefault(text, date.fromisoformat(text[:10]))
+            for text in (str(row[2]) for row in own)
+        )
+        series.append(
+            (
+                key,
+                Points(
+                    dates=dates,
+                    value=np.array([_number(row[3]) for row in own], dtype=np.float64),
+                    denominator=np.array([_number(row[4]) for row in own], dtype=np.float64),
+                    excluded=np.array([bool(row[5]) for row in own], dtype=np.bool_),
+                    new_phase=np.array([bool(row[6]) for row in own], dtype=np.bool_),
+                ),
+            )
+        )
+    return series
+
+
+def _number(value: Any) -> float:
+    return np.nan if value is None else float(value)
+
+
 def analyse_series(
     measures: Iterable[Measure],
     collaborative: Collaborative,
@@ -194,12 +275,11 @@ def analyse_series(
     measure, team and period)."""
     by_id = {measure.id: measure for measure in measures}
     teams = set(team_ids)
-    if points is None:
-        points = points_frame(by_id, teams, until)
+    series_list = read_series(by_id, teams, until) if points is None else split_series(points)
     settings = settings_of(collaborative)
     definitions = {measure_id: definition_of(m) for measure_id, m in by_id.items()}
     result: dict[tuple[int, int], SeriesAnalysis] = {}
-    for key, series in split_series(points):
+    for key, series in series_list:
         if key[0] not in definitions or key[1] not in teams:
             continue
         analysis = analyse_points(series, definitions[key[0]], settings)

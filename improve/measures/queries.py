@@ -99,12 +99,15 @@ class Row:
     phase_note: str  # why a new phase starts here, or ""
 
 
-def rows(measure: Measure, team: Team, today: date) -> list[Row]:
-    """The data table: one row per period, with the point if any and where phases start."""
+def rows(
+    measure: Measure, team: Team, today: date, changes: list[MeasureRevision] | None = None
+) -> list[Row]:
+    """The data table: one row per period, with the point if any and where phases start
+    (`changes`: the measure's definition_changes, when the caller has them already)."""
     points = points_by_period(measure, team)
     all_periods = periods(measure, min(points, default=None), today)
     breaks: dict[date, str] = {}
-    for change in definition_changes(measure):
+    for change in definition_changes(measure) if changes is None else changes:
         first = next((p for p in all_periods if p >= change.effective_from), None)
         if first is not None:
             breaks.setdefault(first, f"The definition changed: {change.reason}")
