@@ -9,6 +9,7 @@ Colours from DOMAIN.md section 5 (NHS Making Data Count).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -245,13 +246,18 @@ def chart_svg(
     target: float | None = None,
     markers: Sequence[Marker] = (),
     description: str | None = None,
+    id_prefix: str = "chart",
+    signals_only: bool = False,
 ) -> str:
     """The chart as an SVG document string (deterministic: same input, same string).
 
     `chart` and `found` come from `control_chart` and `signals`; `dates` label the points (one
     per point; index numbers without them); `target` draws a dashed red line; `markers` are
     PDSA cycles drawn as labelled ticks along the top; `description` replaces the generated
-    <desc> summary.
+    <desc> summary; `id_prefix` names its title and description (two charts on one page, as
+    the I chart and its moving ranges, each need their own ids); `signals_only` marks only the
+    points that are signals (the moving ranges beneath an I chart: the line and the table carry
+    every value, and a marker per point would add as much again to the page).
     """
     n = int(chart.value.size)
     if dates is not None and len(dates) != n:
@@ -279,10 +285,10 @@ def chart_svg(
     )
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%"'
-        f' role="img" aria-labelledby="chart-title chart-desc" font-family="{FONT}"'
+        f' role="img" aria-labelledby="{id_prefix}-title {id_prefix}-desc" font-family="{FONT}"'
         f' font-size="11" fill="{INK}">',
-        f'<title id="chart-title">{escape(title)}</title>',
-        f'<desc id="chart-desc">{escape(desc)}</desc>',
+        f'<title id="{id_prefix}-title">{escape(title)}</title>',
+        f'<desc id="{id_prefix}-desc">{escape(desc)}</desc>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
     ]
 
@@ -377,11 +383,15 @@ def chart_svg(
     out.append("</g>")
 
     # Points: shape and colour by type; excluded points hollow.
-    out.append('<g class="points">')
+    # The stroke width is the group's (inherited), and only an excluded point says so: a chart
+    # of 96 weeks drew these on every point, 4 KB of the measure page.
+    out.append('<g class="points" stroke-width="1.5">')
     for i in range(n):
         if not math.isfinite(values[i]):
             continue
         kind = found.point_type[i]
+        if signals_only and kind == "common_cause":
+            continue
         shape, colour, _ = POINT_STYLES[kind]
         excluded = bool(chart.excluded[i])
         fill = "#ffffff" if excluded else colour
@@ -395,10 +405,9 @@ def chart_svg(
             data_index=str(i + 1),
             data_shape=shape,
             data_point_type=kind,
-            data_excluded="true" if excluded else "false",
+            **({"data_excluded": "true"} if excluded else {}),
             fill=fill,
             stroke=colour,
-            stroke_width="1.5",
         )
         out.append(_shape(shape, xs[i], y_of(values[i]), POINT_SIZE, attrs, _title(tip)))
     out.append("</g>")
@@ -500,3 +509,38 @@ def _legend(chart: Chart, found: Signals, centre_name: str, target: float | None
         x += width
     out.append("</g>")
     return out
+
+
+HEADING_HEIGHT = 56
+_ROOT = re.compile(
+    r'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 (\d+) (\d+)" width="100%"'
+)
+
+
+def download_svg(charts: Sequence[str], title: str, subtitle: str) -> str:
+    """A chart file as it is downloaded: a heading (`title` in bold, `subtitle` beneath: whose
+    data, which periods, which chart) above the charts given, stacked (an I chart with its moving
+    ranges beneath), so the picture says what it is when pasted into a report."""
+    parts, top = [], HEADING_HEIGHT
+    for svg in charts:
+        found = _ROOT.match(svg)
+        if found is None:
+            raise ValueError("not a chart drawn by chart_svg")
+        width, height = int(found.group(1)), int(found.group(2))
+        placed = f'<svg x="0" y="{top}" width="{width}" height="{height}"'
+        parts.append(f'{placed} viewBox="0 0 {width} {height}"' + svg[found.end() :])
+        top += height
+    return "\n".join(
+        [
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {top}" width="{WIDTH}"'
+            f' height="{top}" role="img" aria-labelledby="download-title"'
+            f' font-family="{FONT}" fill="{INK}">',
+            f'<title id="download-title">{escape(title)}: {escape(subtitle)}</title>',
+            f'<rect x="0" y="0" width="{WIDTH}" height="{top}" fill="#ffffff"/>',
+            f'<text x="{num(LEFT)}" y="24" font-size="16" font-weight="bold">'
+            f"{escape(title)}</text>",
+            f'<text x="{num(LEFT)}" y="44" font-size="12">{escape(subtitle)}</text>',
+            *parts,
+            "</svg>",
+        ]
+    )

@@ -4,7 +4,7 @@ a signal: it only shows the analysis."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -14,7 +14,7 @@ from markupsafe import Markup
 from improve.analysis.series import MINIMUM_POINTS, SeriesAnalysis
 from improve.charts.svg import Marker, chart_svg, describe
 from improve.charts.table import analysis_rows, signal_list
-from improve.measures.analysis import analyse_measure
+from improve.measures.analysis import analyse_measure, moving_ranges_of
 from improve.models import Collaborative, Measure
 
 __all__ = ["MINIMUM_POINTS", "ChartView", "chart_view", "cycle_markers", "draw"]
@@ -30,6 +30,8 @@ class ChartView:
     rows: list[dict[str, Any]]
     # Per signal (same order): the PDSA cycles that ran before it, from measures.linking.
     signal_cycles: tuple[list[Any], ...] = ()
+    # Beneath an I chart, its moving ranges (the XmR view of Making Data Count).
+    moving_ranges: ChartView | None = None
 
 
 def chart_view(
@@ -39,11 +41,28 @@ def chart_view(
     analysis = analyse_measure(measure, collaborative, frame)
     if analysis is None:
         return None
-    return draw(analysis, measure.name, markers)
+    view = draw(analysis, measure.name, markers)
+    moving = moving_ranges_of(measure, collaborative, frame)
+    if moving is None or analysis.chart_type != "i":
+        return view
+    beneath = draw(
+        moving, f"{measure.name}: moving ranges", [], id_prefix="mr-chart", signals_only=True
+    )
+    # One table for both charts: each period's moving range beside its value.
+    for row, ranged in zip(view.rows, beneath.rows, strict=True):
+        row["moving_range"], row["moving_upper"] = ranged["value"], ranged["upper"]
+        row["moving_signal"] = ranged["signal"]
+    return replace(view, moving_ranges=beneath)
 
 
-def draw(analysis: SeriesAnalysis, title: str, markers: list[Marker]) -> ChartView:
-    """The analysis as the measure page shows it."""
+def draw(
+    analysis: SeriesAnalysis,
+    title: str,
+    markers: list[Marker],
+    id_prefix: str = "chart",
+    signals_only: bool = False,
+) -> ChartView:
+    """The analysis as the measure page shows it (see chart_svg for the options)."""
     target = analysis.target
     svg = chart_svg(
         analysis.chart,
@@ -52,6 +71,8 @@ def draw(analysis: SeriesAnalysis, title: str, markers: list[Marker]) -> ChartVi
         dates=list(analysis.dates),
         target=target,
         markers=markers,
+        id_prefix=id_prefix,
+        signals_only=signals_only,
     )
     return ChartView(
         analysis=analysis,

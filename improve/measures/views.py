@@ -115,12 +115,19 @@ def measure_page(
     fragment = (
         "measure_chart" if request.headers.get("HX-Target") == "measure-chart" else "data_entry"
     )
-    all_rows = queries.rows(measure, team, date.today()) if team else []
+    revisions = queries.definition_changes(measure)
+    all_rows = queries.rows(measure, team, date.today(), revisions) if team else []
     page = queries.page_of_rows(all_rows, shown_before(measure))
-    asked = context["row_period"]  # a row coming back with an error or a question is shown
+    # The row that must be on the page: one coming back with an error or a question, or the
+    # next one to type in after a save (entering months in order runs on to a later page).
+    asked, following = context["row_period"], context["focus_period"]
     if asked is not None and all(row.period != asked for row in page.rows):
-        before = queries.page_holding(all_rows, asked, measure.frequency)
-        page = queries.page_of_rows(all_rows, before)
+        page = queries.page_of_rows(
+            all_rows, queries.page_holding(all_rows, asked, measure.frequency)
+        )
+    elif following is not None and all(row.period != following for row in page.rows):
+        # The next period on top, the one just saved beneath it.
+        page = queries.page_of_rows(all_rows, queries.step(following, measure.frequency))
     return render(
         TEMPLATE,
         fragment,
@@ -132,7 +139,7 @@ def measure_page(
         rows=page.rows,
         rows_page=page,
         current_period=all_rows[-1].period if all_rows else None,
-        revisions=queries.definition_changes(measure),
+        revisions=revisions,
         may_enter=team is not None and can(current_user, Permission.EDIT_TEAM_RECORDS, team),
         may_edit=_may_edit(measure),
         **context,

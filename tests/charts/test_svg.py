@@ -109,7 +109,7 @@ def test_excluded_points_are_hollow() -> None:
             assert el.get("fill") == "#ffffff"
             assert el.get("stroke") != "#ffffff"
         else:
-            assert el.get("data-excluded") == "false"
+            assert el.get("data-excluded") is None
             assert el.get("fill") != "#ffffff"
     legend = root.find(".//svg:g[@class='legend']", NS)
     assert legend is not None

@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 
 from improve.charts.png import png_from_svg, svg_size
-from improve.charts.svg import HEIGHT, LEFT, WIDTH
+from improve.charts.svg import HEADING_HEIGHT, HEIGHT, LEFT, WIDTH
 from improve.extensions import db
 from improve.models import ChartType, Stage
 from improve.models.cycle import cycle_measure
@@ -44,7 +44,12 @@ def test_download_is_the_charts_svg_as_a_file(world, client_for, charted):
     )
     body = response.get_data(as_text=True)
     assert body.lstrip().startswith("<svg") and body.rstrip().endswith("</svg>")
-    assert body.count('class="point"') == 24
+    # The I chart, then its moving ranges beneath (issue 17, point 3).
+    individuals, moving = body.split('id="mr-chart-title"')
+    assert individuals.count('class="point"') == 24
+    # A heading says what the picture is, so it reads on its own in a report (point 2).
+    assert ">Falls a month / night (A&amp;B)</text>" in body
+    assert ">Team A · Jan 2025 to Dec 2026 · I chart with its moving ranges beneath</text>" in body
 
 
 def test_measure_page_links_both_downloads(world, client_for, charted):
@@ -162,11 +167,12 @@ def test_png_download_is_the_chart_as_a_sharp_picture_on_white(world, client_for
         == 'attachment; filename="Falls-a-month-night-A-B.png"'
     )
     svg = client.get(f"/measures/{charted.id}/chart.svg").get_data(as_text=True)
-    assert svg_size(svg) == (WIDTH, HEIGHT)
+    picture = (WIDTH, HEADING_HEIGHT + 2 * HEIGHT)  # the heading, the I chart, its ranges
+    assert svg_size(svg) == picture
 
     width, height, pixels = _pixels(response.get_data())
 
-    assert (width, height) == (2 * WIDTH, 2 * HEIGHT)
+    assert (width, height) == (2 * picture[0], 2 * picture[1])
     white = (255, 255, 255, 255)[: len(pixels[0][0])]
     # White, not see-through, where nothing is drawn: people paste it into reports.
     assert pixels[0][0] == pixels[0][-1] == pixels[-1][0] == pixels[-1][-1] == white

@@ -49,7 +49,8 @@ def test_the_measure_page_shows_the_chart_its_summary_signals_and_a_table(
     assert "What the data shows" in html
     assert "The chart as a table" in html
     assert "in a row" in html or "limit" in html  # a signal in plain words
-    assert html.count('class="point"') == 24
+    individuals = html.split('id="chart-title"')[1].split("</svg>")[0]
+    assert individuals.count('class="point"') == 24
 
 
 def test_too_few_points_say_when_the_chart_will_appear(world, make_aim, make_measure, client_for):

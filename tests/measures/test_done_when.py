@@ -103,7 +103,7 @@ def test_define_import_read_and_the_command_line_agrees(
     assert result.exit_code == 0, result.output
     points = json.loads(result.output)["points"]
     for row, point in zip(rows, points, strict=True):
-        _period, value, centre, lower, upper, signal = row
+        _period, value, centre, lower, upper, signal, *_moving_range = row
         assert float(value) == point["value"]
         assert centre == f"{point['cl']:.3g}"
         assert lower == f"{point['lcl']:.3g}" and upper == f"{point['ucl']:.3g}"

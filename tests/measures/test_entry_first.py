@@ -164,3 +164,21 @@ def test_the_team_page_and_home_page_lead_to_team_entry(world, client_for):
     assert address in client.get("/").get_data(as_text=True)
     expert = client_for(world.expert_a)
     assert address not in expert.get(f"/teams/{world.team_a.id}").get_data(as_text=True)
+
+
+def test_entering_weeks_in_order_runs_on_to_the_later_page(
+    world, client_for, make_aim, make_measure
+):
+    measure, this_week = weekly_measure(make_aim, make_measure, world, 20)
+    oldest_latest = step(this_week, Frequency.WEEKLY, -(RECENT_PERIODS - 1))
+    just_before = step(oldest_latest, Frequency.WEEKLY, -1)  # the newest of the earlier page
+    response = client_for(world.member_a).post(
+        f"/measures/{measure.id}/points?before={oldest_latest.isoformat()}",
+        data={"period": just_before.isoformat(), "value": "6", "version": "1"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    shown = row_periods(html)
+    # The next week, on the later page, comes on top with the focus; the saved one beneath.
+    assert shown[:2] == [oldest_latest.isoformat(), just_before.isoformat()]
+    assert re.search(rf'id="value-{oldest_latest.isoformat()}"[^>]*autofocus', html)
