@@ -90,9 +90,28 @@ def label_number(value: float, step: float | None = None) -> str:
     return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
-def period_label(day: date) -> str:
-    """A short period label, e.g. "Jan 2025"."""
-    return day.strftime("%b %Y")
+def shown_number(value: float, step: float | None = None, percent: bool = False) -> str:
+    """`label_number`, or for a share of 0 to 1 (`percent`) its percentage: "74%", not 0.737."""
+    if percent:
+        return label_number(value * 100, step * 100 if step else None) + "%"
+    return label_number(value, step)
+
+
+def period_label(day: date, with_day: bool = False) -> str:
+    """A short period label: "Jan 2025" for a month, "3 Aug 2026" for a week (`with_day`)."""
+    return day.strftime("%-d %b %Y") if with_day else day.strftime("%b %Y")
+
+
+def labels_days(dates: Sequence[date]) -> bool:
+    """Whether a series' periods are named by their day: weekly ones (Mondays, not all the 1st
+    of a month). Named by month, every week of August read "Aug 2026" (issue 17)."""
+    return any(day.day != 1 for day in dates)
+
+
+def period_labels(dates: Sequence[date]) -> list[str]:
+    """Each period of a series by its name: the month, or for weekly data the week's first day."""
+    with_day = labels_days(dates)
+    return [period_label(day, with_day) for day in dates]
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -196,13 +215,16 @@ def describe(
     *,
     dates: Sequence[date] | None = None,
     target: float | None = None,
+    percent: bool = False,
 ) -> str:
     """A short text summary of the chart and its signals, for <desc> and screen readers."""
     n = int(chart.value.size)
     name = CHART_NAMES.get(chart.chart, "Chart")
     sentences = [f"{name} of {n} point{'s' if n != 1 else ''}"]
     if dates and n:
-        sentences[0] += f" from {period_label(dates[0])} to {period_label(dates[-1])}"
+        with_day = labels_days(dates)
+        first, last = period_label(dates[0], with_day), period_label(dates[-1], with_day)
+        sentences[0] += f" from {first} to {last}"
     sentences[0] += "."
     slices = chart.part_slices()
     if len(slices) > 1:
@@ -211,12 +233,15 @@ def describe(
         centre_name = "Median" if chart.chart == "run" else "Centre line"
         cl, lcl, ucl = float(chart.cl[-1]), float(chart.lcl[-1]), float(chart.ucl[-1])
         if math.isfinite(cl):
-            latest = f"{centre_name} {label_number(cl)}"
+            latest = f"{centre_name} {shown_number(cl, percent=percent)}"
             if math.isfinite(lcl) and math.isfinite(ucl):
-                latest += f", limits {label_number(lcl)} to {label_number(ucl)}"
+                latest += (
+                    f", limits {shown_number(lcl, percent=percent)}"
+                    f" to {shown_number(ucl, percent=percent)}"
+                )
             sentences.append(latest + (" (latest phase)." if len(slices) > 1 else "."))
     if target is not None:
-        sentences.append(f"Target {label_number(target)}.")
+        sentences.append(f"Target {shown_number(target, percent=percent)}.")
     counts: dict[str, int] = {}
     for kind in found.point_type:
         if kind != "common_cause":
@@ -248,6 +273,7 @@ def chart_svg(
     description: str | None = None,
     id_prefix: str = "chart",
     signals_only: bool = False,
+    percent: bool = False,
 ) -> str:
     """The chart as an SVG document string (deterministic: same input, same string).
 
@@ -257,7 +283,8 @@ def chart_svg(
     <desc> summary; `id_prefix` names its title and description (two charts on one page, as
     the I chart and its moving ranges, each need their own ids); `signals_only` marks only the
     points that are signals (the moving ranges beneath an I chart: the line and the table carry
-    every value, and a marker per point would add as much again to the page).
+    every value, and a marker per point would add as much again to the page); `percent`
+    writes a share of 0 to 1 as a percentage.
     """
     n = int(chart.value.size)
     if dates is not None and len(dates) != n:
@@ -281,7 +308,7 @@ def chart_svg(
     desc = (
         description
         if description is not None
-        else describe(chart, found, dates=dates, target=target)
+        else describe(chart, found, dates=dates, target=target, percent=percent)
     )
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%"'
@@ -302,7 +329,7 @@ def chart_svg(
         )
         out.append(
             f'<text x="{num(LEFT - 6)}" y="{y}" text-anchor="end" dominant-baseline="middle">'
-            f"{escape(label_number(tick, step))}</text>"
+            f"{escape(shown_number(tick, step, percent))}</text>"
         )
     out.append(
         f'<line x1="{num(LEFT)}" y1="{num(TOP)}" x2="{num(LEFT)}" y2="{num(BOTTOM)}"'
@@ -316,7 +343,7 @@ def chart_svg(
         f'<line x1="{num(LEFT)}" y1="{num(BOTTOM)}" x2="{num(RIGHT)}" y2="{num(BOTTOM)}"'
         f' stroke="{MUTED}" stroke-width="1"/>'
     )
-    labels = [period_label(d) for d in dates] if dates else [str(i + 1) for i in range(n)]
+    labels = period_labels(dates) if dates else [str(i + 1) for i in range(n)]
     widest = max((len(text) for text in labels), default=1) * 6.5 + 8
     every = max(1, math.ceil(widest / slot)) if n else 1
     for i in range(0, n, every):
@@ -395,7 +422,7 @@ def chart_svg(
         shape, colour, _ = POINT_STYLES[kind]
         excluded = bool(chart.excluded[i])
         fill = "#ffffff" if excluded else colour
-        tip = f"{labels[i]}: {label_number(values[i])}"
+        tip = f"{labels[i]}: {shown_number(values[i], percent=percent)}"
         if excluded:
             tip += " (excluded)"
         if kind != "common_cause":

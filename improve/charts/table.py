@@ -11,7 +11,7 @@ from improve.analysis.rules import Signals
 from improve.analysis.series import SeriesAnalysis, SignalEvent
 from improve.analysis.spc import Chart
 from improve.analysis.wording import event_sentence, rule_sentence
-from improve.charts.svg import PLAIN_TYPES, period_label
+from improve.charts.svg import PLAIN_TYPES, labels_days, period_label, period_labels
 
 
 def _number(value: float) -> float | None:
@@ -35,6 +35,7 @@ def chart_rows(
         raise ValueError("there must be one date per point")
     centre = "the median" if chart.chart == "run" else "the average"
     lengths = lengths or {}
+    labels = period_labels(dates) if dates is not None else None
     rows = []
     for i in range(n):
         rules = found.rules_at(i)
@@ -47,7 +48,7 @@ def chart_rows(
         rows.append(
             {
                 "index": i + 1,
-                "period": period_label(dates[i]) if dates is not None else str(i + 1),
+                "period": labels[i] if labels is not None else str(i + 1),
                 "value": _number(chart.value[i]),
                 "centre": _number(chart.cl[i]),
                 "lower": _number(chart.lcl[i]),
@@ -73,18 +74,20 @@ def analysis_rows(analysis: SeriesAnalysis) -> list[dict[str, Any]]:
     return rows
 
 
-def periods_label(event: SignalEvent) -> str:
-    """ "Mar 2026", or "Mar 2026 to Sep 2026" for a signal over several periods."""
-    first, last = period_label(event.start), period_label(event.end)
+def periods_label(event: SignalEvent, with_day: bool = False) -> str:
+    """ "Mar 2026", or "Mar 2026 to Sep 2026" for a signal over several periods (weeks by their
+    first day: "3 Aug 2026 to 14 Sep 2026")."""
+    first, last = period_label(event.start, with_day), period_label(event.end, with_day)
     return first if event.start == event.end else f"{first} to {last}"
 
 
 def signal_list(analysis: SeriesAnalysis) -> list[dict[str, Any]]:
     """Each signal of the analysis (one per episode, not per point) in words: its periods, its
     sentence, its kind and the event itself."""
+    with_day = labels_days(analysis.dates)
     return [
         {
-            "period": periods_label(event),
+            "period": periods_label(event, with_day),
             "period_start": event.start,
             "signal": event_sentence(event, analysis),
             "point_type": event.kind,

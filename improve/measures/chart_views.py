@@ -7,7 +7,7 @@ import re
 from flask import Response, abort
 
 from improve.charts.png import png_from_svg
-from improve.charts.svg import CHART_NAMES, download_svg, period_label
+from improve.charts.svg import CHART_NAMES, download_svg, labels_days, period_label
 from improve.http_caching import conditional, content_tag
 from improve.measures import bp
 from improve.measures.charting import ChartView
@@ -40,7 +40,8 @@ def chart_file(measure_name: str, team_name: str, chart: ChartView) -> str:
     if chart.moving_ranges is not None:
         kind += " with its moving ranges beneath"
     first, last = analysis.dates[0], analysis.dates[-1]
-    periods = f"{period_label(first)} to {period_label(last)}"
+    with_day = labels_days(analysis.dates)
+    periods = f"{period_label(first, with_day)} to {period_label(last, with_day)}"
     drawn = [str(chart.svg)] + ([str(chart.moving_ranges.svg)] if chart.moving_ranges else [])
     return download_svg(drawn, measure_name, f"{team_name} · {periods} · {kind}")
 

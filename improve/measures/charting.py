@@ -73,13 +73,20 @@ def draw(
         markers=markers,
         id_prefix=id_prefix,
         signals_only=signals_only,
+        percent=analysis.definition.fraction,
     )
     return ChartView(
         analysis=analysis,
         # Our own renderer escapes every piece of user text it writes into the SVG
         # (tests/browser/test_stored_xss.py checks the measure page in Chromium).
         svg=Markup(svg),  # nosec B704
-        summary=describe(analysis.chart, analysis.found, dates=list(analysis.dates), target=target),
+        summary=describe(
+            analysis.chart,
+            analysis.found,
+            dates=list(analysis.dates),
+            target=target,
+            percent=analysis.definition.fraction,
+        ),
         signals=signal_list(analysis),
         rows=analysis_rows(analysis),
     )

@@ -64,7 +64,7 @@ def test_the_measure_page_draws_the_moving_ranges_beneath_an_i_chart(world, clie
     assert "Moving ranges" in text and "Moving range signal" in text
     # The chart's table has each period's moving range beside its value: |9 - 10| = 1, ...
     table = html.split("app-number-table")[1].split("</table>")[0]
-    rows = re.findall(r'<tr><th scope="row">(.*?)</tr>', table)
+    rows = re.findall(r'<tr><th scope="row">(.*?)</tr>', table, re.DOTALL)
     assert len(rows) == len(VALUES)
     ranges = [re.findall(r"<td>([^<]*)</td>", row)[4] for row in rows]
     expected = ["–"] + [f"{abs(b - a):g}" for a, b in zip(VALUES, VALUES[1:], strict=False)]
