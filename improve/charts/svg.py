@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
@@ -36,7 +36,7 @@ LIMIT_DASH = "8 4"
 TARGET_DASH = "3 3"
 PHASE_DASH = "2 4"
 POINT_SIZE = 4.5
-MARKER_LABEL_CHARS = 24
+BADGE_RADIUS, BADGE_GAP = 8.0, 2.0  # a cycle marker's numbered badge, and the space between two
 
 CHART_NAMES = {
     "run": "Run chart",
@@ -67,10 +67,13 @@ PLAIN_TYPES = {
 
 @dataclass(frozen=True)
 class Marker:
-    """A PDSA cycle (or other event) drawn at a date, or at a 1-based point index."""
+    """A PDSA cycle (or other event) drawn at a date, or at a 1-based point index: a numbered
+    badge on the chart (`number`, else its place in the list), `label` as its tooltip, and its
+    line in the key beneath the chart."""
 
     at: date | int
     label: str
+    number: int | None = None
 
 
 def num(value: float) -> str:
@@ -274,6 +277,7 @@ def chart_svg(
     id_prefix: str = "chart",
     signals_only: bool = False,
     percent: bool = False,
+    notes: Mapping[date, str] | None = None,
 ) -> str:
     """The chart as an SVG document string (deterministic: same input, same string).
 
@@ -284,7 +288,7 @@ def chart_svg(
     the I chart and its moving ranges, each need their own ids); `signals_only` marks only the
     points that are signals (the moving ranges beneath an I chart: the line and the table carry
     every value, and a marker per point would add as much again to the page); `percent`
-    writes a share of 0 to 1 as a percentage.
+    writes a share of 0 to 1 as a percentage; `notes` (by period) join their points' tooltips.
     """
     n = int(chart.value.size)
     if dates is not None and len(dates) != n:
@@ -427,6 +431,8 @@ def chart_svg(
             tip += " (excluded)"
         if kind != "common_cause":
             tip += f", {PLAIN_TYPES[kind]}"
+        if notes and dates and dates[i] in notes:
+            tip += f". {notes[dates[i]]}"
         attrs = _attrs(
             class_="point",
             data_index=str(i + 1),
@@ -439,30 +445,41 @@ def chart_svg(
         out.append(_shape(shape, xs[i], y_of(values[i]), POINT_SIZE, attrs, _title(tip)))
     out.append("</g>")
 
-    # PDSA cycle markers: labelled ticks along the top, labels on two rows so they do not overlap.
+    # PDSA cycle markers: numbered badges along the top, the key beneath the chart names them
+    # (labels overlapped when cycles started close together). A badge that would touch another
+    # goes to the second row, else moves right along the row; its tick stays at its period.
     out.append('<g class="markers">')
-    rows = (TOP - 14, TOP - 27)
+    rows = (TOP - 11, TOP - 28)
     ends = [-math.inf, -math.inf]
-    for marker in markers:
+    radius = BADGE_RADIUS
+    for place, marker in enumerate(markers, start=1):
         index = _marker_position(marker, dates, n)
         if index is None:
             continue
-        text = marker.label
-        short = text if len(text) <= MARKER_LABEL_CHARS else text[: MARKER_LABEL_CHARS - 1] + "…"
-        half = len(short) * 2.75 + 2
-        centre = min(max(xs[index], half), WIDTH - half)
-        free = [row for row in range(len(rows)) if centre - half >= ends[row]]
-        row = free[0] if free else 0
-        ends[row] = centre + half
-        x = num(xs[index])
-        out.append(f'<g class="marker">{_title(text)}')
+        number = str(marker.number or place)
+        size = 10 if len(number) <= 2 else 7  # cycle 100 and beyond still fit the badge
+        tick = xs[index]
+        free = [row for row in range(len(rows)) if tick - radius >= ends[row] + BADGE_GAP]
+        row = free[0] if free else min(range(len(rows)), key=lambda r: ends[r])
+        centre = max(tick, ends[row] + BADGE_GAP + radius) if not free else tick
+        centre = min(max(centre, radius + 1), WIDTH - radius - 1)
+        ends[row] = centre + radius
+        y = rows[row]
+        out.append(f'<g class="marker" data-number="{number}">{_title(marker.label)}')
         out.append(
-            f'<line x1="{x}" y1="{num(rows[row] + 3)}" x2="{x}" y2="{num(TOP)}" stroke="{INK}"'
-            ' stroke-width="2"/>'
+            f'<line x1="{num(tick)}" y1="{num(y + radius)}" x2="{num(tick)}" y2="{num(TOP)}"'
+            f' stroke="{INK}" stroke-width="1.5"/>'
         )
+        if abs(centre - tick) > 0.5:  # moved along: a short line joins it to its tick
+            out.append(
+                f'<line x1="{num(tick)}" y1="{num(y + radius)}" x2="{num(centre)}"'
+                f' y2="{num(y + radius)}" stroke="{INK}" stroke-width="1"/>'
+            )
         out.append(
-            f'<text class="marker-label" x="{num(centre)}" y="{num(rows[row])}"'
-            f' text-anchor="middle" font-size="10">{escape(short)}</text>'
+            f'<circle cx="{num(centre)}" cy="{num(y)}" r="{num(radius)}" fill="{INK}"/>'
+            f'<text class="marker-label" x="{num(centre)}" y="{num(y + 3.5)}"'
+            f' text-anchor="middle" font-size="{size}" font-weight="bold" fill="#ffffff">'
+            f"{number}</text>"
         )
         out.append("</g>")
     out.append("</g>")
@@ -544,10 +561,15 @@ _ROOT = re.compile(
 )
 
 
-def download_svg(charts: Sequence[str], title: str, subtitle: str) -> str:
+KEY_LINE = 16  # the height of a line of the key beneath a downloaded chart
+KEY_CHARS = 110  # the longest line of the key, in characters, before it is shortened
+
+
+def download_svg(charts: Sequence[str], title: str, subtitle: str, key: Sequence[str] = ()) -> str:
     """A chart file as it is downloaded: a heading (`title` in bold, `subtitle` beneath: whose
     data, which periods, which chart) above the charts given, stacked (an I chart with its moving
-    ranges beneath), so the picture says what it is when pasted into a report."""
+    ranges beneath), and the `key` beneath them (what the cycles' numbered badges stand for,
+    the notes on points), so the picture says what it is when pasted into a report."""
     parts, top = [], HEADING_HEIGHT
     for svg in charts:
         found = _ROOT.match(svg)
@@ -557,6 +579,14 @@ def download_svg(charts: Sequence[str], title: str, subtitle: str) -> str:
         placed = f'<svg x="0" y="{top}" width="{width}" height="{height}"'
         parts.append(f'{placed} viewBox="0 0 {width} {height}"' + svg[found.end() :])
         top += height
+    if key:
+        parts.append('<g class="key" font-size="11">')
+        for line in key:
+            top += KEY_LINE
+            shown = line if len(line) <= KEY_CHARS else line[: KEY_CHARS - 1] + "…"
+            parts.append(f'<text x="{num(LEFT)}" y="{top}">{escape(shown)}</text>')
+        parts.append("</g>")
+        top += KEY_LINE // 2
     return "\n".join(
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {top}" width="{WIDTH}"'

@@ -43,7 +43,8 @@ def chart_file(measure_name: str, team_name: str, chart: ChartView) -> str:
     with_day = labels_days(analysis.dates)
     periods = f"{period_label(first, with_day)} to {period_label(last, with_day)}"
     drawn = [str(chart.svg)] + ([str(chart.moving_ranges.svg)] if chart.moving_ranges else [])
-    return download_svg(drawn, measure_name, f"{team_name} · {periods} · {kind}")
+    key = [entry.words for entry in chart.key] + [f"{day}: {text}" for day, text in chart.notes]
+    return download_svg(drawn, measure_name, f"{team_name} · {periods} · {kind}", key)
 
 
 def _attachment(body: str | bytes, mimetype: str, filename: str) -> Response:

@@ -46,8 +46,8 @@ def chart_with_cycles(measure: Measure, team: Team) -> charting.ChartView | None
     cycles whose data plan names the measure that it follows."""
     collaborative = db.session.get_one(Collaborative, measure.collaborative_id)
     frame = queries.series_frame(measure, team)
-    markers = charting.cycle_markers(drawn_cycles(measure, team))
-    chart = charting.chart_view(measure, collaborative, frame, markers)
+    notes = queries.point_notes(measure, team)
+    chart = charting.chart_view(measure, collaborative, frame, drawn_cycles(measure, team), notes)
     if chart is None:
         return None
     cycles = [as_info(c) for c in measure_cycles(measure, team)]

@@ -157,6 +157,42 @@ def page_holding(all_rows: list[Row], period: date, frequency: Frequency) -> dat
     return None if period in latest else step(period, frequency)
 
 
+def point_notes(measure: Measure, team: Team) -> dict[date, str]:
+    """What the team wrote about its points, by period, in one sentence each: why a point is
+    left out, why a new phase starts, and its note. Only points with something written."""
+    query = (
+        sa.select(
+            DataPoint.period_start,
+            DataPoint.note,
+            DataPoint.excluded,
+            DataPoint.exclusion_reason,
+            DataPoint.starts_new_phase,
+            DataPoint.phase_reason,
+        )
+        .where(DataPoint.measure_id == measure.id, DataPoint.team_id == team.id)
+        .where(
+            sa.or_(
+                DataPoint.note != "",
+                DataPoint.excluded.is_(True),
+                DataPoint.starts_new_phase.is_(True),
+            )
+        )
+        .order_by(DataPoint.period_start)
+    )
+    notes = {}
+    for period, note, excluded, why_out, new_phase, why_phase in db.session.execute(query):
+        parts = []
+        if excluded:
+            parts.append(f"Left out: {why_out}" if why_out else "Left out")
+        if new_phase:
+            parts.append(f"New phase: {why_phase}" if why_phase else "New phase")
+        if note:
+            parts.append(f"Note: {note}")
+        if parts:
+            notes[period] = ". ".join(parts)
+    return notes
+
+
 def reporting_teams(measure: Measure) -> list[Team]:
     """Teams that enter data for this measure: its own team, or every team of its collaborative."""
     if measure.team_id is not None:

@@ -178,7 +178,18 @@ def test_mr_chart_skips_the_first_point() -> None:
     assert len(root.findall(".//svg:path[@class='limit']", NS)) == 2
 
 
-def test_markers_by_date_and_index_are_labelled() -> None:
+def marker_titles(root: ET.Element) -> list[str | None]:
+    return [el.text for el in root.findall(".//svg:g[@class='marker']/svg:title", NS)]
+
+
+def badges(root: ET.Element) -> list[tuple[float, float, float]]:
+    found = root.findall(".//svg:g[@class='marker']/svg:circle", NS)
+    return [
+        (float(c.get("cx") or 0), float(c.get("cy") or 0), float(c.get("r") or 0)) for c in found
+    ]
+
+
+def test_markers_by_date_and_index_are_numbered_with_their_names_in_titles() -> None:
     markers = [
         Marker(date(2024, 3, 15), "PDSA 1: call families"),
         Marker(12, "PDSA 2"),
@@ -186,7 +197,8 @@ def test_markers_by_date_and_index_are_labelled() -> None:
     ]
     _, root = render(markers=markers)
     labels = [el.text for el in root.findall(".//svg:text[@class='marker-label']", NS)]
-    assert labels == ["PDSA 1: call families", "PDSA 2"]
+    assert labels == ["1", "2"]  # the key beneath the chart names them
+    assert marker_titles(root) == ["PDSA 1: call families", "PDSA 2"]
     groups = root.findall(".//svg:g[@class='marker']", NS)
     # A date between periods goes at the first period on or after it (April 2024, point 4).
     first = groups[0].find("svg:line", NS)
@@ -194,21 +206,25 @@ def test_markers_by_date_and_index_are_labelled() -> None:
     assert first is not None and first.get("x1") == num(56 + 3.5 * slot)
 
 
-def test_close_marker_labels_go_on_two_rows() -> None:
-    _, root = render(markers=[Marker(5, "PDSA 1: phone calls"), Marker(6, "PDSA 2: visits")])
-    labels = root.findall(".//svg:text[@class='marker-label']", NS)
-    assert len({el.get("y") for el in labels}) == 2
+@pytest.mark.parametrize(
+    "indexes",
+    [[5, 6], [4, 4, 4], [3, 3, 4, 4, 5, 5, 5], list(range(1, 21)) * 2, [20, 20, 20, 19]],
+)
+def test_cycle_badges_never_overlap_however_close_the_cycles(indexes: list[int]) -> None:
+    markers = [Marker(at, f"Cycle {n}") for n, at in enumerate(indexes, start=1)]
+    _, root = render(markers=markers)
+    drawn = badges(root)
+    assert len(drawn) == len(indexes)
+    for i, (x1, y1, r1) in enumerate(drawn):
+        assert r1 <= x1 <= 720 - r1
+        for x2, y2, r2 in drawn[i + 1 :]:
+            assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= r1 + r2, (x1, y1, x2, y2)
 
 
-def test_long_marker_labels_are_shortened_with_the_full_text_in_a_title() -> None:
-    label = "A very long cycle name that would overlap others"
-    _, root = render(markers=[Marker(2, label)])
-    group = root.find(".//svg:g[@class='marker']", NS)
-    assert group is not None
-    title = group.find("svg:title", NS)
-    text = group.find("svg:text", NS)
-    assert title is not None and title.text == label
-    assert text is not None and text.text and text.text.endswith("…") and len(text.text) <= 24
+def test_a_markers_number_can_be_given() -> None:
+    _, root = render(markers=[Marker(2, "Cycle 7: calls", number=7)])
+    labels = [el.text for el in root.findall(".//svg:text[@class='marker-label']", NS)]
+    assert labels == ["7"] and marker_titles(root) == ["Cycle 7: calls"]
 
 
 def test_user_text_is_escaped() -> None:
@@ -218,8 +234,7 @@ def test_user_text_is_escaped() -> None:
     assert "&lt;script&gt;" in svg and "&amp; trips" in svg
     element = root.find("svg:title", NS)
     assert element is not None and element.text == title
-    labels = [el.text for el in root.findall(".//svg:text[@class='marker-label']", NS)]
-    assert labels == ["<b>Cycle</b> & co"]
+    assert marker_titles(root) == ["<b>Cycle</b> & co"]
 
 
 def test_no_inline_styles() -> None:

@@ -64,3 +64,60 @@ def test_the_measure_page_shows_a_share_as_a_percentage(
     assert "Centre line 79.17%" in text
     table = page.get_data(as_text=True).split("app-number-table")[1].split("</table>")[0]
     assert "<td>70%</td>" in table and "0.7<" not in table
+
+
+def test_cycles_are_numbered_on_the_chart_with_a_key_and_notes_reach_their_points(
+    world, make_aim, make_measure, add_point, client_for
+):
+    from improve.models import Decision, Stage
+    from tests.cycles.factories import make_cycle, make_idea
+
+    aim = make_aim(world.team_a)
+    measure = make_measure(aim, name="Falls a month")
+    for period, value in zip(MONTHS, VALUES, strict=True):
+        extra = {}
+        if period.month == 3:
+            extra = {"excluded": True, "exclusion_reason": "Flu outbreak"}
+        if period.month == 6:
+            extra = {"note": "New sensor mats"}
+        add_point(measure, world.team_a, period, value, **extra)
+    idea = make_idea(aim)
+    # Two cycles a day apart: their badges must not overlap (the labels did).
+    first = make_cycle(
+        idea,
+        title="Huddle at handover",
+        starts_on=date(2026, 5, 4),
+        ends_on=date(2026, 5, 29),
+        stage=Stage.CLOSED,
+        decision=Decision.ADOPT,
+    )
+    second = make_cycle(idea, title="Sensor mats", starts_on=date(2026, 5, 5))
+    client = client_for(world.member_a)
+    page = client.get(f"/measures/{measure.id}")
+    html = page.get_data(as_text=True)
+    text = text_of(page)
+    assert "Tests of change on the chart" in text
+    # Numbered in the order they began (both are "cycle 1": numbers restart on each ramp).
+    key = html.split("app-chart-key__cycles")[1].split("</ol>")[0]
+    assert re.findall(r'<span class="app-badge">(\d+)</span>', key) == ["1", "2"]
+    assert (
+        f">Huddle at handover (cycle {first.number})</a>, 4 May 2026 to 29 May 2026. "
+        "Decided to adopt the change.</li>" in key
+    )
+    assert f">Sensor mats (cycle {second.number})</a>, 5 May 2026 to 8 May 2026. Still" in key
+    badges = re.findall(r'class="marker-label"[^>]*>(\d+)</text>', html)
+    assert badges == ["1", "2"]
+    assert f'href="/cycles/{first.id}"' in html
+    assert "<strong>Mar 2026</strong>: Left out: Flu outbreak</li>" in html
+    assert "<strong>Jun 2026</strong>: Note: New sensor mats</li>" in html
+    svg = html[
+        html.index('id="chart-title"') : html.index("</svg>", html.index('id="chart-title"'))
+    ]
+    assert "<title>Mar 2026: 11 (excluded). Left out: Flu outbreak</title>" in svg
+    assert "Note: New sensor mats</title>" in svg
+
+    download = client.get(f"/measures/{measure.id}/chart.svg").get_data(as_text=True)
+    assert (
+        "1. Huddle at handover (cycle 1), 4 May 2026 to 29 May 2026. Decided to adopt" in download
+    )
+    assert "Mar 2026: Left out: Flu outbreak</text>" in download
