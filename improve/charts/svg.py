@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -278,6 +279,7 @@ def chart_svg(
     signals_only: bool = False,
     percent: bool = False,
     notes: Mapping[date, str] | None = None,
+    heading: str | None = None,
 ) -> str:
     """The chart as an SVG document string (deterministic: same input, same string).
 
@@ -288,7 +290,8 @@ def chart_svg(
     the I chart and its moving ranges, each need their own ids); `signals_only` marks only the
     points that are signals (the moving ranges beneath an I chart: the line and the table carry
     every value, and a marker per point would add as much again to the page); `percent`
-    writes a share of 0 to 1 as a percentage; `notes` (by period) join their points' tooltips.
+    writes a share of 0 to 1 as a percentage; `notes` (by period) join their points' tooltips;
+    `heading` is written above the plot (where cycle markers go on the main chart).
     """
     n = int(chart.value.size)
     if dates is not None and len(dates) != n:
@@ -456,34 +459,39 @@ def chart_svg(
         index = _marker_position(marker, dates, n)
         if index is None:
             continue
-        number = str(marker.number or place)
-        size = 10 if len(number) <= 2 else 7  # cycle 100 and beyond still fit the badge
+        badge = str(marker.number or place)
+        font_size = 10 if len(badge) <= 2 else 7  # cycle 100 and beyond still fit the badge
         tick = xs[index]
         free = [row for row in range(len(rows)) if tick - radius >= ends[row] + BADGE_GAP]
         row = free[0] if free else min(range(len(rows)), key=lambda r: ends[r])
         centre = max(tick, ends[row] + BADGE_GAP + radius) if not free else tick
         centre = min(max(centre, radius + 1), WIDTH - radius - 1)
         ends[row] = centre + radius
-        y = rows[row]
-        out.append(f'<g class="marker" data-number="{number}">{_title(marker.label)}')
+        badge_y = rows[row]
+        out.append(f'<g class="marker" data-number="{badge}">{_title(marker.label)}')
         out.append(
-            f'<line x1="{num(tick)}" y1="{num(y + radius)}" x2="{num(tick)}" y2="{num(TOP)}"'
+            f'<line x1="{num(tick)}" y1="{num(badge_y + radius)}" x2="{num(tick)}" y2="{num(TOP)}"'
             f' stroke="{INK}" stroke-width="1.5"/>'
         )
         if abs(centre - tick) > 0.5:  # moved along: a short line joins it to its tick
             out.append(
-                f'<line x1="{num(tick)}" y1="{num(y + radius)}" x2="{num(centre)}"'
-                f' y2="{num(y + radius)}" stroke="{INK}" stroke-width="1"/>'
+                f'<line x1="{num(tick)}" y1="{num(badge_y + radius)}" x2="{num(centre)}"'
+                f' y2="{num(badge_y + radius)}" stroke="{INK}" stroke-width="1"/>'
             )
         out.append(
-            f'<circle cx="{num(centre)}" cy="{num(y)}" r="{num(radius)}" fill="{INK}"/>'
-            f'<text class="marker-label" x="{num(centre)}" y="{num(y + 3.5)}"'
-            f' text-anchor="middle" font-size="{size}" font-weight="bold" fill="#ffffff">'
-            f"{number}</text>"
+            f'<circle cx="{num(centre)}" cy="{num(badge_y)}" r="{num(radius)}" fill="{INK}"/>'
+            f'<text class="marker-label" x="{num(centre)}" y="{num(badge_y + 3.5)}"'
+            f' text-anchor="middle" font-size="{font_size}" font-weight="bold" fill="#ffffff">'
+            f"{badge}</text>"
         )
         out.append("</g>")
     out.append("</g>")
 
+    if heading:
+        out.append(
+            f'<text x="{num(LEFT)}" y="{num(TOP - 14)}" font-size="12" font-weight="bold">'
+            f"{escape(heading)}</text>"
+        )
     out.extend(_legend(chart, found, centre_name, target))
     out.append("</svg>")
     return "\n".join(out)
@@ -555,21 +563,57 @@ def _legend(chart: Chart, found: Signals, centre_name: str, target: float | None
     return out
 
 
-HEADING_HEIGHT = 56
+HEADING_HEIGHT = 78  # title, subtitle, and the Making Data Count icons
 _ROOT = re.compile(
     r'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 (\d+) (\d+)" width="100%"'
 )
 
 
 KEY_LINE = 16  # the height of a line of the key beneath a downloaded chart
-KEY_CHARS = 110  # the longest line of the key, in characters, before it is shortened
+KEY_CHARS = 118  # the longest line of the key, in characters, before it wraps
 
 
-def download_svg(charts: Sequence[str], title: str, subtitle: str, key: Sequence[str] = ()) -> str:
+#: The Making Data Count assurance icon: a letter in a coloured circle (as templates/_macros/mdc).
+ASSURANCE_MARKS = {"pass": ("P", BLUE), "fail": ("F", ORANGE), "inconsistent": ("?", MUTED)}
+
+
+def _icons(variation: tuple[str, str] | None, assurance: tuple[str, str] | None) -> list[str]:
+    """The two Making Data Count icons with their words, on the heading's third line."""
+    out, x, y = [], LEFT + 6, 66.0
+    for icon in (variation, assurance):
+        if icon is None:
+            continue
+        kind, words = icon
+        if kind in POINT_STYLES:
+            shape, colour, _ = POINT_STYLES[kind]
+            out.append(_shape(shape, x, y - 4, 6, f'fill="{colour}"'))
+        elif kind in ASSURANCE_MARKS:
+            letter, colour = ASSURANCE_MARKS[kind]
+            out.append(
+                f'<circle cx="{num(x)}" cy="{num(y - 4)}" r="7" fill="{colour}"/>'
+                f'<text x="{num(x)}" y="{num(y)}" text-anchor="middle" font-size="10"'
+                f' font-weight="bold" fill="#ffffff">{letter}</text>'
+            )
+        else:
+            continue
+        out.append(f'<text x="{num(x + 12)}" y="{num(y)}" font-size="12">{escape(words)}</text>')
+        x += 12 + len(words) * 6.5 + 30  # the next icon after these words (an estimate)
+    return out
+
+
+def download_svg(
+    charts: Sequence[str],
+    title: str,
+    subtitle: str,
+    key: Sequence[str] = (),
+    variation: tuple[str, str] | None = None,
+    assurance: tuple[str, str] | None = None,
+) -> str:
     """A chart file as it is downloaded: a heading (`title` in bold, `subtitle` beneath: whose
     data, which periods, which chart) above the charts given, stacked (an I chart with its moving
     ranges beneath), and the `key` beneath them (what the cycles' numbered badges stand for,
-    the notes on points), so the picture says what it is when pasted into a report."""
+    the notes on points), so the picture says what it is when pasted into a report. The
+    Making Data Count icons (`variation`, `assurance`: kind and words) sit in the heading."""
     parts, top = [], HEADING_HEIGHT
     for svg in charts:
         found = _ROOT.match(svg)
@@ -581,10 +625,11 @@ def download_svg(charts: Sequence[str], title: str, subtitle: str, key: Sequence
         top += height
     if key:
         parts.append('<g class="key" font-size="11">')
-        for line in key:
-            top += KEY_LINE
-            shown = line if len(line) <= KEY_CHARS else line[: KEY_CHARS - 1] + "…"
-            parts.append(f'<text x="{num(LEFT)}" y="{top}">{escape(shown)}</text>')
+        for entry in key:
+            for number, line in enumerate(textwrap.wrap(entry, KEY_CHARS)):
+                top += KEY_LINE
+                indent = LEFT + (14 if number else 0)  # a wrapped entry's lines after its first
+                parts.append(f'<text x="{num(indent)}" y="{top}">{escape(line)}</text>')
         parts.append("</g>")
         top += KEY_LINE // 2
     return "\n".join(
@@ -597,6 +642,7 @@ def download_svg(charts: Sequence[str], title: str, subtitle: str, key: Sequence
             f'<text x="{num(LEFT)}" y="24" font-size="16" font-weight="bold">'
             f"{escape(title)}</text>",
             f'<text x="{num(LEFT)}" y="44" font-size="12">{escape(subtitle)}</text>',
+            *_icons(variation, assurance),
             *parts,
             "</svg>",
         ]

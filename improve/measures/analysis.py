@@ -135,8 +135,14 @@ def moving_ranges_of(
     if definition.chart != "i":
         return None
     # The moving ranges of any I chart (counts too) are an MR chart of continuous changes.
+    # Neither a large nor a small change is better in itself: its signals are neutral.
     moving = replace(
-        definition, chart="mr", value_kind="continuous", target=None, baseline_value=None
+        definition,
+        chart="mr",
+        value_kind="continuous",
+        direction="neutral",
+        target=None,
+        baseline_value=None,
     )
     return analyse_frame(points, moving, settings_of(collaborative))
 

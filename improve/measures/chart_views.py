@@ -6,6 +6,7 @@ import re
 
 from flask import Response, abort
 
+from improve.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS
 from improve.charts.png import png_from_svg
 from improve.charts.svg import CHART_NAMES, download_svg, labels_days, period_label
 from improve.http_caching import conditional, content_tag
@@ -44,7 +45,15 @@ def chart_file(measure_name: str, team_name: str, chart: ChartView) -> str:
     periods = f"{period_label(first, with_day)} to {period_label(last, with_day)}"
     drawn = [str(chart.svg)] + ([str(chart.moving_ranges.svg)] if chart.moving_ranges else [])
     key = [entry.words for entry in chart.key] + [f"{day}: {text}" for day, text in chart.notes]
-    return download_svg(drawn, measure_name, f"{team_name} · {periods} · {kind}", key)
+    variation, assurance = analysis.variation, analysis.assurance
+    return download_svg(
+        drawn,
+        measure_name,
+        f"{team_name} · {periods} · {kind}",
+        key,
+        variation=(variation, VARIATION_WORDS[variation][0]) if variation else None,
+        assurance=(assurance, ASSURANCE_WORDS[assurance][0]) if assurance else None,
+    )
 
 
 def _attachment(body: str | bytes, mimetype: str, filename: str) -> Response:

@@ -130,7 +130,12 @@ def chart_view(
     if moving is None or analysis.chart_type != "i":
         return view
     beneath = draw(
-        moving, f"{measure.name}: moving ranges", [], id_prefix="mr-chart", signals_only=True
+        moving,
+        f"{measure.name}: moving ranges",
+        [],
+        id_prefix="mr-chart",
+        signals_only=True,
+        heading="Moving ranges: how much each point changed from the one before",
     )
     # One table for both charts: each period's moving range beside its value.
     for row, ranged in zip(view.rows, beneath.rows, strict=True):
@@ -146,6 +151,7 @@ def draw(
     id_prefix: str = "chart",
     signals_only: bool = False,
     notes: dict[date, str] | None = None,
+    heading: str | None = None,
 ) -> ChartView:
     """The analysis as the measure page shows it (see chart_svg for the options)."""
     target = analysis.target
@@ -160,6 +166,7 @@ def draw(
         signals_only=signals_only,
         percent=analysis.definition.fraction,
         notes=notes,
+        heading=heading,
     )
     return ChartView(
         analysis=analysis,

@@ -50,6 +50,9 @@ def test_download_is_the_charts_svg_as_a_file(world, client_for, charted):
     # A heading says what the picture is, so it reads on its own in a report (point 2).
     assert ">Falls a month / night (A&amp;B)</text>" in body
     assert ">Team A · Jan 2025 to Dec 2026 · I chart with its moving ranges beneath</text>" in body
+    # ... with the Making Data Count icons of the latest point and its words.
+    heading = body.split("<svg x=")[0]
+    assert re.search(r">(No unusual change|Real improvement|Change for the worse)</text>", heading)
 
 
 def test_measure_page_links_both_downloads(world, client_for, charted):
