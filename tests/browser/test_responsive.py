@@ -1,7 +1,7 @@
 """Every page fits a 320 px wide screen (WCAG 2.2, 1.4.10 Reflow): signed in as each demo role,
 follow the links from the home page and check that nothing pushes the page sideways. Only a data
-table may be wider than the screen, and then it scrolls inside its own box
-(.app-table-wrapper / .app-table-scroll)."""
+table or a measure's chart may be wider than the screen, and then it scrolls inside its own box
+(.app-table-wrapper / .app-table-scroll / .app-chart-scroll)."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ NO_LINK_FROM = {
 # still fits, a CSS-like path to it. Visually hidden text (clipped to 1px) does not count.
 TOO_WIDE = """() => {
     const limit = window.innerWidth + 1
-    const scrollBox = '.app-table-wrapper, .app-table-scroll'
+    const scrollBox = '.app-table-wrapper, .app-table-scroll, .app-chart-scroll'
     const fits = element => !element || element.getBoundingClientRect().right <= limit
     const hidden = element => {
         const style = getComputedStyle(element)
