@@ -223,5 +223,13 @@ def may_edit_records(team: Team) -> bool:
     return can(current_user, Permission.EDIT_TEAM_RECORDS, team)
 
 
+def cycle_page(team: Team) -> str:
+    """For templates: the endpoint a cycle's link opens. Experts by experience, who add their
+    views but do not keep the worksheet, get the cycle in plain words (issue 17, point 5)."""
+    expert = can(current_user, Permission.ADD_EXPERT_VIEW, team)
+    return "cycles.plain" if expert and not may_edit_records(team) else "cycles.detail"
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(may_edit_records)
+    app.add_template_global(cycle_page)

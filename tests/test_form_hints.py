@@ -27,6 +27,7 @@ from improve.drivers.forms import driver_form, idea_form
 from improve.extensions import db
 from improve.ideas.forms import copy_form
 from improve.ideas.queries import CopyTarget
+from improve.measures.queries import step
 from improve.models import (
     Collaborative,
     Driver,
@@ -318,10 +319,16 @@ def test_the_sign_in_page_links_its_inputs_to_hints(client) -> None:
 
 
 def test_the_data_table_says_what_each_column_wants(records, client_for) -> None:
+    measure = records.measure
+    # The page of the table that shows the baseline's first period (the first page shows the
+    # latest periods).
+    showing = step(measure.baseline_start, measure.frequency).isoformat()
     html = (
-        client_for(records.member_a).get(f"/measures/{records.measure.id}").get_data(as_text=True)
+        client_for(records.member_a)
+        .get(f"/measures/{measure.id}?before={showing}")
+        .get_data(as_text=True)
     )
-    period = records.measure.baseline_start.isoformat()
+    period = measure.baseline_start.isoformat()
     value = re.search(rf'<input[^>]*id="value-{period}"[^>]*>', html)
     assert value, "no value input for the baseline's first month"
     hint_id = re.search(r'aria-describedby="([^"\s]+)', value.group(0)).group(1)

@@ -200,3 +200,41 @@ def test_the_walk_notices_a_migration_that_loses_rows(empty_database_url, databa
     changed = _walk_history(empty_database_url, seeded, str(directory))
 
     assert changed == [f"upgrade to zz_lossy: comment {seeded['comment']} -> 0"]
+
+
+def test_experts_views_move_to_their_own_table_and_back(empty_database_url):
+    """0007: each cycle's unsigned boxes become expert_view rows (no author: they were never
+    signed); down again, the latest view of each kind goes back in its box."""
+    _seed_demo(empty_database_url, "migrations")
+    engine = sa.create_engine(empty_database_url, poolclass=NullPool)
+    views = "SELECT cycle_id, kind, body FROM expert_view ORDER BY cycle_id, kind"
+    try:
+        with engine.connect() as connection:
+            signed = connection.execute(sa.text(views)).all()
+        assert len(signed) >= 4, "the demo's experts have views on several cycles"
+        app = _migrating_app(empty_database_url, "migrations")
+        with app.app_context():
+            flask_migrate.downgrade(directory="migrations", revision="0006")
+            db.engine.dispose()
+        with engine.connect() as connection:
+            boxes = connection.execute(
+                sa.text(
+                    "SELECT id, expert_what_matters, expert_difference FROM cycle"
+                    " WHERE expert_what_matters <> '' OR expert_difference <> ''"
+                )
+            ).all()
+        expected = sorted(
+            [(i, "what_matters", a) for i, a, _ in boxes if a]
+            + [(i, "difference", b) for i, _, b in boxes if b]
+        )
+        assert expected == sorted(signed)
+        with app.app_context():
+            flask_migrate.upgrade(directory="migrations")
+            db.engine.dispose()
+        with engine.connect() as connection:
+            moved = connection.execute(sa.text(views)).all()
+            authors = connection.execute(sa.text("SELECT author_id FROM expert_view")).scalars()
+            assert set(authors) == {None}
+        assert sorted(moved) == sorted(signed)
+    finally:
+        engine.dispose()

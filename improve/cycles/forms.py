@@ -6,7 +6,6 @@ not improvement specialists.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from typing import Any
 
@@ -31,7 +30,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, ValidationError
 
 from improve.forms import DateParts, long_text, short_text
-from improve.models import Cycle, Decision, Improved, Stage
+from improve.models import Cycle, Decision, ExpertView, ExpertViewKind, Improved, Stage
 from improve.routing import parse_id
 
 STAGE_NAMES = {
@@ -238,9 +237,17 @@ def validate_question_ids(form: PlanForm, known: set[int]) -> bool:
     return True
 
 
-class ExpertPlanForm(FlaskForm):
-    original = HiddenField()
-    expert_what_matters = long_text(
+class ExpertViewForm(FlaskForm):
+    """One expert by experience's own view; `version` is their saved view's (empty for a new
+    one), so two tabs of the same person cannot silently overwrite each other."""
+
+    version = HiddenField()
+    # "plain" when sent from the cycle in plain words, so the person goes back there.
+    return_to = HiddenField()
+
+
+class ExpertPlanForm(ExpertViewForm):
+    body = long_text(
         "What matters to me about this change",
         "In your own words: what would make this change good, or worrying, for the people who "
         "use the service and their families?",
@@ -364,9 +371,8 @@ def validate_result_ids(form: StudyForm, known: set[int]) -> bool:
     return True
 
 
-class ExpertStudyForm(FlaskForm):
-    original = HiddenField()
-    expert_difference = long_text(
+class ExpertStudyForm(ExpertViewForm):
+    body = long_text(
         "Did this make a difference to me?",
         "In your own words: did the change make things better, worse or no different for you, "
         "or for people like you?",
@@ -453,12 +459,6 @@ class CycleFilterForm(Form):
 # Forms filled from what is saved ---------------------------------------------------------------
 
 
-def fingerprint(text: str) -> str:
-    """A short digest of saved text, so an expert's save can tell if someone changed it since."""
-    normalised = (text or "").replace("\r\n", "\n").strip()
-    return hashlib.sha256(normalised.encode()).hexdigest()[:16]
-
-
 def measure_choices(measures: list[Any]) -> list[SelectChoice]:
     return [
         SelectChoice(measure.id, f"{measure.name} ({measure.measure_type.value} measure)")
@@ -513,17 +513,9 @@ def saved_act_form(cycle: Cycle) -> ActForm:
     return ActForm(formdata=None, prefix="act", data=data)
 
 
-def saved_expert_plan_form(cycle: Cycle) -> ExpertPlanForm:
-    data = {
-        "original": fingerprint(cycle.expert_what_matters),
-        "expert_what_matters": cycle.expert_what_matters,
-    }
-    return ExpertPlanForm(formdata=None, prefix="expert_plan", data=data)
-
-
-def saved_expert_study_form(cycle: Cycle) -> ExpertStudyForm:
-    data = {
-        "original": fingerprint(cycle.expert_difference),
-        "expert_difference": cycle.expert_difference,
-    }
+def saved_expert_form(kind: ExpertViewKind, own: ExpertView | None) -> ExpertViewForm:
+    """The person's own view of this kind as a form (empty when they have none yet)."""
+    data = {"version": str(own.version) if own else "", "body": own.body if own else ""}
+    if kind == ExpertViewKind.WHAT_MATTERS:
+        return ExpertPlanForm(formdata=None, prefix="expert_plan", data=data)
     return ExpertStudyForm(formdata=None, prefix="expert_study", data=data)

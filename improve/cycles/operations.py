@@ -16,6 +16,8 @@ from improve.models import (
     Cycle,
     CycleQuestion,
     CycleTask,
+    ExpertView,
+    ExpertViewKind,
     Ramp,
     Stage,
     Team,
@@ -37,11 +39,10 @@ PLAN_FIELDS = (
 DO_FIELDS = ("carried_out_as_planned", "what_happened", "problems_and_surprises")
 STUDY_FIELDS = ("improved", "why_improved")
 ACT_FIELDS = ("decision", "next_steps")
-EXPERT_FIELDS = ("expert_what_matters", "expert_difference")
+EXPERT_FIELDS = ("kind", "body")  # an expert by experience's own view (ExpertView)
 CYCLE_FIELDS = ("ramp_id", "number", *DETAIL_FIELDS, "stage", *PLAN_FIELDS, *DO_FIELDS) + (
     *STUDY_FIELDS,
     *ACT_FIELDS,
-    *EXPERT_FIELDS,
     "closed_at",
 )
 QUESTION_FIELDS = ("cycle_id", "position", "question", "prediction", "result", "learning")
@@ -316,16 +317,23 @@ def question_removal_refusal(cycle: Cycle) -> str | None:
     return refusal(cycle, "plan")
 
 
-def save_expert_view(actor: User, cycle: Cycle, field: str, text: str) -> None:
-    """An expert by experience's own words, in Plan or Study; does not touch the stage counters,
-    so it never conflicts with the team's edits."""
-    assert field in EXPERT_FIELDS
-    words = (
-        "what matters to them" if field == "expert_what_matters" else "whether it made a difference"
-    )
+def save_expert_view(
+    actor: User, cycle: Cycle, kind: ExpertViewKind, text: str, own: ExpertView | None
+) -> ExpertView:
+    """An expert by experience's own view, in Plan (what matters to them) or Study (whether it
+    made a difference): their own row, signed and dated, changed only by them; it does not touch
+    the stage counters, so it never conflicts with the team's edits."""
+    words = "what matters to them" if kind == ExpertViewKind.WHAT_MATTERS else "whether it helped"
+    if own is None:
+        own = ExpertView(
+            team_id=cycle.team_id, cycle_id=cycle.id, author_id=actor.id, kind=kind, body=text
+        )
+        _audited_create(actor, cycle, own, EXPERT_FIELDS, f"Added {words} to {_label(cycle)}")
+        return own
     _audited_change(
-        actor, cycle, cycle, (field,), {field: text}, f"Added {words} to {_label(cycle)}"
+        actor, cycle, own, EXPERT_FIELDS, {"body": text}, f"Changed {words} on {_label(cycle)}"
     )
+    return own
 
 
 # Tasks -----------------------------------------------------------------------------------------

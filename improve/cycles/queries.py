@@ -13,6 +13,8 @@ from improve.models import (
     Cycle,
     CycleQuestion,
     CycleTask,
+    ExpertView,
+    ExpertViewKind,
     Measure,
     Membership,
     Ramp,
@@ -138,3 +140,27 @@ def ramp_rows(ramp: Ramp) -> list[tuple[Cycle, str | None]]:
         .order_by(Cycle.number)
     )
     return [(row[0], row[1]) for row in db.session.execute(query)]
+
+
+def expert_views(cycle: Cycle) -> dict[str, list[tuple[ExpertView, str | None]]]:
+    """Every expert by experience's view of the cycle with its author's name (None for views
+    written before they were signed), by kind, oldest first; one query."""
+    query = (
+        sa.select(ExpertView, User.display_name)
+        .outerjoin(User, User.id == ExpertView.author_id)
+        .where(ExpertView.cycle_id == cycle.id)
+        .order_by(ExpertView.created_at, ExpertView.id)
+    )
+    views: dict[str, list[tuple[ExpertView, str | None]]] = {
+        kind.value: [] for kind in ExpertViewKind
+    }
+    for view, name in db.session.execute(query):
+        views[view.kind.value].append((view, name))
+    return views
+
+
+def own_view(
+    views: dict[str, list[tuple[ExpertView, str | None]]], kind: ExpertViewKind, user: User
+) -> ExpertView | None:
+    """This person's own view of this kind, from `expert_views`."""
+    return next((view for view, _ in views[kind.value] if view.author_id == user.id), None)

@@ -17,7 +17,17 @@ from improve.extensions import db
 from improve.forms import removal_conflict, removal_status
 from improve.htmx import is_partial_request, render, see_other
 from improve.measures import cycle_links
-from improve.models import Aim, ChangeIdea, Cycle, Decision, Improved, Ramp, Stage, Team
+from improve.models import (
+    Aim,
+    ChangeIdea,
+    Cycle,
+    Decision,
+    ExpertViewKind,
+    Improved,
+    Ramp,
+    Stage,
+    Team,
+)
 from improve.permissions import Permission, can, team_or_404, team_record_or_404
 from improve.routing import parse_id
 
@@ -72,6 +82,7 @@ def _page(cycle: Cycle, fragment: str | None = None, status: int = 200, **given:
     aim = cycle.ramp.change_idea.aim
     team = db.session.get(Team, cycle.team_id)
     measures = queries.aim_measures(aim.id, cycle.id)
+    views = queries.expert_views(cycle)
     blank_forms = {
         "plan_form": lambda: forms.saved_plan_form(
             cycle, measures, operations.linked_measure_ids(cycle)
@@ -80,8 +91,14 @@ def _page(cycle: Cycle, fragment: str | None = None, status: int = 200, **given:
         "do_form": lambda: forms.saved_do_form(cycle),
         "study_form": lambda: forms.saved_study_form(cycle),
         "act_form": lambda: forms.saved_act_form(cycle),
-        "expert_plan_form": lambda: forms.saved_expert_plan_form(cycle),
-        "expert_study_form": lambda: forms.saved_expert_study_form(cycle),
+        "expert_plan_form": lambda: forms.saved_expert_form(
+            ExpertViewKind.WHAT_MATTERS,
+            queries.own_view(views, ExpertViewKind.WHAT_MATTERS, current_user),
+        ),
+        "expert_study_form": lambda: forms.saved_expert_form(
+            ExpertViewKind.DIFFERENCE,
+            queries.own_view(views, ExpertViewKind.DIFFERENCE, current_user),
+        ),
     }
     for name, build in blank_forms.items():
         if given.get(name) is None:
@@ -107,6 +124,7 @@ def _page(cycle: Cycle, fragment: str | None = None, status: int = 200, **given:
         later_cycle=queries.later_cycle(cycle),
         may_edit=may_edit,
         may_add_view=can(current_user, Permission.ADD_EXPERT_VIEW, team),
+        expert_views=views,
         editable={s: may_edit and operations.refusal(cycle, s) is None for s in stages},
         # A full page answering a refused or invalid save points to the block that says why.
         problem_at=fragment.replace("_", "-") if fragment and status >= 400 else None,
@@ -337,17 +355,36 @@ def save_act(cycle_id: int):
 # Experts by experience -------------------------------------------------------------------------
 
 
-def _save_expert_view(cycle: Cycle, form: FlaskForm, field: str, part: str) -> Response:
-    form_name = "expert_plan_form" if part == "plan_expert" else "expert_study_form"
+EXPERT_PARTS = {
+    ExpertViewKind.WHAT_MATTERS: ("plan_expert", "expert_plan_form"),
+    ExpertViewKind.DIFFERENCE: ("study_expert", "expert_study_form"),
+}
+
+
+def _save_expert_view(cycle: Cycle, form: forms.ExpertViewForm, kind: ExpertViewKind) -> Response:
+    """Save the person's own view; a view they changed in another tab since is shown, not
+    overwritten (409), and saving again then keeps this one."""
+    part, form_name = EXPERT_PARTS[kind]
+    plain = form.return_to.data == "plain"
     if message := operations.refusal(cycle, "plan"):
+        if plain:
+            return _plain_page(cycle, 422, refusal=message, **{form_name: form})
         return _page(cycle, part, 422, refusals={part: message}, **{form_name: form})
-    if not form.validate_on_submit():
-        return _page(cycle, part, 422, form=form, **{form_name: form})
-    saved = forms.fingerprint(getattr(cycle, field))
-    if form.original.data != saved:
-        form.original.data = saved  # saving again now overwrites, knowingly
-        return _page(cycle, part, 422, conflicts={part}, **{form_name: form})
-    operations.save_expert_view(current_user, cycle, field, getattr(form, field).data)
+    own = queries.own_view(queries.expert_views(cycle), kind, current_user)
+    stale = form.is_submitted() and own is not None and form.version.data != str(own.version)
+    if not form.validate_on_submit() or stale:
+        if stale:
+            form.version.data = str(own.version)  # saving again now keeps these words, knowingly
+        status = 409 if stale and not is_partial_request() else 422
+        conflicts = {part} if stale else set()
+        if plain:
+            return _plain_page(cycle, status, conflicts=conflicts, **{form_name: form})
+        return _page(cycle, part, status, conflicts=conflicts, **{form_name: form})
+    operations.save_expert_view(current_user, cycle, kind, form.body.data, own)
+    if plain:
+        db.session.commit()
+        flash("Your view is saved. Thank you.", "success")
+        return see_other(url_for(".plain", cycle_id=cycle.id, _anchor=part.replace("_", "-")))
     return _saved(cycle, part, "Your view is saved. Thank you.")
 
 
@@ -356,7 +393,7 @@ def save_expert_plan(cycle_id: int):
     """An expert by experience says what matters to them about this change."""
     cycle = team_record_or_404(Cycle, cycle_id, Permission.ADD_EXPERT_VIEW)
     form = forms.ExpertPlanForm(prefix="expert_plan")
-    return _save_expert_view(cycle, form, "expert_what_matters", "plan_expert")
+    return _save_expert_view(cycle, form, ExpertViewKind.WHAT_MATTERS)
 
 
 @bp.post("/cycles/<id:cycle_id>/study/expert")
@@ -364,7 +401,40 @@ def save_expert_study(cycle_id: int):
     """An expert by experience says whether this made a difference to them."""
     cycle = team_record_or_404(Cycle, cycle_id, Permission.ADD_EXPERT_VIEW)
     form = forms.ExpertStudyForm(prefix="expert_study")
-    return _save_expert_view(cycle, form, "expert_difference", "study_expert")
+    return _save_expert_view(cycle, form, ExpertViewKind.DIFFERENCE)
+
+
+@bp.get("/cycles/<id:cycle_id>/plain-words")
+def plain(cycle_id: int):
+    """The cycle in plain words, for experts by experience (and anyone): what the team is
+    trying, what it expects, what happened and what it decided, with every expert's view."""
+    cycle = team_record_or_404(Cycle, cycle_id)
+    return _plain_page(cycle)
+
+
+def _plain_page(cycle: Cycle, status: int = 200, **given: Any) -> Response:
+    team = db.session.get_one(Team, cycle.team_id)
+    views = queries.expert_views(cycle)
+    for kind, (_part, form_name) in EXPERT_PARTS.items():
+        if given.get(form_name) is None:
+            given[form_name] = forms.saved_expert_form(
+                kind, queries.own_view(views, kind, current_user)
+            )
+        given[form_name].return_to.data = "plain"  # saved, the person comes back here
+    given.setdefault("conflicts", set())
+    return render(
+        "cycles/plain.html",
+        status=status,
+        cycle=cycle,
+        idea=cycle.ramp.change_idea,
+        team=team,
+        questions=cycle.questions,
+        expert_views=views,
+        may_add_view=can(current_user, Permission.ADD_EXPERT_VIEW, team)
+        and cycle.stage != Stage.CLOSED,
+        **given,
+        **{**thread_context(cycle=cycle), "comment_target_label": "test of a change"},
+    )
 
 
 # Tasks and questions ---------------------------------------------------------------------------

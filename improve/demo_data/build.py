@@ -41,6 +41,8 @@ from improve.models import (
     Decision,
     Driver,
     DriverKind,
+    ExpertView,
+    ExpertViewKind,
     Frequency,
     Improved,
     Measure,
@@ -477,7 +479,6 @@ class Builder:
             change_when=ramp_spec.when,
             data_plan=ramp_spec.data_plan,
             data_collected_by=ramp_spec.collected_by,
-            expert_what_matters=step.what_matters,
             carried_out_as_planned=(not step.problems) if done else None,
             what_happened=(
                 step.what_happened
@@ -486,7 +487,6 @@ class Builder:
             problems_and_surprises=step.problems if done else "",
             improved=(IMPROVED.get(step.decision, Improved.NO) if step.decision else None),
             why_improved=step.learning if closed else "",
-            expert_difference=step.difference if closed else "",
             decision=step.decision,
             next_steps=step.next_steps if closed else "",
             closed_at=closed_at,
@@ -517,8 +517,40 @@ class Builder:
                 due_on=starts + timedelta(days=5),
             )
             records.append(stamp(overdue, planned_at))
+        records.extend(self.expert_views(spec.key, team, cycle, step, closed, planned_at, updated))
         db.session.add_all(records)
         return cycle
+
+    def expert_views(
+        self,
+        team_key: str,
+        team: Team,
+        cycle: Cycle,
+        step: Any,
+        closed: bool,
+        planned_at: datetime,
+        updated: datetime,
+    ) -> list[ExpertView]:
+        """The team's expert by experience's own views of a cycle, signed and dated: what
+        matters to them as it is planned, whether it made a difference once it is closed (a
+        team without an expert has none)."""
+        expert = next(
+            (user for user, role in self.people[team_key] if role == Role.EXPERT_BY_EXPERIENCE),
+            None,
+        )
+        if expert is None:
+            return []
+        views = []
+        for kind, text, when in (
+            (ExpertViewKind.WHAT_MATTERS, step.what_matters, planned_at),
+            (ExpertViewKind.DIFFERENCE, step.difference if closed else "", updated),
+        ):
+            if text:
+                view = ExpertView(
+                    team_id=team.id, cycle=cycle, author_id=expert.id, kind=kind, body=text
+                )
+                views.append(stamp(view, when))
+        return views
 
     # Data ------------------------------------------------------------------------------------
 

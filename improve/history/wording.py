@@ -23,6 +23,7 @@ ENTITY_LABELS = {
     "CycleQuestion": "cycle question",
     "CycleTask": "cycle task",
     "Comment": "comment",
+    "ExpertView": "expert by experience's view",
     "Team": "team",
     "Collaborative": "collaborative",
     "Membership": "role",
@@ -74,7 +75,7 @@ FIELD_LABELS = {
     "change_when": "When",
     "data_plan": "How we will collect data",
     "data_collected_by": "Who collects the data",
-    "expert_what_matters": "What matters to me",
+    "expert_what_matters": "What matters to me",  # before views were signed (migration 0007)
     "carried_out_as_planned": "Carried out as planned?",
     "what_happened": "What happened",
     "problems_and_surprises": "Problems and surprises",

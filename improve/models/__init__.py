@@ -19,7 +19,17 @@ from improve.models.collaborative import (
     Team,
 )
 from improve.models.comment import Comment
-from improve.models.cycle import Cycle, CycleQuestion, CycleTask, Decision, Improved, Ramp, Stage
+from improve.models.cycle import (
+    Cycle,
+    CycleQuestion,
+    CycleTask,
+    Decision,
+    ExpertView,
+    ExpertViewKind,
+    Improved,
+    Ramp,
+    Stage,
+)
 from improve.models.measure import (
     ChartType,
     DataPoint,
@@ -67,6 +77,8 @@ __all__ = [
     "Driver",
     "DriverKind",
     "Evaluation",
+    "ExpertView",
+    "ExpertViewKind",
     "Frequency",
     "Improved",
     "Measure",

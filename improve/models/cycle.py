@@ -94,7 +94,6 @@ class Cycle(TimestampMixin, VersionedMixin, Base):
     change_when: Mapped[str] = mapped_column(sa.String(LONG_TEXT), default="")
     data_plan: Mapped[str] = mapped_column(sa.String(LONG_TEXT), default="")
     data_collected_by: Mapped[str] = mapped_column(sa.String(SHORT_TEXT), default="")
-    expert_what_matters: Mapped[str] = mapped_column(sa.String(LONG_TEXT), default="")
     # Do
     carried_out_as_planned: Mapped[bool | None]
     what_happened: Mapped[str] = mapped_column(sa.String(LONG_TEXT), default="")
@@ -102,7 +101,6 @@ class Cycle(TimestampMixin, VersionedMixin, Base):
     # Study
     improved: Mapped[Improved | None] = mapped_column(enum_column(Improved, "improved"))
     why_improved: Mapped[str] = mapped_column(sa.String(LONG_TEXT), default="")
-    expert_difference: Mapped[str] = mapped_column(sa.String(LONG_TEXT), default="")
     # Act
     decision: Mapped[Decision | None] = mapped_column(enum_column(Decision, "decision"), index=True)
     next_steps: Mapped[str] = mapped_column(sa.String(LONG_TEXT), default="")
@@ -169,3 +167,31 @@ cycle_measure = sa.Table(
         "measure_id", sa.ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True, index=True
     ),
 )
+
+
+class ExpertViewKind(enum.StrEnum):
+    """Where in a cycle an expert by experience's view belongs."""
+
+    WHAT_MATTERS = "what_matters"  # before: what matters to me about this change (Plan)
+    DIFFERENCE = "difference"  # after: did this make a difference to me? (Study)
+
+
+class ExpertView(TimestampMixin, VersionedMixin, Base):
+    """One expert by experience's own view on a cycle, signed and dated: each expert keeps their
+    own (there was one unsigned box, so a second expert's words replaced the first's)."""
+
+    __tablename__ = "expert_view"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    # None only for views written before they were signed (moved here by migration 0007).
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[ExpertViewKind] = mapped_column(enum_column(ExpertViewKind, "expert_view_kind"))
+    body: Mapped[str] = mapped_column(sa.String(LONG_TEXT))
+
+    cycle: Mapped[Cycle] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("cycle_id", "author_id", "kind"),)

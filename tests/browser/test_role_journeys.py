@@ -262,19 +262,30 @@ def test_expert_by_experience_gives_their_view_of_a_cycle(page: Page) -> None:
     page.get_by_role("region", name="Cycles", exact=True).get_by_role(
         "link", name=OPEN_CYCLE
     ).click()
+    # The team page opens the cycle in plain words for an expert (issue 17, point 5).
     heading(page, "Key workers lead reviews after falls, both floors")
+    expect(page.get_by_role("heading", name="What the team is trying")).to_be_visible()
     check_accessibility(page, "role-expert-cycle")
 
-    plan = stage(page, "Plan")
-    plan.get_by_label("What matters to me about this change").fill(what_matters)
-    plan.get_by_role("button", name="Save what matters to me").click()
-    expect_banner(plan, "Your view is saved. Thank you.")
+    before = page.get_by_role("region", name="What matters to people who use the service")
+    before.get_by_label("What matters to me about this change").fill(what_matters)
+    before.get_by_role("button", name="Save what matters to me").click()
+    expect_banner(page, "Your view is saved. Thank you.")
+    before = page.get_by_role("region", name="What matters to people who use the service")
+    signed = before.get_by_role("listitem").filter(has_text=what_matters)
+    expect(signed).to_contain_text("Evie Expert")
 
-    study = stage(page, "Study")
-    study.get_by_label("Did this make a difference to me?").fill(difference)
-    study.get_by_role("button", name="Save my view").click()
-    expect_banner(study, "Your view is saved. Thank you.")
-    expect(study.get_by_label("Did this make a difference to me?")).to_have_value(difference)
+    after = page.get_by_role(
+        "region", name="Did it make a difference to people who use the service?"
+    )
+    after.get_by_label("Did this make a difference to me?").fill(difference)
+    after.get_by_role("button", name="Save my view").click()
+    expect_banner(page, "Your view is saved. Thank you.")
+    after = page.get_by_role(
+        "region", name="Did it make a difference to people who use the service?"
+    )
+    expect(after.get_by_label("Did this make a difference to me?")).to_have_value(difference)
+    expect(after.get_by_role("listitem").filter(has_text=difference)).to_contain_text("Evie Expert")
 
     comments = page.get_by_role("region", name="Comments")
     comments.get_by_label("Add a comment").fill(comment)
@@ -282,9 +293,13 @@ def test_expert_by_experience_gives_their_view_of_a_cycle(page: Page) -> None:
     expect(comments.get_by_role("listitem").filter(has_text=comment)).to_contain_text("Evie Expert")
     check_accessibility(page, "role-expert-cycle-saved")
 
-    page.reload()
+    # The team's worksheet shows the same views, signed.
+    page.get_by_role("link", name="The team's full worksheet for this test").click()
+    plan = stage(page, "Plan")
+    expect(plan.get_by_role("listitem").filter(has_text=what_matters)).to_contain_text(
+        "Evie Expert"
+    )
     expect(plan.get_by_label("What matters to me about this change")).to_have_value(what_matters)
-    expect(study.get_by_label("Did this make a difference to me?")).to_have_value(difference)
 
 
 def test_coordinator_finds_late_and_stalled_teams_and_scores_a_report(page: Page) -> None:

@@ -461,17 +461,21 @@ def test_expert_by_experience_adds_their_view_and_a_comment(
     )
     expect(main.get_by_role("link", name=re.compile("^Change the name"))).to_have_count(0)
     expect(main.get_by_role("link", name=re.compile("^Remove"))).to_have_count(0)
-    expect(stage(main, "Plan")).to_contain_text("Will people fall less at night?")
+    # The cycle in plain words (issue 17, point 5): the team's question and what it expects.
+    expect(main).to_contain_text("They asked: Will people fall less at night?")
+    expect(main).to_contain_text("They expect: Yes, about half as often")
     check_accessibility(page, "expert-cycle")
 
     cycle_url = page.url
+    assert cycle_url.endswith("/plain-words")
     view = "Bright lights wake me up; a soft light would help me feel safe"
     main.get_by_label("What matters to me about this change").fill(view)
     main.get_by_role("button", name="Save what matters to me").click()
-    plan = stage(main, "Plan")
-    expect_banner(plan, "Your view is saved. Thank you.")
-    expect(plan.get_by_label("What matters to me about this change")).to_have_value(view)
-    assert page.url == cycle_url
+    expect_banner(page, "Your view is saved. Thank you.")
+    region = page.get_by_role("region", name="What matters to people who use the service")
+    expect(region.get_by_role("listitem").filter(has_text=view)).to_contain_text("Evie Expert")
+    expect(region.get_by_label("What matters to me about this change")).to_have_value(view)
+    assert page.url.split("#")[0] == cycle_url
     check_accessibility(page, "expert-cycle-view-saved")
 
     comment = "Could people choose how bright their own light is?"
@@ -481,7 +485,7 @@ def test_expert_by_experience_adds_their_view_and_a_comment(
     item = comments.get_by_role("listitem").filter(has_text=comment)
     expect(item).to_contain_text("Evie Expert")
     expect(comments.get_by_label("Add a comment")).to_have_value("")
-    assert page.url == cycle_url
+    assert page.url.split("#")[0] == cycle_url
     check_accessibility(page, "expert-cycle-commented")
 
     lead.reload()

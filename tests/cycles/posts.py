@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from improve.cycles.forms import fingerprint
 from improve.models import Cycle
 
 
@@ -66,11 +65,7 @@ def act_data(version: int = 1, **fields: Any) -> dict[str, Any]:
     return {f"act-{name}": value for name, value in data.items()}
 
 
-def expert_data(stage: str, text: str, original: str | None = None) -> dict[str, Any]:
-    """An expert's view; `original` is the fingerprint of what they loaded (default: empty)."""
-    field = "expert_what_matters" if stage == "plan" else "expert_difference"
+def expert_data(stage: str, text: str, version: str = "") -> dict[str, Any]:
+    """An expert's own view; `version` is that of their saved view they loaded (empty: none)."""
     prefix = f"expert_{stage}"
-    return {
-        f"{prefix}-original": original if original is not None else fingerprint(""),
-        f"{prefix}-{field}": text,
-    }
+    return {f"{prefix}-version": version, f"{prefix}-body": text}

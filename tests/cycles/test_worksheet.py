@@ -17,6 +17,7 @@ from improve.models import (
     CycleQuestion,
     Decision,
     Direction,
+    ExpertView,
     Improved,
     Measure,
     MeasureType,
@@ -671,10 +672,17 @@ def test_an_expert_may_not_save_the_teams_fields(world, sign_in, idea, route):
     assert audit_rows("Cycle") == audit_rows("CycleTask") == []
 
 
+def expert_views(cycle) -> list[tuple[int | None, str, str]]:
+    """(author id, kind, words) of every expert view of the cycle, oldest first."""
+    db.session.expire_all()
+    query = sa.select(ExpertView).where(ExpertView.cycle_id == cycle.id).order_by(ExpertView.id)
+    return [(v.author_id, v.kind.value, v.body) for v in db.session.scalars(query)]
+
+
 @pytest.mark.parametrize("stage", ["plan", "study"])
-def test_an_expert_adds_their_view_and_nothing_else(world, sign_in, idea, stage):
+def test_an_expert_adds_their_view_and_nothing_else(world, sign_in, client_for, idea, stage):
     cycle = done_do(idea)
-    field = "expert_what_matters" if stage == "plan" else "expert_difference"
+    kind = "what_matters" if stage == "plan" else "difference"
     data = {
         **expert_data(stage, "Being asked first matters to me."),
         "plan-objective": "Sneaked in",  # another form's field: ignored
@@ -683,19 +691,22 @@ def test_an_expert_adds_their_view_and_nothing_else(world, sign_in, idea, stage)
     response = sign_in(world.expert_a).post(f"/cycles/{cycle.id}/{stage}/expert", data=data)
     assert response.status_code == 303
     assert response.headers["Location"] == f"/cycles/{cycle.id}#{stage}-expert"
+    assert expert_views(cycle) == [(world.expert_a.id, kind, "Being asked first matters to me.")]
     after = fresh(cycle)
-    assert getattr(after, field) == "Being asked first matters to me."
     assert (after.objective, after.what_happened) == (
         "Learn whether a huddle helps",
         "Huddles on 4 days",
     )
     assert after.plan_version == after.study_version == 1  # never conflicts with the team
-    [event] = audit_rows("Cycle", AuditAction.UPDATE)
-    assert (event.actor_id, event.before, event.after) == (
+    assert audit_rows("Cycle") == []
+    [event] = audit_rows("ExpertView", AuditAction.CREATE)
+    assert (event.actor_id, event.after) == (
         world.expert_a.id,
-        {field: ""},
-        {field: "Being asked first matters to me."},
+        {"kind": kind, "body": "Being asked first matters to me."},
     )
+    # Signed and dated on the worksheet.
+    page = visible(client_for(world.member_a).get(f"/cycles/{cycle.id}"))
+    assert "Being asked first matters to me." in page and "Expert A" in page
 
 
 def test_an_experts_view_with_htmx_returns_its_block(world, sign_in, cycle):
@@ -714,21 +725,41 @@ def test_an_empty_expert_view_is_refused(world, sign_in, cycle, path):
     )
     assert response.status_code == 422
     assert "Write what matters to you" in visible(response)
-    assert audit_rows("Cycle") == []
+    assert audit_rows("ExpertView") == [] and expert_views(cycle) == []
 
 
-def test_two_experts_saving_at_once_see_both_views(world, client_for, grant, make_user, cycle):
+def test_two_experts_each_keep_their_own_signed_view(world, client_for, grant, make_user, cycle):
     second = make_user(display_name="Second Expert")
     grant(second, Role.EXPERT_BY_EXPERIENCE, world.team_a)
     first_client, second_client = client_for(world.expert_a), client_for(second)
     url = f"/cycles/{cycle.id}/plan/expert"
     assert first_client.post(url, data=expert_data("plan", "First view")).status_code == 303
     response = second_client.post(url, data=expert_data("plan", "Second view"), headers=HTMX)
-    assert response.status_code == 422
+    assert response.status_code == 200
     text = visible(response)
-    assert "Someone else saved this view while you were editing" in text
     assert "First view" in text and "Second view" in text
-    assert fresh(cycle).expert_what_matters == "First view"
+    assert "Expert A" in text and "Second Expert" in text
+    assert expert_views(cycle) == [
+        (world.expert_a.id, "what_matters", "First view"),
+        (second.id, "what_matters", "Second view"),
+    ]
+
+
+def test_an_expert_changes_their_own_view_and_a_stale_tab_is_told(world, client_for, cycle):
+    client = client_for(world.expert_a)
+    url = f"/cycles/{cycle.id}/plan/expert"
+    assert client.post(url, data=expert_data("plan", "First words")).status_code == 303
+    # A second tab loaded before the first save still says "no view yet": it is told.
+    stale = client.post(url, data=expert_data("plan", "Other tab's words", version=""))
+    assert stale.status_code == 409
+    text = visible(stale)
+    assert "First words" in text and "Other tab's words" in text
+    assert expert_views(cycle) == [(world.expert_a.id, "what_matters", "First words")]
+    changed = client.post(url, data=expert_data("plan", "Better words", version="1"))
+    assert changed.status_code == 303
+    assert expert_views(cycle) == [(world.expert_a.id, "what_matters", "Better words")]
+    [event] = audit_rows("ExpertView", AuditAction.UPDATE)
+    assert (event.before, event.after) == ({"body": "First words"}, {"body": "Better words"})
 
 
 @pytest.mark.parametrize("role", ["member_a", "lead_a", "coordinator_x", "panel_x"])
@@ -737,7 +768,7 @@ def test_only_experts_add_expert_views(world, sign_in, cycle, role):
         f"/cycles/{cycle.id}/plan/expert", data=expert_data("plan", "Not theirs to say")
     )
     assert response.status_code == 403
-    assert fresh(cycle).expert_what_matters == ""
+    assert expert_views(cycle) == []
 
 
 # Another team's cycle ----------------------------------------------------------------------------
@@ -842,8 +873,8 @@ def test_an_expert_cannot_change_a_closed_cycle(world, sign_in, idea, stage):
     )
     assert response.status_code == 422
     assert "This cycle is closed" in visible(response)
-    assert (fresh(cycle).expert_what_matters, fresh(cycle).expert_difference) == ("", "")
-    assert audit_rows("Cycle") == []
+    assert expert_views(cycle) == []
+    assert audit_rows("ExpertView") == []
 
 
 def test_add_another_question_works_without_javascript(world, sign_in, cycle):

@@ -318,6 +318,7 @@ TABLE: dict[str, Requirement] = {
     # PDSA cycles.
     "cycles.new": EDIT_RECORDS,
     "cycles.detail": VIEW_TEAM,
+    "cycles.plain": VIEW_TEAM,  # the cycle in plain words, for experts by experience
     "cycles.ramp": VIEW_TEAM,
     "cycles.edit": EDIT_RECORDS,
     "cycles.save_plan": EDIT_RECORDS,

@@ -23,7 +23,6 @@ from itsdangerous import URLSafeTimedSerializer
 from werkzeug.routing import Rule
 
 from improve.auth.operations import invitation_token
-from improve.cycles.forms import fingerprint
 from improve.extensions import db
 from improve.measures.import_views import SALT
 from improve.models import (
@@ -683,22 +682,16 @@ def _save_act(w: SimpleNamespace) -> Sample:
 @sample("cycles.save_expert_plan")
 def _save_expert_plan(w: SimpleNamespace) -> Sample:
     record = cycle(w.team_a)
-    data = {
-        "expert_plan-original": fingerprint(""),
-        "expert_plan-expert_what_matters": "That people sleep well.",
-    }
-    rows = [Row(UPDATE, "Cycle", **team_scope(w.team_a))]
+    data = {"expert_plan-version": "", "expert_plan-body": "That people sleep well."}
+    rows = [Row(CREATE, "ExpertView", **team_scope(w.team_a))]
     return Sample(w.expert_a, f"/cycles/{record.id}/plan/expert", data, rows)
 
 
 @sample("cycles.save_expert_study")
 def _save_expert_study(w: SimpleNamespace) -> Sample:
     record = cycle(w.team_a, Stage.STUDY)
-    data = {
-        "expert_study-original": fingerprint(""),
-        "expert_study-expert_difference": "I slept better.",
-    }
-    rows = [Row(UPDATE, "Cycle", **team_scope(w.team_a))]
+    data = {"expert_study-version": "", "expert_study-body": "I slept better."}
+    rows = [Row(CREATE, "ExpertView", **team_scope(w.team_a))]
     return Sample(w.expert_a, f"/cycles/{record.id}/study/expert", data, rows)
 
 
