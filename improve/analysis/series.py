@@ -75,6 +75,10 @@ class Definition:
     baseline_start: date | None = None
     baseline_end: date | None = None
     freeze_points: int | None = None
+    # A target reached step by step: a straight line from the baseline to `target` on
+    # `target_date`, flat after it (issue 17, point 6); else the target is one level.
+    target_date: date | None = None
+    trajectory: bool = False
 
     @property
     def uses_denominator(self) -> bool:
@@ -240,10 +244,44 @@ class SeriesAnalysis:
 
     @property
     def assurance(self) -> Assurance | None:
-        """Making Data Count's assurance icon (control charts on the target's scale only)."""
+        """Making Data Count's assurance icon (control charts on the target's scale only),
+        against the target where the latest point is: on a trajectory, the line's value then."""
         if self.chart.chart in ("run", "mr"):
             return None
-        return assurance(self.chart, self.target, self.definition.direction)
+        return assurance(self.chart, self.target_at_latest, self.definition.direction)
+
+    @property
+    def target_line(self) -> tuple[float, ...] | None:
+        """The target at each point: one level, or on a trajectory the baseline's level until
+        the baseline ends (else starts, else the first point), a straight line from there to
+        the target on its date, then level. None without a target; a trajectory without a
+        baseline level or a target date is one level."""
+        target = self.target
+        if target is None or not self.dates:
+            return None
+        definition = self.definition
+        start_value = self.baseline
+        if not (definition.trajectory and definition.target_date and start_value is not None):
+            return tuple(target for _ in self.dates)
+        start = definition.baseline_end or definition.baseline_start or self.dates[0]
+        end = definition.target_date
+        span = (end - start).days
+        if span <= 0:
+            return tuple(target for _ in self.dates)
+        line = []
+        for day in self.dates:
+            share = min(max((day - start).days / span, 0.0), 1.0)
+            line.append(start_value + (target - start_value) * share)
+        return tuple(line)
+
+    @property
+    def target_at_latest(self) -> float | None:
+        """The target the latest point is measured against (the trajectory's value there)."""
+        line = self.target_line
+        index = self.latest_index
+        if line is None or index is None:
+            return self.target
+        return line[index]
 
     @property
     def baseline(self) -> float | None:

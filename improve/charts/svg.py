@@ -220,8 +220,10 @@ def describe(
     dates: Sequence[date] | None = None,
     target: float | None = None,
     percent: bool = False,
+    target_line: Sequence[float] | None = None,
 ) -> str:
-    """A short text summary of the chart and its signals, for <desc> and screen readers."""
+    """A short text summary of the chart and its signals, for <desc> and screen readers
+    (`target_line`: the target at each point, when it is reached step by step)."""
     n = int(chart.value.size)
     name = CHART_NAMES.get(chart.chart, "Chart")
     sentences = [f"{name} of {n} point{'s' if n != 1 else ''}"]
@@ -244,7 +246,17 @@ def describe(
                     f" to {shown_number(ucl, percent=percent)}"
                 )
             sentences.append(latest + (" (latest phase)." if len(slices) > 1 else "."))
-    if target is not None:
+    if target_line is not None and len(set(target_line)) > 1 and n:
+        sentences.append(
+            f"Target step by step: {shown_number(target_line[0], percent=percent)} at the first"
+            f" point and {shown_number(target_line[-1], percent=percent)} at the latest"
+            + (
+                f", on the way to {shown_number(target, percent=percent)}."
+                if target is not None
+                else "."
+            )
+        )
+    elif target is not None:
         sentences.append(f"Target {shown_number(target, percent=percent)}.")
     counts: dict[str, int] = {}
     for kind in found.point_type:
@@ -280,6 +292,7 @@ def chart_svg(
     percent: bool = False,
     notes: Mapping[date, str] | None = None,
     heading: str | None = None,
+    target_line: Sequence[float] | None = None,
 ) -> str:
     """The chart as an SVG document string (deterministic: same input, same string).
 
@@ -291,7 +304,8 @@ def chart_svg(
     points that are signals (the moving ranges beneath an I chart: the line and the table carry
     every value, and a marker per point would add as much again to the page); `percent`
     writes a share of 0 to 1 as a percentage; `notes` (by period) join their points' tooltips;
-    `heading` is written above the plot (where cycle markers go on the main chart).
+    `heading` is written above the plot (where cycle markers go on the main chart);
+    `target_line` (one per point) draws a target reached step by step instead of one level.
     """
     n = int(chart.value.size)
     if dates is not None and len(dates) != n:
@@ -300,7 +314,8 @@ def chart_svg(
     cl = [float(v) for v in chart.cl]
     lcl = [float(v) for v in chart.lcl]
     ucl = [float(v) for v in chart.ucl]
-    extent = _finite(values + cl + lcl + ucl + ([target] if target is not None else []))
+    targets = [float(v) for v in target_line] if target_line is not None else []
+    extent = _finite(values + cl + lcl + ucl + targets + ([target] if target is not None else []))
     ticks = nice_ticks(min(extent, default=0.0), max(extent, default=1.0))
     low, high = ticks[0], ticks[-1]
     step = ticks[1] - ticks[0] if len(ticks) > 1 else None
@@ -379,7 +394,14 @@ def chart_svg(
                     f'<path class="{kind}" d="{path}" stroke="{colour}"'
                     f' stroke-width="{width}"{dash_attr}/>'
                 )
-    if target is not None and math.isfinite(target):
+    if len(set(targets)) > 1 and len(targets) == n:
+        # A trajectory: the target at each period, a level line across each period's slot.
+        for path in _step_paths(xs, [y_of(v) for v in targets], slot / 2):
+            out.append(
+                f'<path class="target" d="{path}" stroke="{RED}" stroke-width="2"'
+                f' stroke-dasharray="{TARGET_DASH}"/>'
+            )
+    elif target is not None and math.isfinite(target):
         y = num(y_of(target))
         out.append(
             f'<line class="target" x1="{num(LEFT)}" y1="{y}" x2="{num(RIGHT)}" y2="{y}"'

@@ -115,7 +115,8 @@ MEASURE_COLUMNS: dict[str, str] = {
     "columns mean the series has too few points to chart yet.",
     "Signal over the phase": "On a run chart, a signal of the whole phase: the line crosses the "
     "median fewer times than chance would usually give. Empty when there is none.",
-    "Target": "The number the measure aims to reach, if one is set.",
+    "Target": "The number the measure aims to reach, if one is set; on a target reached step by "
+    "step, where the line is at that period.",
 }
 CYCLE_COLUMNS: dict[str, str] = {
     "Team": "The team that ran the test of change.",
@@ -261,7 +262,9 @@ class _Series:
             ],
             self.notes,
             *_analysed_columns(analysis, size),
-            repeat(self.target, size),
+            analysis.target_line or repeat(self.target, size)
+            if analysis
+            else repeat(self.target, size),
         ]
         # The repeated columns are endless; every list holds exactly `size` cells.
         return zip(*columns, strict=False)  # type: ignore[no-any-return]

@@ -49,6 +49,7 @@ FIELD_LABELS = {
     "baseline_value": "Baseline",
     "target_value": "Target",
     "target_date": "Target date",
+    "target_trajectory": "Target reached step by step",
     "stopped_reason": "Reason for stopping",
     "assessed_on": "Date of assessment",
     "where_are_we_now": "Where are we now?",

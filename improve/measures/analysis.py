@@ -43,6 +43,8 @@ def definition_of(measure: Measure) -> Definition:
         baseline_start=measure.baseline_start,
         baseline_end=measure.baseline_end,
         freeze_points=measure.freeze_points,
+        target_date=measure.target_date,
+        trajectory=bool(measure.target_trajectory),
     )
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput
 from wtforms import BooleanField, RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import HiddenInput
@@ -180,6 +180,13 @@ class MeasureForm(FlaskForm):
     )
     target_value = Number("Target (optional)", "The number you want to reach, like 4.")
     target_date = DateParts("Target date (optional)", "When you want to reach it, like 31 3 2027.")
+    target_trajectory = BooleanField(
+        "Reach the target step by step",
+        widget=GovCheckboxInput(),
+        description="The target line runs straight from the baseline to the target on its date, "
+        "so each period is checked against where you planned to be by then. Needs a baseline "
+        "and a target date.",
+    )
     chart_type = _radio(
         "Chart",
         _chart_hint(),
@@ -213,6 +220,19 @@ class MeasureForm(FlaskForm):
                 + ("as a percentage, like 80" if whole == 100 else "as a fraction, like 0.8")
             )
 
+    def validate_target_trajectory(self, field: BooleanField) -> None:
+        if not field.data:
+            return
+        if self.target_value.data is None or self.target_date.data is None:
+            raise ValidationError("To reach the target step by step, enter a target and its date")
+        if self.baseline_start.data is None:
+            raise ValidationError(
+                "To reach the target step by step, enter when the baseline starts: the line "
+                "begins at the baseline's level"
+            )
+        if self.target_date.data <= (self.baseline_end.data or self.baseline_start.data):
+            raise ValidationError("The target date must be after the baseline ends")
+
     def validate_multiplier(self, field: Number) -> None:
         if field.data is not None and field.data <= 0:
             raise ValidationError("Multiply rates by a number above 0, like 1000")
@@ -245,6 +265,7 @@ class MeasureForm(FlaskForm):
         ):
             details[name] = details[name] or ""
         details["multiplier"] = details["multiplier"] or 1.0
+        details["target_trajectory"] = bool(details["target_trajectory"])
         return details
 
 

@@ -40,11 +40,12 @@ DEFINITION_FIELDS = (
     "baseline_end",
     "target_value",
     "target_date",
+    "target_trajectory",
     "chart_type",
 )
 # How the chart is drawn, not what is counted: changing only these updates the measure in place,
 # with no revision, no new phase and no "applies from" date (issue 15).
-DISPLAY_FIELDS = ("chart_type",)
+DISPLAY_FIELDS = ("chart_type", "target_trajectory")
 POINT_FIELDS = (
     "value",
     "denominator",

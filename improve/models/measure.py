@@ -112,6 +112,9 @@ class Measure(TimestampMixin, VersionedMixin, Base):
     baseline_value: Mapped[float | None]
     target_value: Mapped[float | None]
     target_date: Mapped[date | None]
+    # The target reached step by step: a straight line from the baseline to the target on its
+    # date (issue 17, point 6); otherwise the target is one level across the chart.
+    target_trajectory: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     chart_type: Mapped[ChartType] = mapped_column(
         enum_column(ChartType, "chart_type"), default=ChartType.RUN
     )
