@@ -1,6 +1,10 @@
 """`flask analyse FILE.csv`: the one analysis of a measure (improve.analysis.series) on a CSV
 file, as a summary or JSON (issues 4 and 15). The flags describe a measure's definition and its
-collaborative's settings, so the command gives what the app would show for the same numbers."""
+collaborative's settings, so the command gives what the app would show for the same numbers.
+
+For a g or t chart the file holds the dates of rare events: a `date` column (YYYY-MM-DD), one row
+per event, or one row per day with a `value` column saying how many happened that day. The
+points are then the events in date order, each plotting the days since the one before."""
 
 from __future__ import annotations
 
@@ -16,9 +20,10 @@ import pandas as pd
 from flask import Flask
 
 from improve.analysis import series
+from improve.analysis.events import gaps_between_events
 from improve.analysis.rules import MDC_SHIFT_LENGTH, MDC_TREND_LENGTH
-from improve.analysis.series import Definition, SeriesAnalysis, Settings, ValueKind
-from improve.analysis.spc import CHART_TYPES, AnalysisError, control_chart
+from improve.analysis.series import Definition, Points, SeriesAnalysis, Settings, ValueKind
+from improve.analysis.spc import CHART_TYPES, RARE_EVENT_CHARTS, AnalysisError, control_chart
 from improve.analysis.wording import event_sentence, runs_sentences
 
 
@@ -43,12 +48,47 @@ def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
     return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _read(path: Path, chart: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None]:
+def _dates(frame: pd.DataFrame) -> list[date]:
+    """The `date` column as dates (YYYY-MM-DD); a missing or bad one is an error naming its row."""
+    text = frame["date"].astype("string").str.strip()
+    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0]) + 2  # 1-based, after the header line
+        given = text.iloc[row - 2]
+        if pd.isna(given) or given == "":
+            raise click.ClickException(f"row {row}: the date is empty")
+        raise click.ClickException(f"row {row}: date {given!r} is not a date (use YYYY-MM-DD)")
+    return [stamp.date() for stamp in parsed]
+
+
+def _event_counts(frame: pd.DataFrame) -> np.ndarray:
+    """How many events each row stands for: its `value` (a whole number, 0 or more; empty for
+    one), or one per row without a `value` column."""
+    if "value" not in frame.columns:
+        return np.ones(len(frame))
+    counts = _numbers(frame, "value")
+    bad = ~np.isnan(counts) & ((counts < 0) | (counts != np.round(counts)))
+    if bad.any():
+        index = int(np.flatnonzero(bad)[0])
+        raise click.ClickException(
+            f"row {index + 2}: value {frame['value'].iloc[index].strip()!r} is not a whole "
+            "number of events"
+        )
+    return np.where(np.isnan(counts), 1.0, counts)
+
+
+def _read_frame(path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
         raise click.ClickException(f"cannot read {path.name}: {str(e).splitlines()[0]}") from e
     frame.columns = [str(name).strip().lower() for name in frame.columns]
+    return frame
+
+
+def _read(path: Path, chart: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None]:
+    frame = _read_frame(path)
     needed = ["value", "denominator"] if chart in ("p", "u") else ["value"]
     missing = [name for name in needed if name not in frame.columns]
     if missing:
@@ -188,6 +228,80 @@ def analysis(
     return Analysis(_document(result), result, result.rules)
 
 
+def _event_days(
+    days: list[date], counts: np.ndarray, exclude: list[int], breaks: list[int]
+) -> pd.DataFrame:
+    """The file's rows as the app stores them (one point per row; its value how many events),
+    with --exclude and --part counted in rows, as a team marks its days."""
+    size = len(days)
+    for index in exclude:
+        if not 1 <= index <= size:
+            raise AnalysisError(f"excluded row {index} is outside the 1..{size} range")
+    for after in breaks:
+        if not 0 < after < size:
+            raise AnalysisError(
+                f"a part break after row {after} is outside the 1..{size - 1} range"
+            )
+    excluded = np.zeros(size, dtype=bool)
+    excluded[[index - 1 for index in exclude]] = True
+    new_phase = np.zeros(size, dtype=bool)
+    new_phase[list(breaks)] = True  # a part after row k starts at row k + 1
+    return pd.DataFrame(
+        {
+            "period_start": days,
+            "value": counts,
+            "denominator": np.full(size, np.nan),
+            "excluded": excluded,
+            "starts_new_phase": new_phase,
+        }
+    )
+
+
+def event_analysis(
+    days: list[date],
+    counts: np.ndarray,
+    *,
+    chart: str,
+    freeze: int | None = None,
+    exclude: list[int] | None = None,
+    breaks: list[int] | None = None,
+    sigma: str = "classic",
+    screen_outliers: bool = False,
+    rules: str | None = None,
+    direction: str = "neutral",
+    target: float | None = None,
+    shift_length: int | None = None,
+    trend_length: int | None = None,
+) -> Analysis:
+    """The one analysis of the dates of events on a g or t chart, as the app has it for a
+    measure of the dates of events: the rows (days, with how many events each) become the gaps
+    between events (`gaps_between_events`), so the points, their indices and --freeze count
+    events. What the app would quietly leave out (a t chart's time of 0) is refused first."""
+    frame = _event_days(days, counts, exclude or [], breaks or [])
+    events = gaps_between_events(Points.of(frame))
+    if np.count_nonzero(~np.isnan(events.value)) < series.MINIMUM_POINTS:
+        raise AnalysisError("a chart of the gaps between events needs at least 3 events")
+    control_chart(
+        events.value,
+        chart=chart,  # type: ignore[arg-type]
+        breaks=[int(i) for i in np.flatnonzero(events.new_phase) if i > 0],
+        exclude=[int(i) + 1 for i in np.flatnonzero(events.excluded)],
+        freeze=freeze,
+    )
+    definition = Definition(
+        chart=chart,  # type: ignore[arg-type]
+        value_kind="events",
+        direction=direction,  # type: ignore[arg-type]
+        target=target,
+        freeze_points=freeze,
+    )
+    settings = _settings(chart, rules, sigma, screen_outliers, shift_length, trend_length)
+    result = series.analyse(frame, definition, settings)
+    if result is None:
+        raise AnalysisError("a chart of the gaps between events needs at least 3 events")
+    return Analysis(_document(result), result, result.rules)
+
+
 def _document(result: SeriesAnalysis) -> dict[str, Any]:
     chart, found = result.chart, result.found
     outside = chart.sigma_points
@@ -230,8 +344,9 @@ def _document(result: SeriesAnalysis) -> dict[str, Any]:
     }
 
 
-def _summary(result: Analysis, frame: pd.DataFrame) -> str:
-    """A readable summary: centre and limits per part, each signal in plain words, the runs."""
+def _summary(result: Analysis, dates: list[str] | None) -> str:
+    """A readable summary: centre and limits per part, each signal in plain words, the runs;
+    `dates` label the points (the file's `date` column, or each event's day)."""
     document, analysed = result.document, result.result
     chart = analysed.chart
     lines = [f"{document['chart']} chart, {len(document['points'])} points"]
@@ -248,7 +363,6 @@ def _summary(result: Analysis, frame: pd.DataFrame) -> str:
         )
         for sentence in runs_sentences(runs):
             lines.append(f"  {sentence}")
-    dates = frame["date"].tolist() if "date" in frame.columns else None
     # One line per signal (an episode of points), as the app lists them.
     for event in analysed.events:
         if event.rule == "few_crossings":
@@ -268,8 +382,12 @@ def _summary(result: Analysis, frame: pd.DataFrame) -> str:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--chart", type=click.Choice(CHART_TYPES), default="run", show_default=True)
 @click.option("--freeze", type=click.IntRange(min=2), help="Limits from the first N points.")
-@click.option("--exclude", help="Points to leave out of the limits, e.g. 15,23.")
-@click.option("--part", help="Start a new part after these points, e.g. 30,60.")
+@click.option(
+    "--exclude", help="Points to leave out of the limits, e.g. 15,23 (g and t: rows of the file)."
+)
+@click.option(
+    "--part", help="Start a new part after these points, e.g. 30,60 (g and t: rows of the file)."
+)
 @click.option("--multiply", type=float, default=1.0, help="Multiplier for p and u charts.")
 @click.option("--sigma", type=click.Choice(["classic", "nhs"]), default="classic")
 @click.option("--screen-outliers", is_flag=True, help="Screen moving ranges (XmR).")
@@ -297,7 +415,25 @@ def analyse(
     trend_length: int | None,
     as_json: bool,
 ) -> None:
-    """Analyse a CSV file of values (and denominators for p and u charts)."""
+    """Analyse a CSV file of values (and denominators for p and u charts), or for g and t
+    charts of the dates of events (a date column; a value column may say how many each day)."""
+    if chart in RARE_EVENT_CHARTS:
+        _analyse_events(
+            file,
+            chart=chart,
+            freeze=freeze,
+            exclude=_indices(exclude, "--exclude"),
+            breaks=_indices(part, "--part"),
+            sigma=sigma,
+            screen_outliers=screen_outliers,
+            rules=rules,
+            direction=direction,
+            target=target,
+            shift_length=shift_length,
+            trend_length=trend_length,
+            as_json=as_json,
+        )
+        return
     frame, values, denominators = _read(file, chart)
     try:
         result = analysis(
@@ -321,7 +457,23 @@ def analyse(
     if as_json:
         click.echo(json.dumps(result.document))
         return
-    click.echo(_summary(result, frame))
+    click.echo(_summary(result, frame["date"].tolist() if "date" in frame.columns else None))
+
+
+def _analyse_events(file: Path, *, as_json: bool, **options: Any) -> None:
+    """`flask analyse --chart g|t`: the file's dates of events, as a summary or JSON."""
+    frame = _read_frame(file)
+    if "date" not in frame.columns:
+        raise click.ClickException("the file has no 'date' column (the day of each event)")
+    days, counts = _dates(frame), _event_counts(frame)
+    try:
+        result = event_analysis(days, counts, **options)
+    except AnalysisError as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        click.echo(json.dumps(result.document))
+        return
+    click.echo(_summary(result, [day.isoformat() for day in result.result.dates]))
 
 
 def init_app(app: Flask) -> None:

@@ -192,6 +192,22 @@ GLOSSARY: dict[str, Term] = {
         "chart-types",
         "What is an I chart?",
     ),
+    "g chart": Term(
+        "g chart (days between events)",
+        "A g chart is a control chart for rare events, such as falls in a small home, where "
+        "each point is the days since the event before, so longer gaps mean fewer events.",
+        "charts",
+        "chart-types",
+        "What is a g chart?",
+    ),
+    "t chart": Term(
+        "t chart (time between events)",
+        "A t chart is a control chart of the time between rare events, worked out on a scale "
+        "that evens out very long gaps, so its limits suit times that vary a lot.",
+        "charts",
+        "chart-types",
+        "What is a t chart?",
+    ),
     "moving range": Term(
         "Moving range",
         "The moving range is the difference between each value and the one before it, and an "

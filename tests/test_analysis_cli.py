@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,85 @@ def test_json_lists_each_signal_once_with_its_points(analyse) -> None:
             "points": 8,
         },
     ]
+
+
+# g and t charts of the dates of events ------------------------------------------------------------
+
+# qicharts2 vignette, Case 3 (cabg): the dates of deaths 1-6 as printed by head(fatalities); the
+# days between them are NA, 16, 20, 5, 13, 1 (read). The limits are derived by hand from
+# qicharts2's qic.g and qic.t (see tests/analysis/test_rare_events.py for the arithmetic).
+DEATHS = ["2011-07-21", "2011-08-06", "2011-08-26", "2011-08-31", "2011-09-13", "2011-09-14"]
+
+
+def _dates_csv(days: list[str], counts: list[object] | None = None) -> str:
+    if counts is None:
+        return "date\n" + "".join(f"{day}\n" for day in days)
+    return "date,value\n" + "".join(f"{d},{c}\n" for d, c in zip(days, counts, strict=True))
+
+
+def test_g_chart_of_event_dates_one_row_per_event(analyse) -> None:
+    result = analyse(_dates_csv(DEATHS), "--chart", "g", "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["chart"] == "g"
+    assert [p["value"] for p in doc["points"]] == [None, 16.0, 20.0, 5.0, 13.0, 1.0]
+    first = doc["points"][0]
+    # x̄ = 11, UCL = 11 + 3 × √(11 × 12) = 45.4674, LCL 0, centre line the median 13.
+    assert first["cl"] == 13.0 and first["lcl"] == 0
+    assert first["ucl"] == pytest.approx(45.4674, abs=1e-4)
+    assert doc["runs"][0]["n_obs"] == 5
+
+
+def test_t_chart_of_event_dates(analyse) -> None:
+    doc = json.loads(analyse(_dates_csv(DEATHS), "--chart", "t", "--json").output)
+    # y = t^(1/3.6): centre 1.81223^3.6 = 8.503, UCL 81.85, LCL 0.004661; values stay days.
+    assert [p["value"] for p in doc["points"]][1:] == [16.0, 20.0, 5.0, 13.0, 1.0]
+    assert doc["points"][1]["cl"] == pytest.approx(8.503, abs=1e-3)
+    assert doc["points"][1]["ucl"] == pytest.approx(81.85, abs=1e-2)
+    assert doc["points"][1]["lcl"] == pytest.approx(0.004661, abs=1e-6)
+
+
+def test_a_count_column_gives_one_point_per_event(analyse) -> None:
+    days = ["2025-03-01", "2025-03-04", "2025-03-10", "2025-03-12"]
+    doc = json.loads(analyse(_dates_csv(days, [1, 2, "", 0]), "--chart", "g", "--json").output)
+    # 4 March holds two events (0 days apart), an empty count is one event, 0 is none.
+    assert [p["value"] for p in doc["points"]] == [None, 3.0, 0.0, 6.0]
+
+
+def test_event_summary_labels_points_with_their_days(analyse) -> None:
+    gaps = [3, 5, 2, 4, 6, 3, 5, 4, 2, 3, 90]
+    days = [date(2024, 1, 1)]
+    for gap in gaps:
+        days.append(days[-1] + timedelta(days=gap))
+    text = _dates_csv([day.isoformat() for day in days])
+    result = analyse(text, "--chart", "g", "--direction", "increase", "--exclude", "2")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("g chart, 12 points")
+    assert "Point 12 (2024-05-07): A point above the upper limit" in result.output
+    assert "Variation: special_cause_improvement" in result.output
+    doc = json.loads(analyse(text, "--chart", "g", "--exclude", "2", "--json").output)
+    assert doc["points"][1]["excluded"] is True  # row 2 is the second event
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "message"),
+    [
+        ("value\n1\n2\n", ["--chart", "g"], "the file has no 'date' column"),
+        (_dates_csv(["2025-01-01", "2025-13-01"]), ["--chart", "g"], "row 3: date '2025-13-01'"),
+        (_dates_csv(["2025-01-01", ""], [1, 1]), ["--chart", "t"], "row 3: the date is empty"),
+        (_dates_csv(["2025-01-01", "2025-01-05"], [1, 1.5]), ["--chart", "g"], "row 3: value"),
+        (_dates_csv(["2025-01-01", "2025-01-05"]), ["--chart", "g"], "at least 3 events"),
+        (
+            _dates_csv(["2025-01-01", "2025-01-05", "2025-01-09"], [1, 2, 1]),
+            ["--chart", "t"],
+            "point 3: a t chart needs a time above 0",
+        ),
+        (_dates_csv(DEATHS), ["--chart", "g", "--exclude", "9"], "excluded row 9 is outside"),
+        (_dates_csv(DEATHS), ["--chart", "g", "--rules", "ihi"], "Making Data Count rules"),
+    ],
+)
+def test_bad_event_files(analyse, text: str, options: list[str], message: str) -> None:
+    result = analyse(text, *options)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output

@@ -66,14 +66,17 @@ def outside_limit_sides(chart: Chart) -> IntArray:
     return np.where(flagged, sides(chart.value, chart.cl), 0).astype(np.int64)
 
 
-def two_in_three_sides(values: np.ndarray, cl: np.ndarray, sigma: np.ndarray) -> IntArray:
-    """MDC rule 3: two of three consecutive points beyond the same-side 2-sigma line, all three on
-    the same side of the mean; only the points beyond 2 sigma are flagged (NHSRplotthedots
-    `ptd_two_in_three`). Values are one part with excluded points and gaps removed."""
+def two_in_three_sides(
+    values: np.ndarray, cl: np.ndarray, near_lcl: np.ndarray, near_ucl: np.ndarray
+) -> IntArray:
+    """MDC rule 3: two of three consecutive points beyond the same-side 2-sigma line (`near_lcl`,
+    `near_ucl`), all three on the same side of the centre line (the mean; a g chart's median);
+    only the points beyond 2 sigma are flagged (NHSRplotthedots `ptd_two_in_three`). Values are
+    one part with excluded points and gaps removed."""
     side = sides(values, cl)
     with np.errstate(invalid="ignore"):
-        beyond_high = values > cl + 2 * sigma
-        beyond_low = values < cl - 2 * sigma
+        beyond_high = values > near_ucl
+        beyond_low = values < near_lcl
     result = np.zeros(values.size, dtype=np.int64)
     if values.size < 3:
         return result
@@ -148,7 +151,9 @@ def signals(
                 side["trend"][index] = trend_sides(
                     values, trend_length or MDC_TREND_LENGTH, ties_break=True
                 )
-                side["two_in_three"][index] = two_in_three_sides(values, cl, chart.sigma[index])
+                side["two_in_three"][index] = two_in_three_sides(
+                    values, cl, chart.near_lcl[index], chart.near_ucl[index]
+                )
                 side["shift"][index] = shift_sides(
                     values, cl, shift_length or MDC_SHIFT_LENGTH, centre_breaks=True
                 )

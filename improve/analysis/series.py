@@ -20,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from improve.analysis.events import gaps_between_events
 from improve.analysis.rules import (
     MDC_SHIFT_LENGTH,
     MDC_TREND_LENGTH,
@@ -35,7 +36,7 @@ from improve.analysis.rules import (
 from improve.analysis.runs import IHI_SHIFT_LENGTH, IHI_TREND_LENGTH, RunsAnalysis
 from improve.analysis.spc import AnalysisError, Chart, ChartType, SigmaMethod, control_chart
 
-ValueKind = Literal["continuous", "count", "proportion", "rate"]
+ValueKind = Literal["continuous", "count", "proportion", "rate", "events"]
 
 #: Which charts suit each kind of value (DOMAIN.md section 3); the first is the usual one.
 CHARTS_FOR_KIND: dict[str, tuple[ChartType, ...]] = {
@@ -43,6 +44,9 @@ CHARTS_FOR_KIND: dict[str, tuple[ChartType, ...]] = {
     "count": ("c", "i", "run"),
     "proportion": ("p", "run"),
     "rate": ("u", "run"),
+    # The dates of rare events: the gaps between them (analysis.events), on a g chart (days
+    # between), a t chart (time between) or a run chart.
+    "events": ("g", "t", "run"),
 }
 #: Fewer points than this cannot make a chart worth reading.
 MINIMUM_POINTS = 2
@@ -216,6 +220,15 @@ class SeriesAnalysis:
         return self.dates[index] if index is not None else None
 
     @property
+    def last_event_day(self) -> date | None:
+        """The day of the latest event, for a measure of the dates of events (its points are
+        events in date order); None for other measures. Days since then:
+        `events.days_since_last_event`."""
+        if self.definition.value_kind != "events" or not self.dates:
+            return None
+        return max(self.dates)
+
+    @property
     def centre(self) -> float | None:
         return self._at_latest(self.chart.cl)
 
@@ -356,6 +369,12 @@ def _analyse(
     value, denominator, excluded, starts_new_phase, in period order), or None with fewer than 2
     points.
 
+    - The dates of events (one point per day with events, its value how many) become one point
+      per event whose value is the days since the event before (`gaps_between_events`; the
+      first event has none), before anything else: the 2 points needed are 2 gaps.
+    - A t chart cannot use a time of 0 (two events on one day, qicharts2 refuses it): such
+      points stay in the table but are not drawn, with a note.
+
     - Proportions and rates are numerator ÷ denominator × `Definition.scale`, on every chart type
       (a run chart of a proportion plots the share, as qicharts2 does); a point without a usable
       denominator stays in the table but is not plotted.
@@ -367,6 +386,8 @@ def _analyse(
     """
     if isinstance(points, pd.DataFrame):
         points = Points.of(points)
+    if definition.value_kind == "events":
+        points = gaps_between_events(points)
     if len(points.dates) < MINIMUM_POINTS:
         return None
     chart_type = definition.chart_drawn
@@ -392,6 +413,9 @@ def _analyse(
             values = values / den * definition.scale
         else:
             denominators = den
+    if chart_type == "t":
+        values, note = _without_zero_times(values)
+        notes.extend(note)
     if np.count_nonzero(~np.isnan(values)) < MINIMUM_POINTS:
         return None
     baseline = _baseline(points, definition)
@@ -435,6 +459,22 @@ def _analyse(
         frozen=options["freeze"] is not None or options["baseline"] is not None,
         notes=tuple(notes),
     )
+
+
+def _without_zero_times(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """A t chart's values with times of 0 or less left undrawn, and a note saying so."""
+    with np.errstate(invalid="ignore"):
+        zero = values <= 0
+    count = int(np.count_nonzero(zero))
+    if not count:
+        return values, []
+    note = (
+        f"{count} event{'s' if count != 1 else ''} on the same day as the one before "
+        f"{'have' if count != 1 else 'has'} no time between them, which a t chart cannot show, "
+        f"so {'they are' if count != 1 else 'it is'} not drawn: a g chart (days between "
+        "events) shows them."
+    )
+    return np.where(zero, np.nan, values), [note]
 
 
 def _baseline(points: Points, definition: Definition) -> np.ndarray | None:

@@ -1,23 +1,28 @@
-"""Shewhart control charts (I, MR, p, u, c) and run charts: centre lines and limits by part.
+"""Shewhart control charts (I, MR, p, u, c, and g and t for rare events) and run charts: centre
+lines and limits by part.
 
 Formulas: DOMAIN.md section 5, after qicharts2 (`R/helper.functions.R`, Anhøj) and NHS England's
-Making Data Count as implemented by NHSRplotthedots (`R/ptd_spc_standard.R`).
+Making Data Count as implemented by NHSRplotthedots (`R/ptd_spc_standard.R`). The g and t charts
+follow qicharts2's `qic.g` and `qic.t` (Provost & Murray, The Health Care Data Guide, 2011).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from improve.analysis.runs import BoolArray, FloatArray, IntArray, RunsAnalysis, runs_analysis
 
-ChartType = Literal["run", "i", "mr", "p", "u", "c"]
+ChartType = Literal["run", "i", "mr", "p", "u", "c", "g", "t"]
 SigmaMethod = Literal["classic", "nhs"]
-CHART_TYPES: tuple[ChartType, ...] = ("run", "i", "mr", "p", "u", "c")
+CHART_TYPES: tuple[ChartType, ...] = ("run", "i", "mr", "p", "u", "c", "g", "t")
+#: Charts of the gaps between rare events; their limits are not centre ± 3 sigma.
+RARE_EVENT_CHARTS: tuple[ChartType, ...] = ("g", "t")
 
 #: d2 for moving ranges of two: sigma = MR-bar / 1.128 (qicharts2).
 D2 = 1.128
@@ -27,6 +32,9 @@ NHS_CONSTANT = 2.66
 D4 = 3.267
 #: Below this many points in a part, limits are trial limits (DOMAIN.md section 3).
 TRIAL_BELOW = 12
+#: The t chart's power: times between events to the power 1/3.6 are about normal (qicharts2
+#: `qic.t`, after Provost & Murray 2011); limits are found there and raised back to 3.6.
+T_POWER = 3.6
 
 
 class AnalysisError(ValueError):
@@ -35,7 +43,11 @@ class AnalysisError(ValueError):
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart's plotted values, centre line and limits, one entry per point (NaN where none)."""
+    """A chart's plotted values, centre line and limits, one entry per point (NaN where none).
+
+    `sigma` is one sigma where the limits are centre ± 3 sigma; a g chart's limits are its mean
+    ± 3 sigma but its centre line is the median, and a t chart's limits are found on another
+    scale (sigma NaN), so those two carry their 2-sigma lines in `near`."""
 
     chart: ChartType
     value: FloatArray
@@ -46,6 +58,7 @@ class Chart:
     part: IntArray
     excluded: BoolArray
     trial_parts: tuple[int, ...]
+    near: tuple[FloatArray, FloatArray] | None = None
 
     @property
     def pattern_points(self) -> BoolArray:
@@ -65,13 +78,13 @@ class Chart:
 
     @property
     def near_lcl(self) -> FloatArray:
-        """The lower 2-sigma line: centre - 2 sigma (DOMAIN.md section 5)."""
-        return self.cl - 2 * self.sigma
+        """The lower 2-sigma line: centre - 2 sigma (DOMAIN.md section 5), or the g or t chart's."""
+        return self.near[0] if self.near is not None else self.cl - 2 * self.sigma
 
     @property
     def near_ucl(self) -> FloatArray:
-        """The upper 2-sigma line: centre + 2 sigma."""
-        return self.cl + 2 * self.sigma
+        """The upper 2-sigma line: centre + 2 sigma, or the g or t chart's."""
+        return self.near[1] if self.near is not None else self.cl + 2 * self.sigma
 
     def part_slices(self) -> list[tuple[int, slice]]:
         """(part number, slice of points) for each part, in order."""
@@ -155,6 +168,9 @@ def control_chart(
     - mr: centre MR-bar; UCL = 3.267·MR-bar, LCL = 0.
     - p: p̄ = Σnum/Σden; p̄ ± 3·√(p̄(1−p̄)/nᵢ) clamped to [0, 1]; u: ū = Σnum/Σden, ū ± 3·√(ū/nᵢ),
       LCL ≥ 0; c: c̄ ± 3·√c̄, LCL ≥ 0. The multiplier scales values, centre and limits of p and u.
+    - g (days or opportunities between events): limits x̄ ± 3·√(x̄(x̄+1)), LCL ≥ 0; the centre
+      line is the median (`g_lines`). t (time between events): an I chart of t^(1/3.6) whose
+      centre and limits are raised back to 3.6 (`t_lines`). Both are qicharts2's.
     Each part has its own centre and limits; with `freeze`, they come from the first `freeze`
     points of each part and extend over the rest. With `baseline` (one flag per point), a part
     holding at least 2 baseline points takes its centre and limits from them (the measure's
@@ -176,6 +192,7 @@ def control_chart(
         raise AnalysisError("a baseline needs at least 2 points")
     in_baseline = _baseline_mask(baseline, n)
     den = _validated_denominators(x, denominators, chart)
+    _check_gaps(x, chart)
     for number, where in part_slices(part):
         if where.stop - where.start < 2:
             raise AnalysisError(f"part {number} has fewer than 2 points")
@@ -188,6 +205,7 @@ def control_chart(
     sigma = np.full(n, np.nan)
     lcl = np.full(n, np.nan)
     ucl = np.full(n, np.nan)
+    near = (np.full(n, np.nan), np.full(n, np.nan))
     trial = []
     usable = ~excluded & ~np.isnan(x)
     for number, where in part_slices(part):
@@ -198,12 +216,23 @@ def control_chart(
             base &= in_baseline[where]
         if np.count_nonzero(base) < TRIAL_BELOW:
             trial.append(number)
+        if chart in RARE_EVENT_CHARTS:
+            lines = (
+                g_lines(x[where][base])
+                if chart == "g"
+                else t_lines(x[where], base, sigma_method, screen_outliers)
+            )
+            cl[where], lcl[where], ucl[where], sigma[where] = lines[:4]
+            near[0][where], near[1][where] = lines[4:]
+            continue
         centre, spread = _part_limits(
             chart, x[where], den, where, base, sigma_method, screen_outliers
         )
         cl[where] = centre
         sigma[where] = spread
-    if chart == "mr":
+    if chart in RARE_EVENT_CHARTS:
+        pass  # limits set part by part above
+    elif chart == "mr":
         lcl = np.where(np.isnan(cl), np.nan, 0.0)
         ucl = D4 * cl
         sigma = (ucl - cl) / 3
@@ -224,6 +253,7 @@ def control_chart(
         part=part,
         excluded=excluded,
         trial_parts=tuple(trial),
+        near=near if chart in RARE_EVENT_CHARTS else None,
     )
 
 
@@ -300,3 +330,80 @@ def _part_limits(
     if chart == "p":
         return centre, np.sqrt(centre * (1 - centre) / d)
     return centre, np.sqrt(centre / d)
+
+
+class RareEventLines(NamedTuple):
+    """One part's lines on a g or t chart, on the scale of the plotted values (NaN for none)."""
+
+    cl: float
+    lcl: float
+    ucl: float
+    sigma: float
+    near_lcl: float
+    near_ucl: float
+
+
+def g_lines(base_values: FloatArray) -> RareEventLines:
+    """g chart lines from a part's baseline values (qicharts2 `qic.g`; Provost & Murray 2011):
+    x̄ = their mean, sigma = √(x̄(x̄+1)) (geometric distribution), limits x̄ ± 3 sigma with a
+    negative lower limit set to 0 (no value can be below it); the centre line is the median of
+    the same values, as the gaps are skewed and runs need a middle line (qicharts2 draws the
+    actual median; 0.693·x̄, Provost & Murray's theoretical median, only for a centre it is given).
+    """
+    if not base_values.size:
+        return RareEventLines(*(float("nan"),) * 6)
+    mean = _mean(base_values)
+    sd = float(np.sqrt(mean * (mean + 1)))
+    return RareEventLines(
+        cl=float(np.median(base_values)),
+        lcl=max(mean - 3 * sd, 0.0),
+        ucl=mean + 3 * sd,
+        sigma=sd,
+        near_lcl=max(mean - 2 * sd, 0.0),
+        near_ucl=mean + 2 * sd,
+    )
+
+
+def t_lines(
+    values: FloatArray, base: BoolArray, sigma_method: SigmaMethod, screen_outliers: bool
+) -> RareEventLines:
+    """t chart lines for one part (qicharts2 `qic.t`; Provost & Murray 2011): the times raised to
+    1/3.6 get an I chart's centre and limits (the baseline points `base`, with this
+    collaborative's sigma method and screening, as our I charts), which are raised back to 3.6;
+    a lower line below 0 on the transformed scale becomes 0, as in qicharts2. Sigma has no
+    meaning on the plotted scale, so it is NaN."""
+    with np.errstate(invalid="ignore"):
+        transformed = values ** (1 / T_POWER)
+    centre, spread = _part_limits(
+        "i", transformed, None, slice(0, values.size), base, sigma_method, screen_outliers
+    )
+    centre, spread = float(centre), float(np.asarray(spread))
+
+    def back(line: float) -> float:
+        return max(line, 0.0) ** T_POWER if math.isfinite(line) else float("nan")
+
+    return RareEventLines(
+        cl=back(centre),
+        lcl=back(centre - 3 * spread),
+        ucl=back(centre + 3 * spread),
+        sigma=float("nan"),
+        near_lcl=back(centre - 2 * spread),
+        near_ucl=back(centre + 2 * spread),
+    )
+
+
+def _check_gaps(x: FloatArray, chart: ChartType) -> None:
+    """The gaps of a g chart cannot be negative; a t chart's times must be above 0 (qicharts2
+    stops on 0: two events on the same day have no time between them, so a g chart suits)."""
+    if chart not in RARE_EVENT_CHARTS:
+        return
+    with np.errstate(invalid="ignore"):
+        bad = x <= 0 if chart == "t" else x < 0
+    if bad.any():
+        index = int(np.flatnonzero(bad)[0]) + 1
+        if chart == "t":
+            raise AnalysisError(
+                f"point {index}: a t chart needs a time above 0 between events "
+                "(events on the same day have none): use a g chart"
+            )
+        raise AnalysisError(f"point {index}: the value cannot be negative")

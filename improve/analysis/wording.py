@@ -15,6 +15,15 @@ def _where(high: bool) -> str:
     return "above" if high else "below"
 
 
+def centre_words(chart: str) -> str:
+    """What the chart's centre line is, in words: "the median" on a run chart and on a g chart
+    (whose gaps are skewed, so qicharts2 draws their median), "the centre line" on a t chart (an
+    average found on another scale), else "the average"."""
+    return {"run": "the median", "g": "the median", "t": "the centre line"}.get(
+        chart, "the average"
+    )
+
+
 def rule_sentence(
     rule: str, high: bool, length: int | None = None, centre: str = "the average"
 ) -> str:
@@ -55,7 +64,7 @@ def event_sentence(event: SignalEvent, analysis: SeriesAnalysis) -> str:
     """One sentence for one signal (an episode of points, or a phase with too few crossings),
     e.g. "8 points in a row above the median, more than the 7 that chance would usually give:
     something has probably changed." The list it appears in names its periods."""
-    centre = "the median" if analysis.chart_type == "run" else "the average"
+    centre = centre_words(analysis.chart_type)
     high = event.side > 0
     runs = analysis.runs[event.part - 1] if event.part - 1 < len(analysis.runs) else None
     if event.rule == "few_crossings" and runs is not None:

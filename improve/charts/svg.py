@@ -20,7 +20,7 @@ import numpy as np
 
 from improve.analysis.rules import PointType, Signals
 from improve.analysis.spc import Chart
-from improve.analysis.wording import runs_sentences
+from improve.analysis.wording import centre_words, runs_sentences
 
 WIDTH = 720
 HEIGHT = 320
@@ -46,6 +46,8 @@ CHART_NAMES = {
     "p": "p chart",
     "u": "u chart",
     "c": "c chart",
+    "g": "g chart (days between events)",
+    "t": "t chart (time between events)",
 }
 
 #: Shape, colour and legend wording for each point type.
@@ -236,7 +238,7 @@ def describe(
     if len(slices) > 1:
         sentences.append(f"{len(slices)} phases.")
     if n:
-        centre_name = "Median" if chart.chart == "run" else "Centre line"
+        centre_name = "Median" if centre_words(chart.chart) == "the median" else "Centre line"
         cl, lcl, ucl = float(chart.cl[-1]), float(chart.lcl[-1]), float(chart.ucl[-1])
         if math.isfinite(cl):
             latest = f"{centre_name} {shown_number(cl, percent=percent)}"
@@ -376,7 +378,7 @@ def chart_svg(
     out.append("</g>")
 
     slices = chart.part_slices()
-    centre_name = "Median" if chart.chart == "run" else "Average"
+    centre_name = centre_words(chart.chart).removeprefix("the ").capitalize()
 
     # Centre line and limits, part by part, stepped where they vary.
     out.append('<g class="lines" fill="none">')

@@ -10,7 +10,7 @@ from typing import Any
 from improve.analysis.rules import Signals
 from improve.analysis.series import SeriesAnalysis, SignalEvent
 from improve.analysis.spc import Chart
-from improve.analysis.wording import event_sentence, rule_sentence
+from improve.analysis.wording import centre_words, event_sentence, rule_sentence
 from improve.charts.svg import PLAIN_TYPES, labels_days, period_label, period_labels
 
 
@@ -33,7 +33,7 @@ def chart_rows(
     n = int(chart.value.size)
     if dates is not None and len(dates) != n:
         raise ValueError("there must be one date per point")
-    centre = "the median" if chart.chart == "run" else "the average"
+    centre = centre_words(chart.chart)
     lengths = lengths or {}
     labels = period_labels(dates) if dates is not None else None
     rows = []

@@ -157,6 +157,23 @@ def generate(
     return result
 
 
+def event_days(
+    series: Series, timeline: Timeline, first: int, last: int, seed: str
+) -> list[tuple[date, float]]:
+    """(day, events that day) for a measure of the dates of events: the series' level is the
+    average days between events in each month; each gap is drawn around it (geometric, as rare
+    events are), and two events can fall on one day."""
+    rng = random.Random(seed)
+    day, end = timeline.month(first), timeline.month_end(last)
+    counts: dict[date, int] = {}
+    while True:
+        mean = level_at(series, timeline.number(day))
+        day += timedelta(days=int(rng.expovariate(1 / mean)))
+        if day > end:
+            return [(when, float(count)) for when, count in sorted(counts.items())]
+        counts[day] = counts.get(day, 0) + 1
+
+
 def periods(spec: MeasureSpec, timeline: Timeline, first: int, last: int) -> list[date]:
     if spec.frequency == Frequency.MONTHLY:
         return [timeline.month(m) for m in range(first, last + 1)]
@@ -563,12 +580,19 @@ class Builder:
         series += [(m, measure, spec.shared[m.key]) for m, measure in self.shared]
         rows: list[DataPoint] = []
         for m, measure, s in series:
-            days = periods(m, self.t, s.first, spec.last_month)
-            months = [self.t.number(day) for day in days]
-            values = generate(s, m.value_kind, m.multiplier, months, f"{SEED}:{spec.key}:{m.key}")
+            seed = f"{SEED}:{spec.key}:{m.key}"
+            if m.value_kind == ValueKind.EVENTS:
+                dated = event_days(s, self.t, s.first, spec.last_month, seed)
+                days, values = [d for d, _ in dated], [(count, None) for _, count in dated]
+            else:
+                days = periods(m, self.t, s.first, spec.last_month)
+                months = [self.t.number(day) for day in days]
+                values = generate(s, m.value_kind, m.multiplier, months, seed)
             points = []
             for day, (value, denominator) in zip(days, values, strict=True):
-                if m.frequency == Frequency.WEEKLY:
+                if m.value_kind == ValueKind.EVENTS:
+                    entered = at(day, 18)  # the day it happened
+                elif m.frequency == Frequency.WEEKLY:
                     entered = at(day + timedelta(days=8), 10)
                 else:
                     entered = at(self.t.month_end(self.t.number(day)) + timedelta(days=3), 10)

@@ -425,6 +425,24 @@ RIVERSIDE = TeamSpec(
             series=Series(((-6, 9.0), (6, 5.6), (9, 4.2)), spread=2.2),
         ),
         MeasureSpec(
+            key="medication_errors",
+            name="Medication errors",
+            measure_type=MeasureType.BALANCING,
+            value_kind=ValueKind.EVENTS,
+            direction=Direction.DECREASE,
+            chart_type=ChartType.G,
+            unit="errors",
+            definition=(
+                "Each time a medicine is given at the wrong time, in the wrong dose or not at all, "
+                "recorded on the day it is found"
+            ),
+            data_source="Medication incident log",
+            collected_by="Deputy manager",
+            # The level is the average days between errors: about two weeks, then a month once
+            # the night routine settles (fewer interruptions on the evening round).
+            series=Series(((-6, 13.0), (8, 30.0)), spread=0.0),
+        ),
+        MeasureSpec(
             key="huddles",
             name="Handovers with a falls huddle",
             measure_type=MeasureType.PROCESS,

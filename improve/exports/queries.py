@@ -5,7 +5,7 @@ series's analysis is the one the measure page shows (improve.measures.analysis).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import repeat
 from typing import Any
@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from improve.analysis.events import event_rows, gaps_between_events
 from improve.analysis.rules import decisive_sides
 from improve.analysis.series import Points, SeriesAnalysis
-from improve.analysis.wording import event_sentence, rule_sentence
+from improve.analysis.wording import centre_words, event_sentence, rule_sentence
 from improve.exports.writers import Rows, safe_text
 from improve.extensions import db
 from improve.frames import parse_days, raw_query_frame
@@ -39,6 +40,7 @@ from improve.models import (
     Ramp,
     Team,
     User,
+    ValueKind,
 )
 from improve.permissions import visible_team_ids
 
@@ -50,6 +52,8 @@ CHART_NAMES = {
     "p": "p chart",
     "u": "u chart",
     "c": "c chart",
+    "g": "g chart (days between events)",
+    "t": "t chart (time between events)",
 }
 BETTER_WHEN = {"increase": "Higher", "decrease": "Lower", "neutral": "Neither"}
 RULE_NAMES = {
@@ -80,13 +84,15 @@ MEASURE_COLUMNS: dict[str, str] = {
     "Chart": "The kind of chart the measure page draws for it.",
     "Better when": "Whether a higher or a lower number is better, or neither.",
     "Unit": "What the number counts, as the measure's definition says.",
-    "Period starts": "The first day of the month or week the number is for.",
+    "Period starts": "The first day of the month or week the number is for; for the dates of "
+    "events, the day of the event (one row per event).",
     "Number entered": "The number the team entered: the count, the value, or the top number "
-    "(numerator) of a proportion or rate.",
+    "(numerator) of a proportion or rate; 1 for each event of a measure of the dates of events.",
     "Out of": "The total the number is out of (the denominator), for proportions and rates.",
     "Number on the chart": "The number as the chart shows it, on the same scale as the target: "
     "the number entered, or for a proportion or rate the number divided by the total (times "
-    "the multiplier for a rate, times 100 for a proportion given as a percentage).",
+    "the multiplier for a rate, times 100 for a proportion given as a percentage); for the dates "
+    "of events, the days since the event before.",
     "Left out": "Yes if the team left this point out of the centre line, limits and patterns "
     "(it is still shown and still flagged if it is outside the limits).",
     "Why left out": "The reason the team gave for leaving the point out.",
@@ -96,7 +102,7 @@ MEASURE_COLUMNS: dict[str, str] = {
     "Note": "The team's note on this point.",
     "Phase": "Which phase (part) of the chart the point belongs to: 1 for the first.",
     "Centre line": "The middle line of the chart for this phase: the average on a control "
-    "chart, the median (the middle value) on a run chart.",
+    "chart, the median (the middle value) on a run chart and on a g chart.",
     "Lower limit": "The lower control limit: points below it are unlikely to be chance. Empty "
     "on a run chart, which has no limits.",
     "Upper limit": "The upper control limit: points above it are unlikely to be chance. Empty "
@@ -238,6 +244,8 @@ class _Series:
         ]
         target = analysis.target if analysis else measure.target_value
         order = (team.name, measure.name, measure.id, team.id)
+        if measure.value_kind == ValueKind.EVENTS:
+            points, texts = _one_row_per_event(points, texts)
         return cls(order, fixed, target, points, *texts, analysis)
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
@@ -270,6 +278,18 @@ class _Series:
         return zip(*columns, strict=False)  # type: ignore[no-any-return]
 
 
+def _one_row_per_event(
+    days: Points, texts: tuple[list[str], list[str], list[str]]
+) -> tuple[Points, tuple[list[str], list[str], list[str]]]:
+    """For the dates of events, a row per event as the one analysis has a point per event: the
+    value is 1 (one event: they add up to the count), the number on the chart the days since
+    the one before, and each event carries what was written about its day."""
+    rows = event_rows(days).tolist()
+    events = gaps_between_events(days)
+    events = replace(events, value=np.ones(len(rows)))
+    return events, tuple([text[i] for i in rows] for text in texts)  # type: ignore[return-value]
+
+
 def _analysed_columns(analysis: SeriesAnalysis | None, size: int) -> list[Iterable[Any]]:
     """The analysis columns "Phase" to "Signal over the phase", read from the one analysis
     (empty without one)."""
@@ -277,7 +297,7 @@ def _analysed_columns(analysis: SeriesAnalysis | None, size: int) -> list[Iterab
         return [repeat(None, size) for _ in range(4)] + [repeat("", size) for _ in range(5)]
     chart, found = analysis.chart, analysis.found
     is_run = analysis.chart_type == "run"
-    centre = "the median" if is_run else "the average"
+    centre = centre_words(analysis.chart_type)
     trial = set(chart.trial_parts)
     parts = chart.part.tolist()
     phase_signals = {

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from improve.history import bp, queries, wording
 from improve.htmx import render
-from improve.models import Measure, Team
+from improve.models import Measure, Team, ValueKind
 from improve.models.measure import period_words
 from improve.permissions import team_or_404, team_record_or_404
 from improve.routing import parse_id
@@ -106,14 +106,17 @@ def _data_team(measure: Measure) -> Team:
 
 
 def _period_or_404(measure: Measure, text: str) -> date:
-    """The first day of one of the measure's periods (a Monday, or the 1st), else 404."""
+    """The first day of one of the measure's periods (a Monday, or the 1st; any day for the
+    dates of events), else 404."""
     from improve.measures.queries import period_of
 
     try:
         day = date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
         day = None
-    if day is None or period_of(day, measure.frequency) != day:
+    if day is None:
+        abort(404)
+    if measure.value_kind != ValueKind.EVENTS and period_of(day, measure.frequency) != day:
         abort(404)
     return day
 
@@ -135,7 +138,11 @@ def _measure_page(
         events=events,
         team=team,
         period=period,
-        period_words=period_words(period, measure.frequency) if period else None,
+        period_words=(
+            period_words(period, measure.frequency, events=measure.value_kind == ValueKind.EVENTS)
+            if period
+            else None
+        ),
         names=queries.people_named_in(events),
         records=queries.records_named_in(events),
         team_names=queries.team_names({e.team_id for e in events}) if measure.is_shared else {},

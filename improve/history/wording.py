@@ -208,6 +208,7 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "count": "A count of events",
         "proportion": "Some out of a total",
         "rate": "Events per amount of time or care",
+        "events": "The date of each event",
     },
     "direction": {
         "increase": "Higher is better",
@@ -221,6 +222,8 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "c": "c chart",
         "p": "p chart",
         "u": "u chart",
+        "g": "g chart (days between events)",
+        "t": "t chart (time between events)",
     },
     "run_chart_rules": {"anhoej": "Anhøj rules", "ihi": "IHI rules"},
     "sigma_method": {"classic": "Average moving range / 1.128", "nhs": "NHS Making Data Count"},

@@ -7,6 +7,7 @@ from improve.imports.parsing import (
     TableError,
     parse_pasted,
     parse_table,
+    validate_event_rows,
     validate_rows,
 )
 
@@ -17,5 +18,6 @@ __all__ = [
     "TableError",
     "parse_pasted",
     "parse_table",
+    "validate_event_rows",
     "validate_rows",
 ]

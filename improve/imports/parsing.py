@@ -71,6 +71,8 @@ SYNONYMS: dict[str, str] = {
     "value": VALUE,
     "numerator": VALUE,
     "count": VALUE,
+    "how many": VALUE,
+    "events": VALUE,
     "denominator": DENOMINATOR,
     "total": DENOMINATOR,
     "out of": DENOMINATOR,
@@ -517,6 +519,31 @@ def _columns(
     return mapping, problems, ignored
 
 
+def _checked_cells(
+    cells: tuple[str, ...], mapping: dict[str, int], row_errors: list[str]
+) -> dict[str, str]:
+    """Each role's cell, stripped, when it is safe to read: not too long, no hidden characters,
+    not a formula. What is wrong goes into `row_errors` and the role is left out."""
+    checked: dict[str, str] = {}
+    for role in (PERIOD, VALUE, DENOMINATOR, NOTE):
+        index = mapping.get(role)
+        text = cells[index].strip() if index is not None and index < len(cells) else ""
+        if len(text) > MAX_TEXT:
+            row_errors.append(f"the {role} is longer than {MAX_TEXT:,} characters")
+            continue
+        bad = _bad_characters(text, multiline=role == NOTE)
+        if bad:
+            row_errors.append(f"the {role} {bad}")
+            continue
+        if _is_formula(text):
+            row_errors.append(
+                f"the {role} {_show(text)} looks like a spreadsheet formula; type the value itself"
+            )
+            continue
+        checked[role] = text
+    return checked
+
+
 def validate_rows(
     table: RawTable,
     *,
@@ -567,28 +594,7 @@ def validate_rows(
     ambiguous: list[str] = []
     for number, cells in table.rows:
         row_errors: list[str] = []
-
-        def cell(role: str, cells: tuple[str, ...] = cells) -> str:
-            index = mapping.get(role)
-            return cells[index].strip() if index is not None and index < len(cells) else ""
-
-        checked: dict[str, str] = {}
-        for role in (PERIOD, VALUE, DENOMINATOR, NOTE):
-            text = cell(role)
-            if len(text) > MAX_TEXT:
-                row_errors.append(f"the {role} is longer than {MAX_TEXT:,} characters")
-                continue
-            bad = _bad_characters(text, multiline=role == NOTE)
-            if bad:
-                row_errors.append(f"the {role} {bad}")
-                continue
-            if _is_formula(text):
-                row_errors.append(
-                    f"the {role} {_show(text)} looks like a spreadsheet formula; "
-                    "type the value itself"
-                )
-                continue
-            checked[role] = text
+        checked = _checked_cells(cells, mapping, row_errors)
 
         start: date | None = None
         if PERIOD in checked:
@@ -670,3 +676,101 @@ def validate_rows(
     if not preview.rows and not preview.errors:
         preview.errors.append((1, "There are no rows of data."))
     return preview
+
+
+# ---------------------------------------------------------------- dates of events
+
+#: More events than this on one day is a typing slip (as the measure page's form says).
+MOST_EVENTS_A_DAY = 1000
+
+
+def validate_event_rows(
+    table: RawTable, *, existing_days: set[date], today: date, max_rows: int = MAX_ROWS
+) -> ImportPreview:
+    """Check a file of event dates for a measure of the dates of events: one row per event (a
+    "count" column, if there is one, says how many that day; 1 without it), rows of the same
+    day added up. A day already saved is replaced by the file's number for it, so importing
+    the same file twice changes nothing. All or nothing, as validate_rows."""
+    preview = ImportPreview(errors=list(table.errors))
+    if len(table.rows) > max_rows:
+        message = (
+            f"There are {len(table.rows):,} rows; at most {max_rows:,} can be imported at once."
+        )
+        preview.errors = [(table.rows[max_rows][0], message + " Split the file.")]
+        return preview
+    width = max((len(cells) for _, cells in table.rows), default=0)
+    if table.header is None:  # dates alone, or a date, how many and a note
+        mapping = {role: i for i, role in enumerate([PERIOD, VALUE, NOTE][:width])}
+    else:
+        mapping, problems, ignored = _columns(table.header, width, needs_denominator=False)
+        preview.errors += [(1, problem) for problem in problems]
+        if ignored:
+            preview.notices.append("Columns ignored: " + ", ".join(ignored[:10]) + ".")
+    mapping.pop(DENOMINATOR, None)
+    if PERIOD not in mapping:
+        preview.errors.append((1, "No date column: name one “date”."))
+    if preview.errors:
+        preview.errors.sort(key=lambda e: e[0])
+        return preview
+    days: dict[date, ImportRow] = {}
+    for number, cells in table.rows:
+        row_errors: list[str] = []
+        checked = _checked_cells(cells, mapping, row_errors)
+        day = _event_day(checked.get(PERIOD), today, row_errors)
+        count = _event_count(checked.get(VALUE, ""), row_errors)
+        if row_errors:
+            message = "; ".join(row_errors)
+            preview.errors.append((number, message[0].upper() + message[1:] + "."))
+            continue
+        assert day is not None and count is not None
+        days[day] = _add_event(days.get(day), number, day, count, checked.get(NOTE, ""))
+    preview.errors.sort(key=lambda e: e[0])
+    preview.rows = sorted(days.values(), key=lambda row: row.period_start)
+    preview.replacing = sorted(day for day in days if day in existing_days)
+    if not preview.rows and not preview.errors:
+        preview.errors.append((1, "There are no rows of data."))
+    return preview
+
+
+def _event_day(text: str | None, today: date, row_errors: list[str]) -> date | None:
+    """The event's own day (not a week or month): a real date, not in the future."""
+    if text is None:
+        return None
+    if not text:
+        row_errors.append("there is no date")
+        return None
+    try:
+        day, _ = parse_period(text)
+    except ValueError as exc:
+        row_errors.append(f"the date {exc}")
+        return None
+    if day.year < 1900:
+        row_errors.append(f"the date {_show(text)} is too long ago")
+    elif day > today:
+        row_errors.append(f"{day.day} {day:%B %Y} is in the future")
+    else:
+        return day
+    return None
+
+
+def _event_count(text: str, row_errors: list[str]) -> int | None:
+    """How many events the row stands for: 1 when empty, else a whole number from 1."""
+    if not text:
+        return 1
+    try:
+        number = parse_number(text, allow_percent=False)
+    except ValueError as exc:
+        row_errors.append(f"the count {exc}")
+        return None
+    if not number.is_integer() or not 1 <= number <= MOST_EVENTS_A_DAY:
+        row_errors.append(f"the count must be a whole number from 1 to {MOST_EVENTS_A_DAY:,}")
+        return None
+    return int(number)
+
+
+def _add_event(saved: ImportRow | None, number: int, day: date, count: int, note: str) -> ImportRow:
+    """The day's row with this row's events added (the first row's number names the day)."""
+    if saved is None:
+        return ImportRow(number, day, float(count), None, note)
+    notes = "; ".join(text for text in (saved.note, note) if text)[:MAX_TEXT]
+    return ImportRow(saved.row_number, day, saved.value + count, None, notes)

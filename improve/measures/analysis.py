@@ -24,18 +24,26 @@ from improve.analysis.series import Definition, Points, SeriesAnalysis, Settings
 from improve.extensions import db
 from improve.frames import day_as_text, parse_days, raw_query_frame, rows_frame
 from improve.measures.queries import SERIES_COLUMNS
-from improve.models import Collaborative, DataPoint, Measure
+from improve.models import Collaborative, DataPoint, Measure, ValueKind
 
 #: Kept analyses per worker process. A 200-team collaborative has about 4,000 series.
 KEEP = 20_000
 
 
+#: On a chart of the gaps between events, fewer events (lower is better) means longer gaps.
+GAPS_DIRECTION = {"increase": "decrease", "decrease": "increase", "neutral": "neutral"}
+
+
 def definition_of(measure: Measure) -> Definition:
-    """The measure's definition as the engine reads it."""
+    """The measure's definition as the engine reads it. For the dates of events the chart is
+    of the gaps between them, so the direction people chose for the events turns round."""
+    direction = measure.direction.value
+    if measure.value_kind == ValueKind.EVENTS:
+        direction = GAPS_DIRECTION[direction]
     return Definition(
         chart=measure.chart_type.value,
         value_kind=measure.value_kind.value,
-        direction=measure.direction.value,
+        direction=direction,
         multiplier=float(measure.multiplier or 1.0),
         unit=measure.unit or "",
         target=measure.target_value,

@@ -16,7 +16,7 @@ from improve.extensions import db
 from improve.htmx import render
 from improve.measures import bp
 from improve.measures.queries import period_of, step
-from improve.models import DataPoint, Measure, Team
+from improve.models import DataPoint, Measure, Team, ValueKind
 from improve.models.measure import period_words
 from improve.permissions import Permission, team_or_404
 from improve.routing import parse_id
@@ -42,7 +42,13 @@ class DueEntry:
     @property
     def latest_words(self) -> str:
         point = self.latest
-        return period_words(point.period_start, self.measure.frequency) if point else ""
+        events = self.measure.value_kind == ValueKind.EVENTS
+        return period_words(point.period_start, self.measure.frequency, events) if point else ""
+
+    @property
+    def days_since(self) -> int | None:
+        """For the dates of events: whole days since the latest one."""
+        return (date.today() - self.latest.period_start).days if self.latest else None
 
 
 def due_period(current: date, previous: date, saved: set[date]) -> date | None:
@@ -81,6 +87,8 @@ def due_entries(team: Team, today: date) -> list[DueEntry]:
         current = period_of(today, measure.frequency)
         previous = step(current, measure.frequency, -1)
         due = due_period(current, previous, saved.get(measure.id, set()))
+        if measure.value_kind == ValueKind.EVENTS:
+            due = None  # recorded when they happen, never due
         entries.append(DueEntry(measure, due, latest.get(measure.id)))
     return entries
 
@@ -101,6 +109,7 @@ def team_entry(team_id: int):
         return_field=RETURN_FIELD,
         return_value=RETURN_VALUE,
         viewer=current_user,
+        today=date.today(),
     )
 
 

@@ -41,12 +41,15 @@ CHART_NAMES = {
     ChartType.C: "a c chart",
     ChartType.P: "a p chart",
     ChartType.U: "a u chart",
+    ChartType.G: "a g chart",
+    ChartType.T: "a t chart",
 }
 KIND_WORDS = {
     ValueKind.CONTINUOUS: "a measurement",
     ValueKind.COUNT: "a count of events",
     ValueKind.PROPORTION: "a proportion (a number out of a total)",
     ValueKind.RATE: "a rate (events per amount of time or care)",
+    ValueKind.EVENTS: "the dates of events",
 }
 
 
@@ -135,7 +138,8 @@ class MeasureForm(FlaskForm):
     )
     frequency = _radio(
         "How often is it counted?",
-        "One number a week or one a month.",
+        "One number a week or one a month. For the dates of events, how often the team looks at "
+        "them.",
         [(Frequency.WEEKLY, "Every week"), (Frequency.MONTHLY, "Every month")],
         "Choose how often it is counted",
     )
@@ -150,6 +154,11 @@ class MeasureForm(FlaskForm):
                 ValueKind.RATE,
                 "Events per amount of time or care, like falls per 1,000 days (a u chart)",
             ),
+            (
+                ValueKind.EVENTS,
+                "The date of each event, for things that happen rarely, like falls in a small "
+                "home (a g chart of the days between them)",
+            ),
         ],
         "Choose what each number is",
     )
@@ -160,7 +169,9 @@ class MeasureForm(FlaskForm):
     unit = short_text("Unit (optional)", "What the number is in, like “falls” or “minutes”.")
     direction = _radio(
         "Which way is better?",
-        "The chart uses this to say whether a change is an improvement or a concern.",
+        "The chart uses this to say whether a change is an improvement or a concern. For the "
+        "dates of events, “lower is better” means fewer events: longer gaps between them are then "
+        "an improvement.",
         [
             (Direction.INCREASE, "Higher is better"),
             (Direction.DECREASE, "Lower is better"),
@@ -200,6 +211,12 @@ class MeasureForm(FlaskForm):
             (ChartType.C, "c chart: for counts of events"),
             (ChartType.P, "p chart: for some out of a total"),
             (ChartType.U, "u chart: for rates"),
+            (ChartType.G, "g chart: for dates of events, the days between one event and the next"),
+            (
+                ChartType.T,
+                "t chart: for dates of events, the time between them (steadier when gaps "
+                "vary a lot)",
+            ),
         ],
         "Choose a chart",
     )
@@ -435,3 +452,44 @@ def check_point(
     form.version.data = saved.version
     form.version.raw_data = [str(saved.version)]
     return False
+
+
+#: More events than this on one day is a typing slip, not a rare event.
+MOST_EVENTS_A_DAY = 1000
+
+
+class EventForm(FlaskForm):
+    """One or more events on a day, for a measure of the dates of events. Events on a day that
+    already has some are added to them (a second fall that day), so two people recording at
+    once both count."""
+
+    day = DateParts(
+        "Date of the event",
+        "Like 3 12 2026. It is today's date unless you change it.",
+        required="Enter the date of the event",
+    )
+    count = Number(
+        "How many that day",
+        "Usually 1. If two happened the same day, enter 2.",
+        required="Enter how many happened that day, like 1",
+        default=1,
+    )
+    note = short_text(
+        "Note (optional)",
+        "Anything that explains it, with no names or personal details, like “on the stairs at "
+        "night”.",
+    )
+    submit = SubmitField("Record the event", widget=GovSubmitInput())
+
+    def validate_day(self, field: DateParts) -> None:
+        if field.data is not None and field.data > date.today():
+            raise ValidationError("The date of the event cannot be in the future")
+
+    def validate_count(self, field: Number) -> None:
+        number = field.data
+        if number is None:
+            return
+        if not number.is_integer() or not 1 <= number <= MOST_EVENTS_A_DAY:
+            raise ValidationError(
+                f"How many must be a whole number from 1 to {MOST_EVENTS_A_DAY:,}, like 1"
+            )

@@ -29,12 +29,13 @@ from improve.imports.parsing import (
     TableError,
     parse_pasted,
     parse_table,
+    validate_event_rows,
     validate_rows,
 )
 from improve.measures import bp, operations, queries
 from improve.measures.import_forms import CARE_DATA_CHECKED, ConfirmImportForm, ImportForm
 from improve.measures.views import data_team, measure_or_404
-from improve.models import Measure, Team, UsedSubmission, utcnow
+from improve.models import Measure, Team, UsedSubmission, ValueKind, utcnow
 from improve.permissions import Permission, team_or_404
 
 SALT = "measure-import-confirmation"
@@ -138,13 +139,17 @@ def import_data(measure_id: int):
         table, problem = _read(form)
         if table is not None:
             existing = data_state(measure, team)
-            preview = validate_rows(
-                table,
-                value_kind=measure.value_kind.value,
-                frequency=measure.frequency.value,
-                existing_periods={date.fromisoformat(p) for p in existing},
-                today=date.today(),
-            )
+            saved = {date.fromisoformat(p) for p in existing}
+            if measure.value_kind == ValueKind.EVENTS:
+                preview = validate_event_rows(table, existing_days=saved, today=date.today())
+            else:
+                preview = validate_rows(
+                    table,
+                    value_kind=measure.value_kind.value,
+                    frequency=measure.frequency.value,
+                    existing_periods=saved,
+                    today=date.today(),
+                )
             care_data = _care_data(preview.rows)
             payload = {
                 "measure": measure.id,

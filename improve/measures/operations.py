@@ -19,6 +19,7 @@ from improve.models import (
     Team,
     User,
 )
+from improve.models.base import LONG_TEXT
 from improve.models.measure import aim_measure
 
 DEFINITION_FIELDS = (
@@ -218,6 +219,25 @@ def record_data_point(
         period_start=period,
     )
     return point
+
+
+def record_events(
+    user: User, measure: Measure, team: Team, day: date, count: int, note: str
+) -> DataPoint:
+    """Add `count` events on `day` to a measure of the dates of events: a day already saved
+    gains them (and the note, after its own), so two people recording at once both count."""
+    saved = db.session.scalar(
+        sa.select(DataPoint).where(
+            DataPoint.measure_id == measure.id,
+            DataPoint.team_id == team.id,
+            DataPoint.period_start == day,
+        )
+    )
+    if saved is None:
+        return record_data_point(user, measure, team, day, {"value": float(count), "note": note})
+    notes = "; ".join(text for text in (saved.note, note) if text)[:LONG_TEXT]
+    _update_point(user, measure, saved, {"value": saved.value + count, "note": notes})
+    return saved
 
 
 def _definition_change_before(measure: Measure, team: Team, period: date) -> str:

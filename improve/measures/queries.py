@@ -271,3 +271,42 @@ def series_frames(measures: list[Measure], team: Team) -> dict[int, pd.DataFrame
     }
     empty = pd.DataFrame([], columns=SERIES_COLUMNS)
     return {m.id: groups.get(m.id, empty) for m in measures}
+
+
+#: Days with events on one page of a measure of the dates of events.
+EVENT_PAGE = 12
+
+
+@dataclass(frozen=True)
+class EventDay:
+    """A day with events: its saved point and the whole days since the day with events before
+    it (None for the first)."""
+
+    point: DataPoint
+    days_after: int | None
+
+
+@dataclass(frozen=True)
+class EventDaysPage:
+    days: list[EventDay]  # newest first
+    before: date | None  # the `?before=` of the next, earlier page; None on the last
+    latest: date | None  # the latest day with events, on any page
+
+
+def event_days(measure: Measure, team: Team, before: date | None) -> EventDaysPage:
+    """The team's days with events, newest first, EVENT_PAGE at a time from `before` (exclusive;
+    None: the latest). Rare events are few: every day is read to know each one's gap."""
+    points = [point for _, point in sorted(points_by_period(measure, team).items())]
+    days = [
+        EventDay(point, (point.period_start - earlier.period_start).days if earlier else None)
+        for earlier, point in zip([None, *points], points, strict=False)
+    ]
+    days.reverse()
+    shown = [day for day in days if before is None or day.point.period_start < before]
+    page = shown[:EVENT_PAGE]
+    more = len(shown) > EVENT_PAGE
+    return EventDaysPage(
+        days=page,
+        before=page[-1].point.period_start if more else None,
+        latest=days[0].point.period_start if days else None,
+    )

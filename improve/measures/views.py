@@ -22,13 +22,14 @@ from improve.measures import bp, charting, entry_views, operations, queries
 from improve.measures.cycle_links import chart_with_cycles
 from improve.measures.forms import (
     DataPointForm,
+    EventForm,
     MeasureEditForm,
     MeasureForm,
     check_point,
     point_hints,
     unusual_numbers,
 )
-from improve.models import Aim, Collaborative, DataPoint, Measure, Team
+from improve.models import Aim, Collaborative, DataPoint, Measure, Team, ValueKind
 from improve.models.measure import period_words
 from improve.permissions import (
     Permission,
@@ -106,6 +107,8 @@ def measure_page(
     measure: Measure, team: Team | None, teams: list[Team], status: int = 200, **context: Any
 ) -> Response:
     """The measure page, or its data table alone for htmx."""
+    if measure.value_kind == ValueKind.EVENTS:
+        return events_page(measure, team, teams, status, **context)
     for name in ("row_form", "row_period", "conflict_point", "focus_period", "unusual"):
         context.setdefault(name, None)
     context.setdefault("point_hints", point_hints())
@@ -147,9 +150,39 @@ def measure_page(
     )
 
 
+def events_page(
+    measure: Measure, team: Team | None, teams: list[Team], status: int = 200, **context: Any
+) -> Response:
+    """The page of a measure of the dates of events: how long since the last one, a form to
+    record one (today's date filled in), and the days with events, newest first."""
+    form = context.pop("event_form", None) or EventForm(formdata=None, day=date.today())
+    page = queries.event_days(measure, team, shown_before(measure)) if team else None
+    latest = page.latest if page else None
+    fragment = (
+        "measure_chart" if request.headers.get("HX-Target") == "measure-chart" else "data_entry"
+    )
+    return render(
+        TEMPLATE,
+        fragment,
+        status,
+        chart=_chart(measure, team),
+        measure=measure,
+        team=team,
+        teams=teams,
+        events_page=page,
+        days_since=(date.today() - latest).days if latest else None,
+        event_form=form,
+        revisions=queries.definition_changes(measure),
+        may_enter=team is not None and can(current_user, Permission.EDIT_TEAM_RECORDS, team),
+        may_edit=_may_edit(measure),
+        **context,
+    )
+
+
 def shown_before(measure: Measure) -> date | None:
     """The `?before=` of an earlier page of the data table: the first day of one of the
-    measure's periods, else 404 (a typed or stale address must not show a wrong page)."""
+    measure's periods (any day for the dates of events), else 404 (a typed or stale address
+    must not show a wrong page)."""
     text = request.args.get("before")
     if text is None:
         return None
@@ -157,7 +190,9 @@ def shown_before(measure: Measure) -> date | None:
         day = date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
         day = None
-    if day is None or queries.period_of(day, measure.frequency) != day:
+    if day is None:
+        abort(404)
+    if measure.value_kind != ValueKind.EVENTS and queries.period_of(day, measure.frequency) != day:
         abort(404)
     return day
 
@@ -305,6 +340,8 @@ def save_point(measure_id: int):
     if team is None:
         abort(404)
     team_or_404(team.id, Permission.EDIT_TEAM_RECORDS)
+    if measure.value_kind == ValueKind.EVENTS:
+        abort(409, description="This measure records the date of each event: use its form.")
     form = DataPointForm()
     all_rows = queries.rows(measure, team, date.today())
     periods = [row.period for row in all_rows]
@@ -344,6 +381,31 @@ def save_point(measure_id: int):
     return response
 
 
+@bp.post("/measures/<id:measure_id>/events")
+def save_events(measure_id: int):
+    """Record one or more events on a day (added to any already saved that day); the form
+    comes back with its messages, or 303 to the page with the day in the list."""
+    measure = measure_or_404(measure_id)
+    team, teams = data_team(measure)
+    if team is None:
+        abort(404)
+    team_or_404(team.id, Permission.EDIT_TEAM_RECORDS)
+    if measure.value_kind != ValueKind.EVENTS:
+        abort(409, description="This measure is counted by period: enter its values in its table.")
+    form = EventForm()
+    if not form.validate_on_submit():
+        return measure_page(measure, team, teams, 422, event_form=form)
+    day, count = form.day.data, int(form.count.data)
+    point = operations.record_events(current_user, measure, team, day, count, form.note.data or "")
+    db.session.commit()
+    events = f"{count} event{'s' if count != 1 else ''}"
+    total = f" ({point.value:.0f} that day)" if point.value != count else ""
+    flash(f"Recorded {events} on {day:%-d %B %Y}{total}.", "success")
+    if request.form.get(entry_views.RETURN_FIELD) == entry_views.RETURN_VALUE:
+        return see_other(url_for(".team_entry", team_id=team.id, saved=measure.id))
+    return see_other(_measure_url(measure, team.id) + f"#row-{day.isoformat()}")
+
+
 def _not_yet_confirmed(
     form: DataPointForm, measure: Measure, team: Team, saved: DataPoint | None
 ) -> list[tuple[str, Unusual]]:
@@ -369,7 +431,9 @@ def delete_point(point_id: int):
     # The measure is locked first, as a save locks it, so the two wait rather than deadlock.
     measure = measure_or_404(found.measure_id)
     point = team_record_or_404(DataPoint, point_id, Permission.EDIT_TEAM_RECORDS)
-    label = period_words(point.period_start, measure.frequency)
+    label = period_words(
+        point.period_start, measure.frequency, events=measure.value_kind == ValueKind.EVENTS
+    )
     # No well-formed version: 400; a value changed since the question: asked again (409).
     conflict = request.method == "POST" and removal_conflict(point)
     if request.method == "POST" and not conflict:

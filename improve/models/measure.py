@@ -35,9 +35,11 @@ class Frequency(enum.StrEnum):
     MONTHLY = "monthly"
 
 
-def period_words(period: date, frequency: str) -> str:
+def period_words(period: date, frequency: str, events: bool = False) -> str:
     """A data point's period as the data table names it: "week of 3 August 2026", "August 2026"
-    (`frequency` a Frequency or its value)."""
+    (`frequency` a Frequency or its value); a day of events is the day, "3 August 2026"."""
+    if events:
+        return f"{period:%-d %B %Y}"
     if frequency == Frequency.WEEKLY:
         return f"week of {period:%-d %B %Y}"
     return f"{period:%B %Y}"
@@ -56,6 +58,9 @@ class ValueKind(enum.StrEnum):
     COUNT = "count"  # c chart
     PROPORTION = "proportion"  # p chart: numerator out of denominator
     RATE = "rate"  # u chart: events per exposure, times a multiplier
+    # The date of each event (a fall, a missed visit): g and t charts of the gaps between them.
+    # A data point is a day with events; its value is how many happened that day.
+    EVENTS = "events"
 
     @property
     def needs_denominator(self) -> bool:
@@ -75,6 +80,8 @@ class ChartType(enum.StrEnum):
     P = "p"
     U = "u"
     C = "c"
+    G = "g"  # days between events
+    T = "t"  # time between events, transformed
 
 
 class Measure(TimestampMixin, VersionedMixin, Base):

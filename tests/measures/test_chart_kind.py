@@ -30,6 +30,7 @@ CHOICES = {
     "count": "For a count of events choose a c chart, an I chart or a run chart.",
     "proportion": "For a proportion (a number out of a total) choose a p chart or a run chart.",
     "rate": "For a rate (events per amount of time or care) choose a u chart or a run chart.",
+    "events": "For the dates of events choose a g chart, a t chart or a run chart.",
 }
 
 

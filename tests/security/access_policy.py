@@ -339,6 +339,7 @@ TABLE: dict[str, Requirement] = {
     "measures.chart_png": VIEW_TEAM,
     "measures.edit": ByVariant({"team": EDIT_RECORDS, "shared": EDIT_COLLABORATIVE}),
     "measures.save_point": EDIT_RECORDS,
+    "measures.save_events": EDIT_RECORDS,  # the dates of events (issue 17, point 4)
     "measures.team_entry": EDIT_RECORDS,  # a team's "enter this period's data" page
     "measures.delete_point": EDIT_RECORDS,
     "measures.import_data": EDIT_RECORDS,

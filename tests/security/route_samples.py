@@ -207,7 +207,9 @@ def comment(on: Aim, author: User) -> Comment:
     return record
 
 
-def measure(on: Aim | None = None, collaborative: Collaborative | None = None) -> Measure:
+def measure(
+    on: Aim | None = None, collaborative: Collaborative | None = None, **changes: Any
+) -> Measure:
     """An aim's monthly count measure, or (collaborative=) a shared one; baseline from January."""
     fields: dict[str, Any] = {
         "name": f"Falls a month {_n()}",
@@ -223,7 +225,7 @@ def measure(on: Aim | None = None, collaborative: Collaborative | None = None) -
     else:
         assert collaborative is not None
         fields |= {"collaborative_id": collaborative.id, "team_id": None}
-    record = Measure(**fields)
+    record = Measure(**(fields | changes))
     _saved(record)
     return record
 
@@ -791,6 +793,14 @@ def _save_point(w: SimpleNamespace) -> Sample:
     rows = [Row(CREATE, "DataPoint", **team_scope(w.team_a))]
     data = {"period": "2026-01-01", "value": "3"}
     return Sample(w.member_a, f"/measures/{record.id}/points", data, rows)
+
+
+@sample("measures.save_events")
+def _save_events(w: SimpleNamespace) -> Sample:
+    record = measure(aim(w.team_a), value_kind="events", chart_type="g")
+    rows = [Row(CREATE, "DataPoint", **team_scope(w.team_a))]
+    data = {"day": ["3", "1", "2026"], "count": "1"}
+    return Sample(w.member_a, f"/measures/{record.id}/events", data, rows)
 
 
 @sample("measures.delete_point")
