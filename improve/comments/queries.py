@@ -12,7 +12,7 @@ from improve.comments.forms import CommentForm
 from improve.extensions import db
 from improve.history.queries import user_names
 from improve.models import Aim, Comment, Cycle, Team, User
-from improve.permissions import Permission, can
+from improve.permissions import Permission, can, cycle_page
 
 
 def list_for(aim_id: int | None = None, cycle_id: int | None = None) -> list[Comment]:
@@ -44,10 +44,12 @@ def target_of(comment: Comment) -> Aim | Cycle:
 
 
 def page_url(target: Aim | Cycle) -> str:
-    """The aim's or cycle's page, at its comments."""
+    """The aim's or cycle's page, at its comments: for an expert by experience, the cycle in
+    plain words, where they commented (`cycle_page`)."""
     if isinstance(target, Aim):
         return url_for("aims.detail", aim_id=target.id, _anchor="comments")
-    return url_for("cycles.detail", cycle_id=target.id, _anchor="comments")
+    team = db.session.get_one(Team, target.team_id)
+    return url_for(cycle_page(team), cycle_id=target.id, _anchor="comments")
 
 
 def add_url(target: Aim | Cycle) -> str:

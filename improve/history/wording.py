@@ -262,9 +262,18 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
-def field_label(name: str) -> str:
-    """The plain label of a column: from FIELD_LABELS, else "target_value" -> "Target value"."""
-    return FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
+#: Where a column means something else on one kind of record: an expert's view is not a comment.
+ENTITY_FIELD_LABELS = {
+    ("ExpertView", "body"): "Their view",
+    ("ExpertView", "kind"): "Question answered",
+}
+
+
+def field_label(name: str, entity_type: str | None = None) -> str:
+    """The plain label of a column: for this kind of record, else from FIELD_LABELS, else
+    "target_value" -> "Target value"."""
+    own = ENTITY_FIELD_LABELS.get((entity_type or "", name))
+    return own or FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
 def entity_label(entity_type: str) -> str:

@@ -121,7 +121,11 @@ def test_a_comment_without_javascript_goes_back_to_the_page(world, records, sign
     )
 
     assert response.status_code == 303
-    assert response.headers["Location"] == page_url(kind, record)
+    # An expert by experience reads a cycle in plain words, and comes back there (issue 17).
+    expected = page_url(kind, record)
+    if kind == "cycle":
+        expected = expected.replace("#comments", "/plain-words#comments")
+    assert response.headers["Location"] == expected
     [comment] = comments()
     assert (comment.body, comment.author_id, comment.team_id) == (
         "This mattered to me.",

@@ -107,3 +107,27 @@ def test_the_plain_page_is_seen_only_by_those_who_see_the_team(world, client_for
     for who, status in (("expert_a", 200), ("coordinator_x", 200), ("member_b", 404)):
         response = client_for(getattr(world, who)).get(f"/cycles/{cycle.id}/plain-words")
         assert response.status_code == status, who
+
+
+def test_an_expert_commenting_without_javascript_comes_back_to_plain_words(world, client_for, idea):
+    cycle = done_do(idea)
+    data = {"comment-body": "Could the night staff say more about this?"}
+    posted = client_for(world.expert_a).post(f"/cycles/{cycle.id}/comments", data=data)
+    assert posted.status_code == 303
+    assert posted.headers["Location"] == f"/cycles/{cycle.id}/plain-words#comments"
+    # The team's own members go back to the worksheet, as before.
+    posted = client_for(world.member_a).post(f"/cycles/{cycle.id}/comments", data=data)
+    assert posted.headers["Location"] == f"/cycles/{cycle.id}#comments"
+
+
+def test_the_history_of_a_view_names_it_a_view(world, client_for, idea):
+    cycle = done_do(idea)
+    data = {
+        **expert_data("plan", "Being asked first matters to me."),
+        "expert_plan-return_to": "plain",
+    }
+    client_for(world.expert_a).post(f"/cycles/{cycle.id}/plan/expert", data=data)
+    view = db.session.scalar(sa.select(ExpertView))
+    text = text_of(client_for(world.member_a).get(f"/history/ExpertView/{view.id}"))
+    assert "Their view Being asked first matters to me." in text
+    assert "Comment" not in text
