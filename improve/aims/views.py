@@ -11,7 +11,7 @@ from flask_login import current_user
 from improve.aims import bp, operations, queries
 from improve.aims.forms import AimForm, AssessmentForm, StatusForm, accept_version
 from improve.comments.queries import thread_context
-from improve.cycles.queries import list_for_aim
+from improve.cycles.queries import cycles_for_aim_page
 from improve.drivers import queries as driver_queries
 from improve.drivers.forms import driver_form, idea_form
 from improve.extensions import db
@@ -61,7 +61,7 @@ def aim_page(aim: Aim, fragment: str | None = None, status: int = 200, **context
         assessments=queries.list_assessments(aim),
         measures=measures,
         summaries=queries.measure_summaries(measures, aim.team) if whole_page else [],
-        aim_cycles=list_for_aim(aim.id),
+        aim_cycles=cycles_for_aim_page(aim.id, everything=request.args.get("cycles") == "all"),
         may_edit=can(current_user, Permission.EDIT_TEAM_RECORDS, aim.team),
         **thread_context(aim=aim),
         **context,

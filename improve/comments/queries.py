@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, url_for
+from flask import abort, request, url_for
 from flask_login import current_user
 
 from improve.comments.forms import CommentForm
@@ -14,16 +14,31 @@ from improve.history.queries import user_names
 from improve.models import Aim, Comment, Cycle, Team, User
 from improve.permissions import Permission, can, cycle_page
 
+#: Comments shown on an aim's or a cycle's page; the rest are one link away. A busy aim gathers
+#: hundreds, and drawing them all made the page slower with every one.
+COMMENT_PAGE = 20
 
-def list_for(aim_id: int | None = None, cycle_id: int | None = None) -> list[Comment]:
-    """Comments on one aim or one cycle, newest first."""
+
+def list_for(
+    aim_id: int | None = None, cycle_id: int | None = None, limit: int | None = None
+) -> list[Comment]:
+    """Comments on one aim or one cycle, newest first (the newest `limit` of them)."""
     column = Comment.aim_id if aim_id is not None else Comment.cycle_id
     query = (
         sa.select(Comment)
         .where(column == (aim_id if aim_id is not None else cycle_id))
         .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+def count_for(aim_id: int | None = None, cycle_id: int | None = None) -> int:
+    column = Comment.aim_id if aim_id is not None else Comment.cycle_id
+    query = sa.select(sa.func.count(Comment.id)).where(
+        column == (aim_id if aim_id is not None else cycle_id)
+    )
+    return db.session.scalar(query) or 0
 
 
 def may_change(user: User, comment: Comment) -> bool:
@@ -58,15 +73,22 @@ def add_url(target: Aim | Cycle) -> str:
     return url_for("comments.add_to_cycle", cycle_id=target.id)
 
 
-def thread_context(aim: Aim | None = None, cycle: Cycle | None = None) -> dict[str, Any]:
-    """Everything templates/comments/_thread.html needs, for an aim's or a cycle's page."""
+def thread_context(
+    aim: Aim | None = None, cycle: Cycle | None = None, everything: bool = False
+) -> dict[str, Any]:
+    """Everything templates/comments/_thread.html needs, for an aim's or a cycle's page: the
+    newest COMMENT_PAGE comments, or all of them with `everything` or `?comments=all`."""
     target = aim or cycle
     assert target is not None, "thread_context needs an aim or a cycle"
-    comments = list_for(aim_id=aim.id if aim else None, cycle_id=cycle.id if cycle else None)
+    ids = {"aim_id": aim.id if aim else None, "cycle_id": cycle.id if cycle else None}
+    everything = everything or request.args.get("comments") == "all"
+    comments = list_for(**ids, limit=None if everything else COMMENT_PAGE)
+    total = len(comments) if len(comments) < COMMENT_PAGE else count_for(**ids)
     team = db.session.get(Team, target.team_id)  # already loaded by the page's permission check
     may_comment = team is not None and can(current_user, Permission.COMMENT, team)
     return {
         "comments": comments,
+        "comment_total": total,
         "comment_target": target,
         "comment_target_label": "aim" if isinstance(target, Aim) else "PDSA cycle",
         "comment_authors": user_names(comment.author_id for comment in comments),

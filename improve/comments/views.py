@@ -119,7 +119,9 @@ def _done(target: Aim | Cycle):
 def _thread_or_page(page: str | None, target: Aim | Cycle, status: int = 200, **extra):
     """The thread alone for an htmx request; otherwise the given page of its own."""
     kind = "aim" if isinstance(target, Aim) else "cycle"
-    context = {**queries.thread_context(**{kind: target}), **extra}
+    # Editing or deleting shows every comment: the one asked about may be an older one.
+    changing = bool(extra.get("editing_comment_id") or extra.get("deleting_comment_id"))
+    context = {**queries.thread_context(**{kind: target}, everything=changing), **extra}
     if is_partial_request() or page is None:
         body = render_block("comments/_thread.html", "comments", **context)
     else:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import abort
+from sqlalchemy.orm import contains_eager, load_only
 
 from improve.extensions import db
 from improve.models import (
@@ -23,6 +26,43 @@ from improve.models import (
 from improve.models.cycle import cycle_measure
 from improve.models.measure import aim_measure
 
+#: What a list of cycles shows (the aim page's table, the cycles on a measure's chart): only these
+#: columns are read, as a cycle's worksheet text is most of its row and an aim that tests often
+#: has many cycles. Another column, read later, is fetched then.
+LISTED_CYCLE = (
+    Cycle.id,
+    Cycle.team_id,
+    Cycle.ramp_id,
+    Cycle.number,
+    Cycle.title,
+    Cycle.starts_on,
+    Cycle.ends_on,
+    Cycle.stage,
+    Cycle.decision,
+    Cycle.version,
+)
+
+
+#: Cycles in the aim page's table; the rest are one link away.
+AIM_CYCLES_SHOWN = 25
+
+
+@dataclass(frozen=True)
+class AimCycles:
+    cycles: list[Cycle]  # by idea, ramp and cycle number
+    total: int
+
+
+def cycles_for_aim_page(aim_id: int, everything: bool = False) -> AimCycles:
+    """The aim page's cycles: the AIM_CYCLES_SHOWN that began last (all with `everything`),
+    listed by idea, ramp and cycle number, and how many there are in all."""
+    cycles = list_for_aim(aim_id)
+    if everything or len(cycles) <= AIM_CYCLES_SHOWN:
+        return AimCycles(cycles, len(cycles))
+    latest = sorted(cycles, key=lambda cycle: (cycle.starts_on, cycle.id))[-AIM_CYCLES_SHOWN:]
+    shown = {cycle.id for cycle in latest}
+    return AimCycles([cycle for cycle in cycles if cycle.id in shown], len(cycles))
+
 
 def list_for_aim(aim_id: int) -> list[Cycle]:
     """Every cycle testing a change idea of this aim, by idea, ramp and cycle number."""
@@ -31,7 +71,13 @@ def list_for_aim(aim_id: int) -> list[Cycle]:
         .join(Ramp, Ramp.id == Cycle.ramp_id)
         .join(ChangeIdea, ChangeIdea.id == Ramp.change_idea_id)
         .where(ChangeIdea.aim_id == aim_id)
-        .options(sa.orm.contains_eager(Cycle.ramp).contains_eager(Ramp.change_idea))
+        .options(
+            load_only(*LISTED_CYCLE),
+            contains_eager(Cycle.ramp)
+            .load_only(Ramp.id, Ramp.change_idea_id)
+            .contains_eager(Ramp.change_idea)
+            .load_only(ChangeIdea.id, ChangeIdea.aim_id, ChangeIdea.title),
+        )
         .order_by(ChangeIdea.position, ChangeIdea.id, Ramp.id, Cycle.number)
     )
     return list(db.session.scalars(query))

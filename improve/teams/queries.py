@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager, load_only
 
+from improve.cycles.queries import LISTED_CYCLE
 from improve.extensions import db
 from improve.history.queries import recent_for_team
 from improve.models import (
@@ -61,12 +62,19 @@ def list_measures(team: Team) -> list[Measure]:
 
 
 def _cycles_with_ideas() -> sa.Select[tuple[Cycle]]:
-    """Cycles with their ramp and change idea loaded in the same query."""
+    """Cycles with their ramp and change idea loaded in the same query: only the columns a
+    list of cycles shows (a cycle's worksheet text is most of its row)."""
     return (
         sa.select(Cycle)
         .join(Ramp, Ramp.id == Cycle.ramp_id)
         .join(ChangeIdea, ChangeIdea.id == Ramp.change_idea_id)
-        .options(contains_eager(Cycle.ramp).contains_eager(Ramp.change_idea))
+        .options(
+            load_only(*LISTED_CYCLE),
+            contains_eager(Cycle.ramp)
+            .load_only(Ramp.id, Ramp.change_idea_id)
+            .contains_eager(Ramp.change_idea)
+            .load_only(ChangeIdea.id, ChangeIdea.aim_id, ChangeIdea.title),
+        )
     )
 
 
@@ -125,11 +133,32 @@ def list_ideas(team: Team) -> list[tuple[int, str]]:
     return [(row.id, f"{row.title} (aim: {row.aim_title})") for row in db.session.execute(query)]
 
 
+#: Cycles on one page of the team's list: a team that tests often has hundreds.
+CYCLE_PAGE = 25
+
+
 @dataclass(frozen=True)
 class CycleRow:
-    cycle: Cycle
+    """One line of the team's cycle list: only what the list shows, read as plain values."""
+
+    cycle_id: int
+    idea_title: str
+    number: int
+    title: str
+    starts_on: date
+    ends_on: date
+    stage: Stage
+    decision: Decision | None
     aim_title: str
     owner_name: str | None
+
+
+@dataclass(frozen=True)
+class CyclePage:
+    rows: list[CycleRow]
+    total: int  # every cycle matching the choices
+    page: int  # from 1
+    pages: int
 
 
 def list_cycles(
@@ -137,31 +166,49 @@ def list_cycles(
     status: str | None = None,
     idea_id: int | None = None,
     decision: Decision | None = None,
-) -> list[CycleRow]:
-    """The team's cycles, newest first, filtered by status (open, closed or a stage), change
-    idea and decision."""
+    page: int = 1,
+) -> CyclePage:
+    """The team's cycles, newest first, CYCLE_PAGE at a time, filtered by status (open, closed
+    or a stage), change idea and decision; a page past the last is empty."""
     owner = aliased(User)
+    choices = [Cycle.team_id == team.id]
+    if status == "open":
+        choices.append(OPEN)
+    elif status == "closed":
+        choices.append(Cycle.stage == Stage.CLOSED)
+    elif status:
+        choices.append(Cycle.stage == Stage(status))
+    if idea_id is not None:
+        choices.append(Ramp.change_idea_id == idea_id)
+    if decision is not None:
+        choices.append(Cycle.decision == decision)
+    columns = (
+        Cycle.id,
+        ChangeIdea.title,
+        Cycle.number,
+        Cycle.title,
+        Cycle.starts_on,
+        Cycle.ends_on,
+        Cycle.stage,
+        Cycle.decision,
+        Aim.title,
+        owner.display_name,
+    )
     query = (
-        sa.select(Cycle, Aim.title, owner.display_name)
+        sa.select(*columns)
         .join(Ramp, Ramp.id == Cycle.ramp_id)
         .join(ChangeIdea, ChangeIdea.id == Ramp.change_idea_id)
         .join(Aim, Aim.id == ChangeIdea.aim_id)
         .outerjoin(owner, owner.id == Cycle.owner_id)
-        .options(contains_eager(Cycle.ramp).contains_eager(Ramp.change_idea))
-        .where(Cycle.team_id == team.id)
+        .where(*choices)
         .order_by(Cycle.starts_on.desc(), Cycle.id.desc())
+        .limit(CYCLE_PAGE)
+        .offset((page - 1) * CYCLE_PAGE)
     )
-    if status == "open":
-        query = query.where(OPEN)
-    elif status == "closed":
-        query = query.where(Cycle.stage == Stage.CLOSED)
-    elif status:
-        query = query.where(Cycle.stage == Stage(status))
-    if idea_id is not None:
-        query = query.where(Ramp.change_idea_id == idea_id)
-    if decision is not None:
-        query = query.where(Cycle.decision == decision)
-    return [CycleRow(row[0], row[1], row[2]) for row in db.session.execute(query)]
+    rows = [CycleRow(*row) for row in db.session.execute(query)]
+    counted = sa.select(sa.func.count(Cycle.id)).join(Ramp, Ramp.id == Cycle.ramp_id)
+    total = db.session.scalar(counted.where(*choices)) or 0
+    return CyclePage(rows, total, page, max(1, -(-total // CYCLE_PAGE)))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, request, url_for
+from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from improve.aims.queries import measure_summaries
@@ -17,6 +17,7 @@ from improve.members import views as member_views
 from improve.members.forms import NEEDS_NAME
 from improve.models import Role, Team
 from improve.permissions import Permission, can, team_or_404
+from improve.routing import parse_id
 from improve.teams import bp, operations, queries
 from improve.teams.forms import TeamDetailsForm, TeamMemberForm
 
@@ -30,6 +31,11 @@ def _detail(team: Team, fragment: str | None = None, status: int = 200, member_f
     cycle_filter.set_ideas(queries.list_ideas(team))
     valid_filter = cycle_filter.validate()
     today = date.today()
+    cycles = None
+    if valid_filter:
+        cycles = queries.list_cycles(team, **cycle_filter.filters(), page=_cycle_page())
+        if cycles.page > cycles.pages:
+            abort(404)  # a page past the last: a stale or typed address
     # Only the whole page shows the measures' summary table: a block alone needs no analysis.
     whole_page = not (fragment and is_partial_request())
     return render(
@@ -43,7 +49,7 @@ def _detail(team: Team, fragment: str | None = None, status: int = 200, member_f
         overdue=queries.overdue_tasks(team, today),
         activity=queries.recent_activity(team),
         cycle_filter=cycle_filter,
-        cycle_rows=queries.list_cycles(team, **cycle_filter.filters()) if valid_filter else [],
+        cycles=cycles,
         filtered=any(cycle_filter.data.get(name) for name in ("status", "idea", "decision")),
         today=today,
         people=member_queries.list_members(team),
@@ -51,6 +57,15 @@ def _detail(team: Team, fragment: str | None = None, status: int = 200, member_f
         may_edit=can(current_user, Permission.EDIT_TEAM, team),
         may_manage=can(current_user, Permission.MANAGE_TEAM_MEMBERS, team),
     )
+
+
+def _cycle_page() -> int:
+    """The `?cycles_page=` of the cycle list (1 without it); anything but a page number is a
+    wrong address (404), as a typed or stale one must not show another page."""
+    text = request.args.get("cycles_page")
+    if text is None:
+        return 1
+    return parse_id(text) or abort(404)
 
 
 @bp.get("/<id:team_id>")

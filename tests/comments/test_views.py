@@ -587,3 +587,18 @@ def test_a_cycle_comment_goes_back_to_the_cycle(world, records, sign_in):
         f"Changed a comment on cycle “{records['cycle']['a'].title}”",
         f"Deleted a comment on cycle “{records['cycle']['a'].title}”",
     ]
+
+
+def test_a_busy_thread_shows_the_newest_comments_with_the_rest_a_link_away(world, records, sign_in):
+    """An aim that gathers many comments shows the newest 20 (drawing them all made the page
+    slower with each one); "Show all" lists every one."""
+    record = records["aim"]["a"]
+    for number in range(25):
+        write(world.member_a, record, f"Comment number {number:02d}")
+    client = sign_in(world.member_a)
+    text = visible(client.get(page_url("aim", record).split("#")[0]))
+    assert "Comment number 24" in text and "Comment number 05" in text
+    assert "Comment number 04" not in text
+    assert "Show all 25 comments on this aim (the newest 20 are shown)" in text
+    everything = visible(client.get(f"/aims/{record.id}?comments=all"))
+    assert "Comment number 00" in everything and "Show all" not in everything

@@ -6,7 +6,7 @@ World: collaborative X with teams A and B, collaborative Y with team C (see test
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask import render_template
@@ -96,7 +96,7 @@ def test_the_aim_cycles_list_groups_cycles_by_idea_and_ramp(world, sign_in, app,
 
         login_user(world.member_a)
         html = render_template(
-            "cycles/_aim_cycles.html", aim=aim, aim_cycles=queries.list_for_aim(aim.id)
+            "cycles/_aim_cycles.html", aim=aim, aim_cycles=queries.cycles_for_aim_page(aim.id)
         )
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
     assert text.index("Cycle 1: One unit") < text.index("Cycle 2: Both floors")
@@ -108,7 +108,7 @@ def test_the_aim_cycles_list_groups_cycles_by_idea_and_ramp(world, sign_in, app,
 
 def test_the_aim_cycles_list_without_cycles(app, world, aim):
     with app.test_request_context():
-        html = render_template("cycles/_aim_cycles.html", aim_cycles=[])
+        html = render_template("cycles/_aim_cycles.html", aim_cycles=queries.AimCycles([], 0))
     assert "No cycles yet." in html
 
 
@@ -204,3 +204,21 @@ def test_another_collaboratives_cycle_is_not_found(world, sign_in):
     client = sign_in(world.coordinator_x)
     assert client.get(f"/cycles/{cycle.id}").status_code == 404
     assert client.get(f"/ramps/{cycle.ramp_id}").status_code == 404
+
+
+def test_an_aim_that_tests_often_shows_the_cycles_that_began_last(world, sign_in, aim):
+    """An aim's page lists the 25 cycles that began last, by idea and ramp, with all of them a
+    link away (every cycle on the page made it slower with each one)."""
+    idea = make_idea(aim, title="Night checks")
+    today = date.today()
+    for day in range(30):
+        start = today - timedelta(days=60 - day)
+        make_cycle(idea, title=f"Check {day:02d}", starts_on=start, ends_on=start)
+    client = sign_in(world.member_a)
+    text = re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(f"/aims/{aim.id}").get_data(as_text=True))
+    )
+    assert "Check 29" in text and "Check 05" in text and "Check 04" not in text
+    assert "The 25 cycles that began last are shown. Show all 30 cycles" in text
+    everything = client.get(f"/aims/{aim.id}?cycles=all").get_data(as_text=True)
+    assert "Check 00" in everything and "Show all 30 cycles" not in everything

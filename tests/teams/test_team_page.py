@@ -337,3 +337,27 @@ def test_the_team_page_makes_the_same_number_of_queries_however_much_work(
     assert response.status_code == 200
     assert visible(response).count("Next task: Overdue") == 13
     assert len(large) == len(small), "\n".join(large)
+
+
+def test_a_long_cycle_list_comes_a_page_at_a_time(world, sign_in, make_user):
+    """A team that tests often: the list shows the newest 25, with older ones a page away
+    (the whole list made the team page slow as it grew); a wrong page number is not found."""
+    aim = make_aim(world.team_a)
+    idea = make_idea(aim, title="Night checks")
+    for day in range(30):
+        start = TODAY - timedelta(days=day)
+        make_cycle(idea, title=f"Check {day:02d}", starts_on=start, ends_on=start)
+    client = sign_in(world.member_a)
+    first = visible(client.get(f"/teams/{world.team_a.id}"))
+    assert "30 cycles, newest first: page 1 of 2" in first
+    assert "Check 00" in first and "Check 24" in first and "Check 25" not in first
+    page = body(client.get(f"/teams/{world.team_a.id}"))
+    assert f"/teams/{world.team_a.id}?cycles_page=2#cycles" in page
+    second = visible(client.get(f"/teams/{world.team_a.id}?cycles_page=2"))
+    assert "Check 25" in second and "Check 29" in second and "Check 24" not in second
+    assert "Newer cycles" in second and "Older cycles" not in second
+    # The filter's choices stay with the pages.
+    filtered = body(client.get(f"/teams/{world.team_a.id}?status=open"))
+    assert "status=open" in filtered.split("Older cycles")[0].rsplit("href=", 1)[1]
+    for wrong in ("3", "0", "two", "²"):
+        assert client.get(f"/teams/{world.team_a.id}?cycles_page={wrong}").status_code == 404
