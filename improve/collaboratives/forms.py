@@ -12,7 +12,13 @@ from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from improve.forms import DateParts, VersionField, WholeNumber, long_text, short_text
 from improve.members.forms import MemberForm
-from improve.models import COLLABORATIVE_ROLES, OrganisationKind, RunChartRules, SigmaMethod
+from improve.models import (
+    COLLABORATIVE_ROLES,
+    OrganisationKind,
+    ReportingCadence,
+    RunChartRules,
+    SigmaMethod,
+)
 
 
 class CollaborativeForm(FlaskForm):
@@ -110,6 +116,32 @@ class CollaborativeForm(FlaskForm):
         validators=[
             InputRequired(message="Enter the smallest count to show"),
             NumberRange(min=0, max=100, message="The smallest count must be between 0 and 100"),
+        ],
+    )
+    reporting_cadence = RadioField(
+        "How often do teams send a progress report?",
+        description="Each team writes a short report with its progress score for every period. "
+        "Reports already sent keep the period they were written for.",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice(ReportingCadence.MONTHLY.value, "Every month"),
+            SelectChoice(ReportingCadence.FORTNIGHTLY.value, "Every two weeks"),
+            SelectChoice(ReportingCadence.QUARTERLY.value, "Every three months"),
+        ],
+        default=ReportingCadence.MONTHLY.value,
+        invalid_choice_message="Choose how often teams send a report",
+        validators=[InputRequired(message="Choose how often teams send a report")],
+    )
+    report_due_day = WholeNumber(
+        "When is each report due?",
+        description="For monthly and three-monthly reports: the day of the month after the "
+        "period ends, from 1 to 28 (10 means the 10th). For reports every two weeks: that many "
+        "days after the fortnight ends, at most 7.",
+        widget=GovTextInput(),
+        default=10,
+        validators=[
+            InputRequired(message="Enter the day reports are due"),
+            NumberRange(min=1, max=28, message="The due day must be between 1 and 28"),
         ],
     )
     submit = SubmitField("Save", widget=GovSubmitInput())

@@ -21,6 +21,8 @@ COLLABORATIVE_FIELDS = (
     "trend_length",
     "stall_weeks",
     "suppression_threshold",
+    "reporting_cadence",
+    "report_due_day",
 )
 TEAM_FIELDS = ("name", "organisation", "organisation_kind", "service", "collaborative_id")
 

@@ -117,6 +117,8 @@ FIELD_LABELS = {
     "trend_length": "Points in a row for a trend",
     "stall_weeks": "Weeks without news before a team is stalled",
     "suppression_threshold": "Smallest number shown",
+    "reporting_cadence": "How often teams report",
+    "report_due_day": "Reports due on day",
     # drivers and ideas
     "title": "Title",
     "name": "Name",
@@ -227,6 +229,11 @@ CODE_LABELS: dict[str, dict[str, str]] = {
     },
     "run_chart_rules": {"anhoej": "Anhøj rules", "ihi": "IHI rules"},
     "sigma_method": {"classic": "Average moving range / 1.128", "nhs": "NHS Making Data Count"},
+    "reporting_cadence": {
+        "monthly": "Every month",
+        "fortnightly": "Every two weeks",
+        "quarterly": "Every three months",
+    },
     "stage": {"plan": "Plan", "do": "Do", "study": "Study", "act": "Act", "closed": "Closed"},
     "decision": {"adopt": "Adopt", "adapt": "Adapt", "abandon": "Abandon"},
     "improved": {"yes": "Yes", "no": "No", "not_sure": "Not sure"},
@@ -249,6 +256,7 @@ CODE_FIELDS = frozenset(
         "organisation_kind",
         "run_chart_rules",
         "sigma_method",
+        "reporting_cadence",
     }
 )
 # Fields that hold a person's account id; their values are shown as names.

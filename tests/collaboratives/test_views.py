@@ -70,6 +70,8 @@ def collaborative_form(
         "trend_length": "7",
         "stall_weeks": "6",
         "suppression_threshold": "5",
+        "reporting_cadence": "monthly",
+        "report_due_day": "10",
         "version": "1",  # the edit form's: the collaborative as the world makes it
     }
     values.update(fields)
@@ -792,3 +794,39 @@ def test_team_members_see_every_teams_name_but_open_only_their_own(world, client
     assert f'href="/teams/{world.team_b.id}"' not in html
     coordinator = client_for(world.coordinator_x).get(f"/collaboratives/{world.x.id}")
     assert f'href="/teams/{world.team_b.id}"' in coordinator.get_data(as_text=True)
+
+
+def test_a_coordinator_sets_how_often_reports_come_and_when_they_are_due(world, sign_in):
+    """Issue 18, point 5: the reporting cadence and due day, kept in the data model, now have
+    a screen; the collaborative and coordinator pages say what they are, and the change is in
+    the history."""
+    client = sign_in(world.coordinator_x)
+    form = collaborative_form(
+        name="Collaborative X",
+        reporting_cadence="quarterly",
+        report_due_day="15",
+        version=str(world.x.version),
+    )
+    assert client.post(f"/collaboratives/{world.x.id}/edit", data=form).status_code == 303
+    db.session.expire_all()
+    assert (world.x.reporting_cadence.value, world.x.report_due_day) == ("quarterly", 15)
+    page = visible(client.get(f"/collaboratives/{world.x.id}"))
+    assert "Progress reports Every three months, due on day 15 of the month after" in page
+    history = visible(client.get(f"/history/Collaborative/{world.x.id}"))
+    assert "How often teams report Every month Every three months" in history
+    form = collaborative_form(report_due_day="31", version=str(world.x.version))
+    refused = client.post(f"/collaboratives/{world.x.id}/edit", data=form)
+    assert refused.status_code == 422
+    assert "The due day must be between 1 and 28" in visible(refused)
+
+
+def test_the_shared_measures_are_linked_from_the_collaborative_coordinator_and_panel_pages(
+    world, client_for
+):
+    shared = f'href="/collaboratives/{world.x.id}/measures"'
+    coordinator = client_for(world.coordinator_x)
+    for url in (f"/collaboratives/{world.x.id}", f"/collaboratives/{world.x.id}/coordinator"):
+        assert shared in body(coordinator.get(url)), url
+    panel = client_for(world.panel_x)
+    assert shared in body(panel.get(f"/collaboratives/{world.x.id}/panel"))
+    assert panel.get(f"/collaboratives/{world.x.id}/measures").status_code == 200

@@ -372,6 +372,8 @@ def _collaborative_data(name: str) -> dict[str, Any]:
         "trend_length": "7",
         "stall_weeks": "6",
         "suppression_threshold": "5",
+        "reporting_cadence": "monthly",
+        "report_due_day": "10",
     }
 
 
