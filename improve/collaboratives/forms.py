@@ -14,6 +14,7 @@ from improve.forms import DateParts, VersionField, WholeNumber, long_text, short
 from improve.members.forms import MemberForm
 from improve.models import (
     COLLABORATIVE_ROLES,
+    DEFAULT_PROGRESS_LABELS,
     OrganisationKind,
     ReportingCadence,
     RunChartRules,
@@ -185,4 +186,32 @@ class CollaborativeMemberForm(MemberForm):
         "A coordinator runs the collaborative: adds teams, follows every team and scores their "
         "reports. A strategic panel member reads the summaries across teams and records the "
         "panel's reviews."
+    )
+
+
+def score_field(score: str) -> str:
+    """The form field of one progress score, "3.5" -> "score_3_5"."""
+    return "score_" + score.replace(".", "_")
+
+
+class ScoreLabelsForm(FlaskForm):
+    """The words beside each progress score (the IHI scale by default, which a collaborative may
+    put in its own words); the version they were loaded from."""
+
+    version = VersionField(required=True)
+    submit = SubmitField("Save the labels", widget=GovSubmitInput())
+
+    def labels(self) -> dict[str, str]:
+        return {score: getattr(self, score_field(score)).data for score in DEFAULT_PROGRESS_LABELS}
+
+
+for _score, _label in DEFAULT_PROGRESS_LABELS.items():
+    setattr(
+        ScoreLabelsForm,
+        score_field(_score),
+        short_text(
+            f"Score {_score}",
+            f"The IHI scale's words: “{_label}”.",
+            required=f"Enter the words for score {_score}",
+        ),
     )

@@ -7,7 +7,15 @@ from typing import Any
 from improve.auditing import record_event, snapshot, update_audited
 from improve.extensions import db
 from improve.members.operations import MEMBERSHIP_FIELDS
-from improve.models import AuditAction, Collaborative, Membership, Role, Team, User
+from improve.models import (
+    DEFAULT_PROGRESS_LABELS,
+    AuditAction,
+    Collaborative,
+    Membership,
+    Role,
+    Team,
+    User,
+)
 
 COLLABORATIVE_FIELDS = (
     "name",
@@ -55,6 +63,25 @@ def create_collaborative(actor: User, details: dict[str, Any]) -> Collaborative:
             collaborative_id=collaborative.id,
         )
     return collaborative
+
+
+def update_score_labels(actor: User, collaborative: Collaborative, labels: dict[str, str]) -> None:
+    """Put the progress scores in the collaborative's own words; the audit row lists the scores
+    whose words changed, before and after."""
+    before = dict(collaborative.progress_labels or DEFAULT_PROGRESS_LABELS)
+    changed = [score for score, words in labels.items() if before.get(score) != words]
+    if not changed:
+        return
+    collaborative.progress_labels = dict(labels)  # a new value, so the JSON column is saved
+    record_event(
+        actor.id,
+        AuditAction.UPDATE,
+        collaborative,
+        summary=f"Changed the progress score labels of {collaborative.name}",
+        before={f"score {score}": before.get(score, "") for score in changed},
+        after={f"score {score}": labels[score] for score in changed},
+        collaborative_id=collaborative.id,
+    )
 
 
 def update_collaborative(

@@ -8,7 +8,9 @@ from improve.collaboratives.forms import (
     CollaborativeForm,
     CollaborativeMemberForm,
     CollaborativeSettingsForm,
+    ScoreLabelsForm,
     TeamForm,
+    score_field,
 )
 from improve.extensions import db
 from improve.forms import accept_version, form_status, saved_values
@@ -17,7 +19,7 @@ from improve.members import operations as member_operations
 from improve.members import queries as member_queries
 from improve.members import views as member_views
 from improve.members.forms import NEEDS_NAME
-from improve.models import Collaborative, Role
+from improve.models import DEFAULT_PROGRESS_LABELS, Collaborative, Role
 from improve.permissions import (
     Permission,
     can,
@@ -117,6 +119,37 @@ def edit(collaborative_id: int):
         collaborative=collaborative,
         conflict=conflict,
         saved=saved_values(form, collaborative) if conflict else [],
+        status=form_status(form, conflict),
+    )
+
+
+@bp.route("/<id:collaborative_id>/score-labels", methods=["GET", "POST"])
+def score_labels(collaborative_id: int):
+    """Put the progress scores (0.5 to 5) in the collaborative's own words; a save over someone
+    else's newer one is refused and both are shown, as on the settings form."""
+    collaborative = collaborative_or_404(collaborative_id, Permission.EDIT_COLLABORATIVE)
+    saved = collaborative.progress_labels or DEFAULT_PROGRESS_LABELS
+    initial = {
+        score_field(score): saved.get(score, words)
+        for score, words in DEFAULT_PROGRESS_LABELS.items()
+    }
+    form = ScoreLabelsForm(data=initial | {"version": collaborative.version})
+    conflict = False
+    if form.validate_on_submit():
+        conflict = not accept_version(form, collaborative)
+        if not conflict:
+            operations.update_score_labels(current_user, collaborative, form.labels())
+            db.session.commit()
+            flash("The progress score labels are saved.", "success")
+            return see_other(url_for(".detail", collaborative_id=collaborative.id))
+    theirs = [(f"Score {score}", saved.get(score, "")) for score in DEFAULT_PROGRESS_LABELS]
+    return render(
+        "collaboratives/score_labels.html",
+        form=form,
+        collaborative=collaborative,
+        fields=[getattr(form, score_field(score)) for score in DEFAULT_PROGRESS_LABELS],
+        conflict=conflict,
+        saved=theirs if conflict else [],
         status=form_status(form, conflict),
     )
 

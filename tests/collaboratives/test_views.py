@@ -830,3 +830,32 @@ def test_the_shared_measures_are_linked_from_the_collaborative_coordinator_and_p
     panel = client_for(world.panel_x)
     assert shared in body(panel.get(f"/collaboratives/{world.x.id}/panel"))
     assert panel.get(f"/collaboratives/{world.x.id}/measures").status_code == 200
+
+
+def test_a_coordinator_puts_the_progress_scores_in_their_own_words(world, client_for):
+    """Issue 18, point 5: the score labels, kept per collaborative, have a screen; the change is
+    audited score by score, an empty label is refused, a stale form is a conflict."""
+    from improve.models import DEFAULT_PROGRESS_LABELS
+
+    client = client_for(world.coordinator_x)
+    page = visible(client.get(f"/collaboratives/{world.x.id}/score-labels"))
+    assert "Score 3.0" in page and "Modest improvement" in page
+    labels = {f"score_{s.replace('.', '_')}": w for s, w in DEFAULT_PROGRESS_LABELS.items()}
+    data = labels | {"score_3_0": "Some things are better", "version": str(world.x.version)}
+    saved = client.post(f"/collaboratives/{world.x.id}/score-labels", data=data)
+    assert saved.status_code == 303
+    db.session.expire_all()
+    assert world.x.progress_labels["3.0"] == "Some things are better"
+    assert world.x.progress_labels["2.0"] == DEFAULT_PROGRESS_LABELS["2.0"]
+    history = visible(client.get(f"/history/Collaborative/{world.x.id}"))
+    assert "Score 3.0 Modest improvement Some things are better" in history
+    stale = client.post(f"/collaboratives/{world.x.id}/score-labels", data=data)
+    assert stale.status_code == 409
+    empty = labels | {"score_1_0": " ", "version": str(world.x.version)}
+    refused = client.post(f"/collaboratives/{world.x.id}/score-labels", data=empty)
+    assert refused.status_code == 422
+    assert "Enter the words for score 1.0" in visible(refused)
+    assert (
+        client_for(world.lead_a).get(f"/collaboratives/{world.x.id}/score-labels").status_code
+        == 403
+    )

@@ -261,6 +261,7 @@ TABLE: dict[str, Requirement] = {
     # A collaborative.
     "collaboratives.detail": VIEW_COLLABORATIVE,
     "collaboratives.edit": EDIT_COLLABORATIVE,
+    "collaboratives.score_labels": EDIT_COLLABORATIVE,
     "collaboratives.add_team": OnCollaborative(P.ADD_TEAM),
     "collaboratives.add_member": OnCollaborative(P.MANAGE_COLLABORATIVE_MEMBERS),
     "collaboratives.remove_member": OnCollaborative(P.MANAGE_COLLABORATIVE_MEMBERS),

@@ -397,6 +397,18 @@ def _edit_collaborative(w: SimpleNamespace) -> Sample:
     return Sample(w.coordinator_x, f"/collaboratives/{w.x.id}/edit", data, rows)
 
 
+@sample("collaboratives.score_labels")
+def _score_labels(w: SimpleNamespace) -> Sample:
+    from improve.models import DEFAULT_PROGRESS_LABELS
+
+    data = {
+        "score_" + score.replace(".", "_"): f"{words} {_n()}"
+        for score, words in DEFAULT_PROGRESS_LABELS.items()
+    } | {"version": str(saved_version(w.x))}
+    rows = [Row(UPDATE, "Collaborative", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, f"/collaboratives/{w.x.id}/score-labels", data, rows)
+
+
 @sample("collaboratives.add_team")
 def _add_team(w: SimpleNamespace) -> Sample:
     data = {
