@@ -64,13 +64,13 @@ def cycles_for_aim_page(aim_id: int, everything: bool = False) -> AimCycles:
     return AimCycles([cycle for cycle in cycles if cycle.id in shown], len(cycles))
 
 
-def list_for_aim(aim_id: int) -> list[Cycle]:
-    """Every cycle testing a change idea of this aim, by idea, ramp and cycle number."""
-    query = (
+def listed_cycles() -> sa.Select[tuple[Cycle]]:
+    """Cycles with their ramp and change idea loaded in the same query, reading only the
+    columns a list of cycles shows (LISTED_CYCLE)."""
+    return (
         sa.select(Cycle)
         .join(Ramp, Ramp.id == Cycle.ramp_id)
         .join(ChangeIdea, ChangeIdea.id == Ramp.change_idea_id)
-        .where(ChangeIdea.aim_id == aim_id)
         .options(
             load_only(*LISTED_CYCLE),
             contains_eager(Cycle.ramp)
@@ -78,6 +78,14 @@ def list_for_aim(aim_id: int) -> list[Cycle]:
             .contains_eager(Ramp.change_idea)
             .load_only(ChangeIdea.id, ChangeIdea.aim_id, ChangeIdea.title),
         )
+    )
+
+
+def list_for_aim(aim_id: int) -> list[Cycle]:
+    """Every cycle testing a change idea of this aim, by idea, ramp and cycle number."""
+    query = (
+        listed_cycles()
+        .where(ChangeIdea.aim_id == aim_id)
         .order_by(ChangeIdea.position, ChangeIdea.id, Ramp.id, Cycle.number)
     )
     return list(db.session.scalars(query))

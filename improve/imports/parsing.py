@@ -680,7 +680,7 @@ def validate_rows(
 
 # ---------------------------------------------------------------- dates of events
 
-#: More events than this on one day is a typing slip (as the measure page's form says).
+#: More events than this on one day is a typing slip, in the importer and the measure page's form.
 MOST_EVENTS_A_DAY = 1000
 
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import request
 from flask_login import current_user
 
+from improve.analysis.events import days_since_last_event
 from improve.extensions import db
 from improve.htmx import render
 from improve.measures import bp
@@ -48,7 +49,8 @@ class DueEntry:
     @property
     def days_since(self) -> int | None:
         """For the dates of events: whole days since the latest one."""
-        return (date.today() - self.latest.period_start).days if self.latest else None
+        days = [self.latest.period_start] if self.latest else []
+        return days_since_last_event(days, date.today())
 
 
 def due_period(current: date, previous: date, saved: set[date]) -> date | None:

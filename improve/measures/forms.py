@@ -15,6 +15,7 @@ from improve.aims.forms import Number, VersionField
 from improve.analysis.series import CHARTS_FOR_KIND, chart_fits, is_percentage
 from improve.analysis.unusual import Unusual, unusual_value, usual_values
 from improve.forms import DateParts, long_text, short_text
+from improve.imports.parsing import MOST_EVENTS_A_DAY
 from improve.measures.operations import DEFINITION_FIELDS, redefines
 from improve.models import (
     ChartType,
@@ -452,10 +453,6 @@ def check_point(
     form.version.data = saved.version
     form.version.raw_data = [str(saved.version)]
     return False
-
-
-#: More events than this on one day is a typing slip, not a rare event.
-MOST_EVENTS_A_DAY = 1000
 
 
 class EventForm(FlaskForm):

@@ -12,6 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from improve.aims.forms import accept_version
+from improve.analysis.events import days_since_last_event
 from improve.analysis.series import Definition
 from improve.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS
 from improve.analysis.unusual import FEWEST_USUAL, HOW_FAR, MOST_USUAL, Unusual
@@ -103,6 +104,12 @@ def data_team(measure: Measure) -> tuple[Team | None, list[Team]]:
     return next(iter(editable or teams), None), teams
 
 
+def _asked_block() -> str:
+    """The block of the measure page htmx asks for: the chart refreshes itself after a save;
+    anything else is the data section."""
+    return "measure_chart" if request.headers.get("HX-Target") == "measure-chart" else "data_entry"
+
+
 def measure_page(
     measure: Measure, team: Team | None, teams: list[Team], status: int = 200, **context: Any
 ) -> Response:
@@ -116,9 +123,7 @@ def measure_page(
     context.update(return_field=entry_views.RETURN_FIELD, return_value=entry_views.RETURN_VALUE)
     context.setdefault("unusual_rule", {"most": MOST_USUAL, "fewest": FEWEST_USUAL, "far": HOW_FAR})
     # The chart asks for itself after a save; everything else htmx asks for is the data table.
-    fragment = (
-        "measure_chart" if request.headers.get("HX-Target") == "measure-chart" else "data_entry"
-    )
+    fragment = _asked_block()
     revisions = queries.definition_changes(measure)
     all_rows = queries.rows(measure, team, date.today(), revisions) if team else []
     page = queries.page_of_rows(all_rows, shown_before(measure))
@@ -158,9 +163,7 @@ def events_page(
     form = context.pop("event_form", None) or EventForm(formdata=None, day=date.today())
     page = queries.event_days(measure, team, shown_before(measure)) if team else None
     latest = page.latest if page else None
-    fragment = (
-        "measure_chart" if request.headers.get("HX-Target") == "measure-chart" else "data_entry"
-    )
+    fragment = _asked_block()
     return render(
         TEMPLATE,
         fragment,
@@ -170,7 +173,7 @@ def events_page(
         team=team,
         teams=teams,
         events_page=page,
-        days_since=(date.today() - latest).days if latest else None,
+        days_since=days_since_last_event([latest] if latest else [], date.today()),
         event_form=form,
         revisions=queries.definition_changes(measure),
         may_enter=team is not None and can(current_user, Permission.EDIT_TEAM_RECORDS, team),

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, contains_eager, load_only
+from sqlalchemy.orm import aliased, contains_eager
 
-from improve.cycles.queries import LISTED_CYCLE
+from improve.cycles.queries import listed_cycles
 from improve.extensions import db
 from improve.history.queries import recent_for_team
 from improve.models import (
@@ -61,23 +61,6 @@ def list_measures(team: Team) -> list[Measure]:
     return list(db.session.scalars(query))
 
 
-def _cycles_with_ideas() -> sa.Select[tuple[Cycle]]:
-    """Cycles with their ramp and change idea loaded in the same query: only the columns a
-    list of cycles shows (a cycle's worksheet text is most of its row)."""
-    return (
-        sa.select(Cycle)
-        .join(Ramp, Ramp.id == Cycle.ramp_id)
-        .join(ChangeIdea, ChangeIdea.id == Ramp.change_idea_id)
-        .options(
-            load_only(*LISTED_CYCLE),
-            contains_eager(Cycle.ramp)
-            .load_only(Ramp.id, Ramp.change_idea_id)
-            .contains_eager(Ramp.change_idea)
-            .load_only(ChangeIdea.id, ChangeIdea.aim_id, ChangeIdea.title),
-        )
-    )
-
-
 @dataclass(frozen=True)
 class CurrentCycle:
     cycle: Cycle
@@ -87,9 +70,7 @@ class CurrentCycle:
 def current_cycles(team: Team) -> dict[int, list[CurrentCycle]]:
     """The team's open cycles by aim id, each with its next task still to do."""
     cycles = db.session.scalars(
-        _cycles_with_ideas()
-        .where(Cycle.team_id == team.id, OPEN)
-        .order_by(Cycle.starts_on, Cycle.id)
+        listed_cycles().where(Cycle.team_id == team.id, OPEN).order_by(Cycle.starts_on, Cycle.id)
     ).all()
     open_ids = sa.select(Cycle.id).where(Cycle.team_id == team.id, OPEN)
     tasks = db.session.scalars(
