@@ -40,6 +40,7 @@ from improve.models.measure import (
     MeasureType,
     ValueKind,
 )
+from improve.models.mail import OutboxMessage, OutboxStatus, ReminderKind, ReportReminder
 from improve.models.report import (
     Assessor,
     Evaluation,
@@ -87,10 +88,14 @@ __all__ = [
     "Membership",
     "MonthlyReport",
     "OrganisationKind",
+    "OutboxMessage",
+    "OutboxStatus",
     "PanelReview",
     "PhaseKind",
     "ProgressScore",
     "Ramp",
+    "ReminderKind",
+    "ReportReminder",
     "ReportStatus",
     "ReportingCadence",
     "Role",

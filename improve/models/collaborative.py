@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, time
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -115,6 +115,8 @@ class Collaborative(TimestampMixin, VersionedMixin, Base):
     progress_labels: Mapped[dict[str, Any]] = mapped_column(
         sa.JSON, default=default_progress_labels
     )
+    # The secret part of the private calendar feed's address; a new one revokes the old link.
+    calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)
 
     teams: Mapped[list[Team]] = relationship(
         back_populates="collaborative", order_by="Team.name", passive_deletes=True
@@ -177,6 +179,9 @@ class CollaborativePhase(TimestampMixin, VersionedMixin, Base):
     title: Mapped[str] = mapped_column(sa.String(SHORT_TEXT))
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
+    # Local (UK) clock times of a meeting; a phase without them lasts whole days.
+    start_time: Mapped[time | None]
+    end_time: Mapped[time | None]
     notes: Mapped[str] = mapped_column(sa.String(LONG_TEXT), default="")
 
     collaborative: Mapped[Collaborative] = relationship(back_populates="phases")

@@ -40,6 +40,10 @@ class User(TimestampMixin, VersionedMixin, Base):
     # Part of the session identifier: bumping it signs the person out everywhere.
     session_version: Mapped[int] = mapped_column(default=1)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Shown to the person's coordinator with their email, so a late report can be a phone call.
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    # Reminders, digests and learning-session notices; invitations and password links always go.
+    wants_reminder_email: Mapped[bool] = mapped_column(default=True)
     version: Mapped[int] = mapped_column(nullable=False, default=1)
 
     memberships: WriteOnlyMapped[Membership] = relationship(
