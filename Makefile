@@ -16,12 +16,15 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-## run: set up, migrate, create demo data on first run only, serve on http://127.0.0.1:5000
+## run: set up, migrate, create demo data on first run only, serve on http://127.0.0.1:5000 with
+## the background worker beside it (email, reminders; its queue is a SQLite file, nothing to install).
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo --if-empty
 	@echo "Open http://127.0.0.1:5000 and sign in with one of the accounts above. Ctrl+C stops it."
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - 'improve:create_app()'
+	@echo "With no IMPROVE_MAIL_SERVER set, the worker prints each email here instead of sending it."
+	@$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - 'improve:create_app()'
 
 ## test: lint, then the whole suite (browser tests included when Chromium is there).
 ## PYTEST_ARGS passes more options to pytest, e.g. PYTEST_ARGS='-m "not browser"'.

@@ -61,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
         cli,
         errors,
         htmx,
+        mail,
         permissions,
         security,
         static_files,
@@ -88,6 +89,7 @@ def _init_extensions(app: Flask) -> None:
     errors.init_app(app)
     submissions.init_app(app)
     cli.init_app(app)
+    mail.init_app(app)
 
 
 def _render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

@@ -9,6 +9,14 @@
 | IMPROVE_SIGN_IN_LIMIT     | 10 wrong passwords per account per window       |
 | IMPROVE_SIGN_IN_MINUTES   | 5, the window of that limit                     |
 | IMPROVE_SECURE_COOKIES    | off; set to 1 when served over HTTPS            |
+| IMPROVE_BASE_URL          | http://127.0.0.1:5000, the start of links in email |
+| IMPROVE_MAIL_SERVER       | none: messages are printed by the worker instead |
+| IMPROVE_MAIL_PORT         | 587                                             |
+| IMPROVE_MAIL_SECURITY     | starttls; or ssl (port 465), or none (a relay on the same host) |
+| IMPROVE_MAIL_USERNAME     | none (no login)                                 |
+| IMPROVE_MAIL_PASSWORD     | none                                            |
+| IMPROVE_MAIL_FROM         | improve <no-reply@localhost>                    |
+| IMPROVE_QUEUE_URL         | sqlite:///<instance folder>/queue.sqlite; or redis://host:6379/0 |
 """
 
 from __future__ import annotations
@@ -63,6 +71,37 @@ def engine_options(url: str, configured: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
+MAIL_SECURITY = ("starttls", "ssl", "none")
+
+
+def mail_settings() -> dict[str, Any]:
+    """Flask-Mailman's settings. With no mail server the worker prints each message instead of
+    sending it (the outbox still records it), so a laptop needs no mail server."""
+    server = os.environ.get("IMPROVE_MAIL_SERVER", "").strip()
+    security = os.environ.get("IMPROVE_MAIL_SECURITY", "starttls").strip().lower()
+    if security not in MAIL_SECURITY:
+        raise ValueError(f"IMPROVE_MAIL_SECURITY must be one of {', '.join(MAIL_SECURITY)}")
+    return {
+        "MAIL_BACKEND": "smtp" if server else "console",
+        "MAIL_SERVER": server or "localhost",
+        "MAIL_PORT": int(os.environ.get("IMPROVE_MAIL_PORT", "587")),
+        "MAIL_USE_TLS": security == "starttls",
+        "MAIL_USE_SSL": security == "ssl",
+        "MAIL_USERNAME": os.environ.get("IMPROVE_MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("IMPROVE_MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("IMPROVE_MAIL_FROM", "improve <no-reply@localhost>"),
+        # A mail server that hangs must not hold the worker for long; the message is retried.
+        "MAIL_TIMEOUT": 20,
+    }
+
+
+def queue_url(instance_path: str) -> str:
+    """Where the background worker's queue lives: a SQLite file beside the database by default
+    (nothing more to run), or Redis for a deployment with several app servers."""
+    url = os.environ.get("IMPROVE_QUEUE_URL", "").strip()
+    return url or f"sqlite:///{Path(instance_path) / 'queue.sqlite'}"
+
+
 def settings(instance_path: str) -> dict[str, Any]:
     """Everything create_app puts into app.config before the caller's overrides."""
     secure = os.environ.get("IMPROVE_SECURE_COOKIES", "") in {"1", "true", "yes"}
@@ -94,4 +133,8 @@ def settings(instance_path: str) -> dict[str, Any]:
         # with the "file too big" page; a paste may be as large as a request.
         "MAX_FORM_MEMORY_SIZE": 10 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
+        # Links in email start here, never with the Host a request claimed: a forged Host header
+        # must not turn a password link into a link to someone else's site.
+        "BASE_URL": os.environ.get("IMPROVE_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        **mail_settings(),
     }

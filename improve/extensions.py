@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -118,6 +118,8 @@ def sqlite_begin() -> str | None:
     """
     if has_request_context():
         return "BEGIN IMMEDIATE" if request_may_write() else "BEGIN"
+    if has_app_context() and g.get("improve_background_job", False):
+        return "BEGIN IMMEDIATE"  # a worker's job: short transactions that mostly write
     command = click.get_current_context(silent=True)
     if command is not None and command.info_name != "shell":
         return "BEGIN IMMEDIATE"

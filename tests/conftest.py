@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date
 from types import SimpleNamespace
@@ -24,6 +25,11 @@ from werkzeug.security import generate_password_hash
 
 # Never let tests write a secret into the real instance folder.
 os.environ.setdefault("IMPROVE_SECRET_KEY", "test-secret-key")
+# Nor jobs into the real worker's queue: each test process has its own queue file (improve.worker
+# reads this when first imported, below).
+os.environ.setdefault(
+    "IMPROVE_QUEUE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='improve-queue-')}/queue.sqlite"
+)
 
 from improve import create_app  # noqa: E402
 from improve.config import database_url as configured_url  # noqa: E402
@@ -159,6 +165,10 @@ def _shared_app(database_url: str, _schema: None) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "improve.test",
+            # Messages delivered in a test land in flask_mailman's `mail.outbox` list, unless a
+            # test points the app at its own SMTP server (tests/mail).
+            "MAIL_BACKEND": "locmem",
+            "BASE_URL": "http://improve.test",
         }
     )
     app.test_client_class = IsolatedClient
