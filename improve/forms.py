@@ -4,7 +4,7 @@ and the care-recipient data canary on every free-text field."""
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from flask import abort, get_template_attribute, request
@@ -282,6 +282,8 @@ def _in_words(field: Any, value: Any) -> str:
         return "Yes" if value else "No"
     if isinstance(value, date):
         return f"{value:%-d %B %Y}"
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
     if isinstance(value, float):
         return f"{value:.15g}"
     return "–" if value is None or value == "" else str(value)

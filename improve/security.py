@@ -31,6 +31,10 @@ REVALIDATED_DOWNLOADS = frozenset(
     }
 )
 
+# The private calendar feed (improve.reports): calendar apps poll it, and a few minutes' copy in
+# the person's own app is fine; its view sets `private, max-age=300` on the feed it sends.
+OWN_CACHE_CONTROL = frozenset({"reports.calendar_feed"})
+
 
 def _add_security_headers(response: Response) -> Response:
     headers = response.headers
@@ -46,6 +50,8 @@ def _add_security_headers(response: Response) -> Response:
     # their browser, which must ask again before each use; shared caches never keep it.
     if request.endpoint in REVALIDATED_DOWNLOADS and "ETag" in headers:
         headers["Cache-Control"] = "private, no-cache"
+    elif request.endpoint in OWN_CACHE_CONTROL and "ETag" in headers:
+        pass
     elif request.endpoint != "static":
         headers["Cache-Control"] = "no-store"
     return response

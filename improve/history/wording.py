@@ -6,7 +6,7 @@ Pure functions (no database, no Flask), registered as template filters in improv
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from improve.models import AuditAction, AuditEvent
@@ -68,6 +68,9 @@ FIELD_LABELS = {
     "owner_id": "Owner",
     "starts_on": "Start date",
     "ends_on": "End date",
+    "start_time": "Start time",
+    "end_time": "End time",
+    "calendar_link": "Private calendar link",
     "stage": "Stage",
     "objective": "Objective (what we want to learn)",
     "change_who": "Who",
@@ -268,6 +271,9 @@ EMPTY = "(empty)"
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+# Clock times, saved as "10:00:00": shown as the 24-hour clock without seconds, "10:00".
+TIME_FIELDS = frozenset({"start_time", "end_time"})
+_ISO_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 
 
 #: Where a column means something else on one kind of record: an expert's view is not a comment.
@@ -335,6 +341,8 @@ def audit_value(
         return exact_utc(value)
     if isinstance(value, date):
         return f"{value:%-d %B %Y}"
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
     if isinstance(value, float) and value.is_integer():
         return f"{value:g}"
     if isinstance(value, float):
@@ -345,6 +353,8 @@ def audit_value(
         if field in CODE_FIELDS:
             labels = CODE_LABELS.get(field, {})
             return labels.get(value) or value.replace("_", " ").capitalize()
+        if field in TIME_FIELDS and _ISO_TIME.match(value):
+            return value[:5]
         if _ISO_DATE.match(value):
             return date.fromisoformat(value).strftime("%-d %B %Y")
         if _ISO_DATETIME.match(value):

@@ -9,7 +9,17 @@ import sqlalchemy as sa
 
 from improve.analysis.periods import due_date, last_due_period, period_end, report_periods
 from improve.extensions import db
-from improve.models import Collaborative, Membership, MonthlyReport, ReportStatus, Role, Team, User
+from improve.models import (
+    Collaborative,
+    CollaborativePhase,
+    Membership,
+    MonthlyReport,
+    PhaseKind,
+    ReportStatus,
+    Role,
+    Team,
+    User,
+)
 from improve.reports.queries import cadence, period_label
 
 
@@ -49,6 +59,30 @@ def team_counts(collaborative_ids: list[int]) -> dict[int, int]:
         .group_by(Team.collaborative_id)
     )
     return {collaborative_id: count for collaborative_id, count in db.session.execute(query)}
+
+
+def next_learning_sessions(
+    collaboratives: list[Collaborative], today: date
+) -> list[tuple[Collaborative, CollaborativePhase]]:
+    """For each collaborative, its next learning session (the first that ends today or later),
+    soonest first; collaboratives with none planned are left out. One query for them all."""
+    by_id = {collaborative.id: collaborative for collaborative in collaboratives}
+    if not by_id:
+        return []
+    last_day = sa.func.coalesce(CollaborativePhase.ends_on, CollaborativePhase.starts_on)
+    query = (
+        sa.select(CollaborativePhase)
+        .where(
+            CollaborativePhase.collaborative_id.in_(list(by_id)),
+            CollaborativePhase.kind == PhaseKind.LEARNING_SESSION,
+            last_day >= today,
+        )
+        .order_by(CollaborativePhase.starts_on, CollaborativePhase.id)
+    )
+    first: dict[int, CollaborativePhase] = {}
+    for phase in db.session.scalars(query):
+        first.setdefault(phase.collaborative_id, phase)
+    return [(by_id[phase.collaborative_id], phase) for phase in first.values()]
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,11 @@ def index():
     everything = queries.all_collaboratives() if current_user.is_admin else []
     shown = {c.id for c in coordinating + reviewing + everything}
     teams = queries.team_memberships(current_user)
+    belongs = [team.collaborative for team, _ in teams] + coordinating + reviewing
     return render(
         "home/index.html",
         teams=teams,
+        next_sessions=queries.next_learning_sessions(belongs, today()),
         reminders=queries.report_reminders([team for team, _ in teams], today()),
         # From the roles already loaded: the policy's report writers (no query per team).
         writes_reports={

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
-from wtforms import RadioField, SelectChoice, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import Field, RadioField, SelectChoice, SubmitField
 from wtforms.validators import InputRequired, Optional
 
 from improve.analysis.scoring import SCALE
 from improve.forms import DateParts, VersionField, long_text, short_text
 from improve.models import Collaborative, PhaseKind
 from improve.models.collaborative import DEFAULT_PROGRESS_LABELS
+from improve.reports.schedule import clock, parse_time
 
 SCORE_NEEDED = "Choose a score from 0.5 to 5.0"
 SCORE_OFF_SCALE = "Choose one of the scores shown, from 0.5 to 5.0"
@@ -46,6 +48,31 @@ def _score_field(label: str, hint: str, required: bool) -> RadioField:
     )
 
 
+TIME_HINT = "For example, 10:00 or 14:30"
+
+
+class ClockTime(Field):
+    """An optional time of day typed as people write it ("9:30", "14.30", "2pm"); shown back on
+    the 24-hour clock. `message` says what to type when the text is not a time."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label: str, hint: str, message: str, **kwargs: Any) -> None:
+        super().__init__(label, description=hint, validators=[Optional()], **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = parse_time(text) if text else None
+        if text and self.data is None:
+            raise ValueError(self.message)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return clock(self.data) if isinstance(self.data, time) else ""
+
+
 class PhaseForm(FlaskForm):
     kind = RadioField(
         "What kind of phase is it?",
@@ -67,6 +94,14 @@ class PhaseForm(FlaskForm):
     ends_on = DateParts(
         "End date (optional)", "Leave it empty for a one-day event, like a meeting."
     )
+    start_time = ClockTime(
+        "Start time (optional)", TIME_HINT, "Enter a start time like 10:00, or leave it empty"
+    )
+    end_time = ClockTime(
+        "End time (optional)",
+        f"{TIME_HINT}. If the phase lasts several days, the time it ends on the last day.",
+        "Enter an end time like 15:30, or leave it empty",
+    )
     notes = long_text("Notes (optional)", "Where it happens, who comes, what to prepare.")
     submit = SubmitField("Save the phase", widget=GovSubmitInput())
 
@@ -78,7 +113,21 @@ class PhaseForm(FlaskForm):
                 *self.ends_on.errors,
                 "The end date must be on or after the start",
             ]
-            return False
+            valid = False
+        if self.end_time.data and not self.start_time.data and not self.start_time.errors:
+            self.start_time.errors = [
+                *self.start_time.errors,
+                "Enter the start time too, like 10:00, or leave the end time empty",
+            ]
+            valid = False
+        one_day = start is not None and not self.ends_on.errors and end in (None, start)
+        times = self.start_time.data, self.end_time.data
+        if one_day and times[0] and times[1] and times[1] <= times[0]:
+            self.end_time.errors = [
+                *self.end_time.errors,
+                "The end time must be after the start time",
+            ]
+            valid = False
         return valid
 
 

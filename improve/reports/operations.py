@@ -3,6 +3,7 @@ once."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from typing import Any
 
@@ -24,7 +25,7 @@ from improve.models import (
     utcnow,
 )
 
-PHASE_FIELDS = ("kind", "title", "starts_on", "ends_on", "notes")
+PHASE_FIELDS = ("kind", "title", "starts_on", "ends_on", "start_time", "end_time", "notes")
 REPORT_TEXT = ("achievements", "learning", "barriers")
 REPORT_FIELDS = (*REPORT_TEXT, "self_score", "suggested_score", "status")
 SCORE_FIELDS = ("score", "justification", "suggestions", "report_id")
@@ -68,6 +69,46 @@ def remove_phase(actor: User, phase: CollaborativePhase) -> None:
         collaborative_id=phase.collaborative_id,
     )
     db.session.delete(phase)
+
+
+# The private calendar link -----------------------------------------------------------------------
+
+
+def _set_calendar_token(collaborative: Collaborative, only_if_none: bool) -> None:
+    """Store a new secret for the feed's address. A plain UPDATE, not through the model: the
+    link is no setting anyone edits, so it must not bump the collaborative's version (which
+    would turn a coordinator's open settings form into a conflict)."""
+    query = sa.update(Collaborative).where(Collaborative.id == collaborative.id)
+    if only_if_none:
+        # Two people opening the calendar at once: the first one's link stands.
+        query = query.where(Collaborative.calendar_token.is_(None))
+    token = secrets.token_urlsafe(32)
+    # updated_at as it was: the collaborative's own details did not change.
+    values = {"calendar_token": token, "updated_at": Collaborative.updated_at}
+    db.session.execute(query.values(values).execution_options(synchronize_session=False))
+    db.session.refresh(collaborative, ["calendar_token"])
+
+
+def give_calendar_link(collaborative: Collaborative) -> None:
+    """The collaborative's first private calendar link, made when someone first needs it. Not
+    audited: no link worked before, so nothing stops working for anyone."""
+    _set_calendar_token(collaborative, only_if_none=True)
+
+
+def renew_calendar_link(actor: User, collaborative: Collaborative) -> None:
+    """A new private calendar link; the old one stops working for everyone. The audit row says
+    so in words and never holds a link: the history is read by people who must not get one."""
+    had_link = collaborative.calendar_token is not None
+    _set_calendar_token(collaborative, only_if_none=False)
+    record_event(
+        actor.id,
+        AuditAction.UPDATE,
+        collaborative,
+        summary="Made a new private calendar link; the old link stopped working",
+        before={"calendar_link": "The old link" if had_link else "No link yet"},
+        after={"calendar_link": "A new link"},
+        collaborative_id=collaborative.id,
+    )
 
 
 # Reports -----------------------------------------------------------------------------------------
