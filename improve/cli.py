@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 import click
 import sqlalchemy as sa
 from flask import Flask
@@ -26,12 +29,21 @@ def _find_scope(team: str | None, collaborative: str | None) -> Team | Collabora
 @click.argument("email")
 @click.option("--name", required=True, help="The person's full name.")
 @click.option("--admin", is_flag=True, help="Make them a site administrator.")
-@click.option("--invite", is_flag=True, help="Print a link to choose a password instead of asking.")
+@click.option(
+    "--invite",
+    is_flag=True,
+    help="Email (and print) a link to choose a password instead of asking.",
+)
 @click.password_option(prompt_required=False, help="Asked for, hidden, unless --invite.")
 def create_user(email: str, name: str, admin: bool, invite: bool, password: str | None) -> None:
     """Create an account."""
     from improve.auth.forms import PASSWORD_MIN
-    from improve.auth.operations import invitation_token
+    from improve.auth.operations import (
+        INVITATION_DAYS,
+        email_invitation,
+        invitation_link,
+        invitation_token,
+    )
     from improve.models.user import hash_password
 
     email = email.strip().lower()
@@ -50,7 +62,13 @@ def create_user(email: str, name: str, admin: bool, invite: bool, password: str 
     db.session.flush()
     message = f"Created {email}" + (" (site administrator)" if admin else "")
     if invite:
-        message += f"\nInvitation token (use at /invitation/<token>): {invitation_token(user)}"
+        token = invitation_token(user)
+        email_invitation(user, token)
+        message += (
+            f"\nInvitation email queued for {email}: the worker (flask worker) sends it. If it "
+            f"does not arrive, send them this link (it works once, for {INVITATION_DAYS} days):"
+            f"\n{invitation_link(token)}"
+        )
     db.session.commit()
     click.echo(message)
 
@@ -100,10 +118,41 @@ def demo(if_empty: bool) -> None:
     click.echo(demo_data.accounts_text())
 
 
+@click.command("worker")
+@click.option("--workers", default=1, show_default=True, help="Jobs run at once (threads).")
+def worker(workers: int) -> None:
+    """Run the background worker: email, reminders and the weekly digest (Ctrl+C stops it)."""
+    from improve.worker import huey, run_consumer
+
+    click.echo(f"Worker started on {type(huey.storage).__name__}. Ctrl+C stops it.")
+    # The jobs open their own app context and transactions, as in any process of the worker;
+    # the command's own (which takes SQLite's write lock for `flask` commands) is not theirs.
+    db.session.remove()
+    run_consumer(workers=workers)
+
+
+@click.command("send-reminders")
+@click.option("--on", "day", type=click.DateTime(["%Y-%m-%d"]), help="As if today were this date.")
+@click.option("--digest", is_flag=True, help="Send the coordinators' weekly digest as well.")
+def send_reminders(day: Any, digest: bool) -> None:
+    """Queue today's reminders now (the worker does this each morning) and deliver the outbox."""
+    from improve import reminders
+    from improve.mail.delivery import deliver_due_messages
+
+    when = day.date() if day else date.today()
+    counts = reminders.send_daily_reminders(when)
+    if digest:
+        counts["digests"] = reminders.send_coordinator_digests(when)
+    db.session.commit()
+    delivered = deliver_due_messages()
+    click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))
+    click.echo(f"Sent {delivered.sent}, to retry {delivered.retrying}, failed {delivered.failed}.")
+
+
 def init_app(app: Flask) -> None:
     from improve import analysis_cli, backup, canary, scale_data
 
-    for command in (create_user, grant_role, demo):
+    for command in (create_user, grant_role, demo, worker, send_reminders):
         app.cli.add_command(command)
     analysis_cli.init_app(app)
     backup.init_app(app)

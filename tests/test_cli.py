@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from improve.demo import DEMO_PASSWORD
 from improve.extensions import db
-from improve.models import Collaborative, Membership, Role, Team, User
+from improve.models import Collaborative, Membership, OutboxMessage, Role, Team, User
 
 LONG_PASSWORD = "long enough password"
 
@@ -96,13 +96,27 @@ def test_create_user_with_an_invitation(app, runner):
     assert result.exit_code == 0, result.output
     assert user_by_email("ivy@example.org").password_hash is None
 
-    token = re.search(r"Invitation token \(use at /invitation/<token>\): (\S+)", result.output)
-    assert token is not None, result.output
+    assert "Invitation email queued for ivy@example.org" in result.output
+    link = re.search(r"^http://improve\.test(/invitation/\S+)$", result.output, re.M)
+    assert link is not None, result.output
     # Each request in its own app context, so the runner's session state cannot leak into it.
     with app.app_context():
-        response = app.test_client().get(f"/invitation/{token.group(1)}")
+        response = app.test_client().get(link.group(1))
     assert response.status_code == 200
     assert "Hello Ivy" in response.get_data(as_text=True)
+
+    # The same link, by email.
+    [message] = db.session.scalars(sa.select(OutboxMessage)).all()
+    assert (message.kind, message.to_address) == ("invitation", "ivy@example.org")
+    assert f"http://improve.test{link.group(1)}" in message.text_body
+
+
+def test_create_user_with_a_password_sends_no_email(runner):
+    result = runner.invoke(
+        args=["create-user", "cara@example.org", "--name", "Cara", "--password", LONG_PASSWORD]
+    )
+    assert result.exit_code == 0, result.output
+    assert count(OutboxMessage) == 0
 
 
 @pytest.mark.parametrize("email", ["taken@example.org", "TAKEN@example.org"])

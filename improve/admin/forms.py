@@ -5,6 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput,
 from wtforms import BooleanField, EmailField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
+from improve.auth.forms import phone_field
 from improve.forms import (
     EMAIL_LENGTH,
     NoControlCharacters,
@@ -50,8 +51,10 @@ class UserForm(FlaskForm):
 
 
 class AccountForm(UserForm):
-    """Changing an account: the same questions, and the version they were loaded from."""
+    """Changing an account: the same questions, their phone number (which they can change
+    themselves too), and the version they were loaded from."""
 
+    phone = phone_field("Their coordinators see it when they lead a team. Like 01632 960 001.")
     version = VersionField(required=True)
 
 

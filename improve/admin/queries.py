@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from typing import Any
+
 import sqlalchemy as sa
 from flask import abort
 
 from improve.extensions import db
-from improve.models import Membership, User
+from improve.models import Membership, OutboxMessage, OutboxStatus, User
 
 
 def list_users() -> list[User]:
@@ -33,3 +37,53 @@ def email_taken(email: str, except_user_id: int | None = None) -> bool:
     if except_user_id is not None:
         query = query.where(User.id != except_user_id)
     return db.session.scalar(query.limit(1)) is not None
+
+
+OUTBOX_PAGE = 50
+
+
+@dataclass(frozen=True)
+class OutboxPage:
+    """One page of the outbox, newest first: what was sent to whom, never the bodies (they hold
+    password links)."""
+
+    rows: list[sa.Row[Any]]
+    page: int
+    pages: int
+    total: int
+    counts: dict[OutboxStatus, int]
+
+
+def list_outbox(status: OutboxStatus | None, page: int) -> OutboxPage:
+    """Messages with this status (all without one), OUTBOX_PAGE at a time, and how many there
+    are of each status; a page past the last is empty."""
+    counts = dict(
+        db.session.execute(
+            sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
+        ).all()
+    )
+    total = counts.get(status, 0) if status else sum(counts.values())
+    columns = (
+        OutboxMessage.id,
+        OutboxMessage.created_at,
+        OutboxMessage.to_address,
+        OutboxMessage.kind,
+        OutboxMessage.subject,
+        OutboxMessage.status,
+        OutboxMessage.attempts,
+        OutboxMessage.last_error,
+        OutboxMessage.sent_at,
+    )
+    query = sa.select(*columns).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    rows = list(db.session.execute(query.limit(OUTBOX_PAGE).offset((page - 1) * OUTBOX_PAGE)))
+    pages = max(1, math.ceil(total / OUTBOX_PAGE))
+    return OutboxPage(rows, page, pages, total, counts)
+
+
+def get_message_or_404(message_id: int) -> OutboxMessage:
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    return message

@@ -28,7 +28,10 @@ bp = Blueprint("auth", __name__)
 # The only endpoints a signed-out person may reach.
 PUBLIC_ENDPOINTS = frozenset(
     {"auth.sign_in", "auth.accept_invitation", "static", "home.health"}
+    | {"auth.forgotten_password", "auth.password_link_sent"}
     | {"help.index", "help.topic", "help.glossary_page", "help.accessibility"}
+    # A collaborative's calendar feed: calendar apps cannot sign in; its address is the secret.
+    | {"reports.calendar_feed"}
 )
 
 

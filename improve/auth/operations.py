@@ -15,12 +15,23 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
 
-from improve.auditing import record_event
+from improve.auditing import record_event, update_audited
 from improve.extensions import db
-from improve.models import AuditAction, AuditEvent, SignInAttempt, User, utcnow
+from improve.mail import external_url, queue_email
+from improve.models import (
+    AuditAction,
+    AuditEvent,
+    OutboxMessage,
+    SignInAttempt,
+    User,
+    utcnow,
+)
 from improve.models.user import hash_password
 
 INVITATION_DAYS = 7
+# At most one "forgotten password" email per account in this time: asking again and again must
+# not fill someone's inbox.
+PASSWORD_LINK_EVERY = timedelta(minutes=15)
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -170,6 +181,19 @@ def change_password(user: User, password_hash: str) -> None:
     record_event(user.id, AuditAction.UPDATE, user, summary="Changed their password")
 
 
+# What the person's own account page changes.
+SETTINGS_FIELDS = ("phone", "wants_reminder_email")
+
+
+def change_settings(user: User, phone: str, wants_reminder_email: bool) -> bool:
+    """Save the person's own phone number and choice of reminder emails; False if neither
+    changed."""
+    values = {"phone": phone, "wants_reminder_email": wants_reminder_email}
+    return update_audited(
+        user.id, user, SETTINGS_FIELDS, values, summary="Changed their account settings"
+    )
+
+
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="invitation")
 
@@ -190,3 +214,83 @@ def user_for_invitation(token: str) -> User | None:
     if user is None or not user.is_enabled or user.session_version != payload.get("version"):
         return None
     return user
+
+
+# Links by email -----------------------------------------------------------------------------------
+
+
+def invitation_link(token: str) -> str:
+    """The absolute link to choose a password, as the email gives it."""
+    return external_url("auth.accept_invitation", token=token)
+
+
+def email_invitation(
+    user: User,
+    token: str,
+    invited_by: User | None = None,
+    place: str | None = None,
+    role: str | None = None,
+) -> OutboxMessage | None:
+    """Queue the invitation to a new account: who invited them, and to which team or
+    collaborative (`place`), with which role, when there is one."""
+    context = {
+        "link": invitation_link(token),
+        "invited_by": invited_by.display_name if invited_by else None,
+        "place": place,
+        "role": role,
+        "days": INVITATION_DAYS,
+    }
+    return queue_email("invitation", user, "You are invited to improve", "invitation", context)
+
+
+def email_password_link(
+    user: User, token: str, reset_by: User | None = None, *, dedupe_key: str | None = None
+) -> OutboxMessage | None:
+    """Queue a link to choose a new password: after an admin reset it (`reset_by`), or because
+    someone asked for one on the sign-in page."""
+    context = {
+        "link": invitation_link(token),
+        "reset_by": reset_by.display_name if reset_by else None,
+        "days": INVITATION_DAYS,
+    }
+    subject = "Choose a new password for improve"
+    return queue_email(
+        "password_reset", user, subject, "password_reset", context, dedupe_key=dedupe_key
+    )
+
+
+def start_password_link_request(address: str) -> Attempt:
+    """Count a request for a password link from this network address, with the sign-in
+    throttle's limit and window. The key holds control characters, which the sign-in form
+    refuses, so no typed email address can share it."""
+    return start_sign_in_attempt(f"\x00forgotten password\x00{address}")
+
+
+def send_password_link(email: str) -> bool:
+    """Email a link to choose a new password to the account with this address, if it may sign
+    in and had no such email in the last PASSWORD_LINK_EVERY. The password is left alone: a
+    request anyone can make must not lock anyone out. Whether a link was sent is for tests and
+    the audit trail, never for the page."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_enabled:
+        return False
+    now = utcnow()
+    recent = db.session.scalar(
+        sa.select(OutboxMessage.id)
+        .where(
+            OutboxMessage.user_id == user.id,
+            OutboxMessage.kind == "password_reset",
+            OutboxMessage.created_at >= now - PASSWORD_LINK_EVERY,
+        )
+        .limit(1)
+    )
+    if recent is not None:
+        return False
+    # Two requests at the same moment both pass the check above; the unique key lets one win.
+    window = int(now.timestamp() // PASSWORD_LINK_EVERY.total_seconds())
+    key = f"password_link:user {user.id}:{window}"
+    if email_password_link(user, invitation_token(user), dedupe_key=key) is None:
+        return False
+    summary = "Emailed a link to choose a new password, asked for on the sign-in page"
+    record_event(user.id, AuditAction.UPDATE, user, summary=summary)
+    return True

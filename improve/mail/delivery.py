@@ -133,7 +133,9 @@ def _close_quietly(connection: Any) -> None:
 
 
 def send_again(message: OutboxMessage) -> None:
-    """An admin's "Send again": a failed (or waiting) message goes back in the queue now."""
+    """An admin's "Send again": a failed (or waiting) message goes back in the queue now, with
+    its tries counted afresh (the last error stays until a try succeeds)."""
     message.status = OutboxStatus.QUEUED
+    message.attempts = 0
     message.next_attempt_at = utcnow()
     db.session.info["improve_outbox_queued"] = True

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from improve.auditing import record_event, snapshot
-from improve.auth.operations import invitation_token
+from improve.auth.operations import email_invitation, invitation_token
 from improve.extensions import db
 from improve.models import AuditAction, Collaborative, Membership, Role, Team, User
 from improve.models.base import SHORT_TEXT
@@ -45,9 +45,10 @@ def add_member(
     Returns the membership and, for a new account made by an admin, an invitation token to choose
     a password. A person already here has their role changed instead.
 
-    Only an admin, who sees every account anyway, is told whether the email had one (issue 16):
-    for anyone else a new account takes the email as its name when none was given, and its
-    invitation comes from an admin, so both cases do the same work and answer alike.
+    A new account is emailed its invitation, whoever added it. Only an admin, who sees every
+    account anyway, is told whether the email had one (issue 16): for anyone else a new account
+    takes the email as its name when none was given, and the invitation goes only to the
+    address itself, so the adder learns nothing from the answer.
     """
     scope = Scope(target)
     user = db.session.scalar(sa.select(User).where(User.email == email))
@@ -65,7 +66,10 @@ def add_member(
             summary=f"Created account {email}",
             after=snapshot(user, ("display_name", "email", "is_admin", "is_enabled")),
         )
-        token = invitation_token(user) if actor.is_admin else None
+        token = invitation_token(user)
+        email_invitation(user, token, invited_by=actor, place=_place(target), role=role.label)
+        if not actor.is_admin:
+            token = None
     membership = db.session.scalar(
         sa.select(Membership).where(Membership.user_id == user.id, scope.column_filter)
     )
@@ -114,3 +118,10 @@ def _scope_kwargs(target: Team | Collaborative) -> dict[str, int]:
     if isinstance(target, Team):
         return {"team_id": target.id}
     return {"collaborative_id": target.id}
+
+
+def _place(target: Team | Collaborative) -> str:
+    """Where an invitation is to, in its email."""
+    if isinstance(target, Team):
+        return f"{target.name} ({target.collaborative.name})"
+    return target.name

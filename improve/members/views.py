@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, request, url_for
+from flask import Response, flash, request
 from flask_login import current_user
 
+from improve.auth.views import flash_emailed_link
 from improve.extensions import db
 from improve.forms import removal_conflict, removal_status
 from improve.htmx import render, see_other
@@ -13,23 +14,22 @@ from improve.models import Membership
 
 # Said whatever the address: whether it had an account, and whose, is not the adder's to learn.
 ADDED = (
-    "We have added {email} as {role}. If they do not have an account yet, an administrator "
-    "will send them a link to choose a password."
+    "We have added {email} as {role}. If they do not have an account yet, we have emailed "
+    "them a link to choose a password."
 )
 
 
 def flash_added(membership: Membership, token: str | None) -> None:
     """Say who was added. Admins, who see every account anyway, get the person's name and, for a
-    new account, the link they need to choose a password; anyone else gets the same words
-    whether or not the email had an account (issue 16)."""
+    new account, word that its invitation was emailed (with the link, in case it does not
+    arrive); anyone else gets the same words whether or not the email had an account (issue 16)."""
     if not current_user.is_admin:
         flash(ADDED.format(email=membership.user.email, role=membership.role.label), "success")
         return
     name = membership.user.display_name
     flash(f"{name} now has the role {membership.role.label}.", "success")
     if token:
-        link = url_for("auth.accept_invitation", token=token, _external=True)
-        flash({"name": name, "link": link}, "invitation")
+        flash_emailed_link(membership.user, token, emailed=True, invitation=True)
 
 
 def confirm_removal(membership: Membership, back_url: str, place: str) -> Response:

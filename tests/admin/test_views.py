@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 
 from improve.auth.operations import invitation_token
 from improve.extensions import db
-from improve.models import AuditAction, AuditEvent, User
+from improve.mail.delivery import deliver_due_messages
+from improve.models import AuditAction, AuditEvent, OutboxMessage, OutboxStatus, User
 from tests.conftest import HTMX, PASSWORD, text_of
 
 INVITATION_LINK = re.compile(r"http://improve\.test(/invitation/[\w.-]+)")
@@ -71,6 +72,28 @@ def account_form(user: User, **changes: str | None) -> dict[str, str]:
     return {name: value for name, value in data.items() if value is not None}
 
 
+def failed_message(to: User) -> OutboxMessage:
+    message = OutboxMessage(
+        kind="invitation",
+        to_address=to.email,
+        user_id=to.id,
+        subject="You are invited to improve",
+        text_body="a body with a secret link",
+        status=OutboxStatus.FAILED,
+        attempts=7,
+    )
+    db.session.add(message)
+    db.session.commit()
+    return message
+
+
+@pytest.fixture
+def mailbox(app) -> list:
+    """What the worker has delivered (Flask-Mailman's in-memory backend), empty at the start."""
+    app.extensions["mailman"].outbox = []
+    return app.extensions["mailman"].outbox
+
+
 # Only admins ------------------------------------------------------------------------------------
 
 NON_ADMINS = [
@@ -84,9 +107,11 @@ NON_ADMINS = [
 ]
 
 
-def every_admin_request(app, user_ids: list[int]) -> list[tuple[str, str]]:
-    """(method, path) for every route of the admin blueprint, once per user id: routes added
-    later are covered without editing this test."""
+def every_admin_request(
+    app, user_ids: list[int], message_ids: tuple[int, ...] = (999_999,)
+) -> list[tuple[str, str]]:
+    """(method, path) for every route of the admin blueprint, once per user id (and outbox
+    message id): routes added later are covered without editing this test."""
     requests = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("admin."):
@@ -95,7 +120,9 @@ def every_admin_request(app, user_ids: list[int]) -> list[tuple[str, str]]:
             ids = user_ids if "user_id" in rule.arguments else [None]
             for user_id in ids:
                 values = {"user_id": user_id} if user_id is not None else {}
-                requests.append((method, url_for(rule.endpoint, **values)))
+                for message_id in message_ids if "message_id" in rule.arguments else [None]:
+                    more = {"message_id": message_id} if message_id is not None else {}
+                    requests.append((method, url_for(rule.endpoint, **values, **more)))
     return requests
 
 
@@ -103,7 +130,8 @@ def every_admin_request(app, user_ids: list[int]) -> list[tuple[str, str]]:
 def test_admin_pages_do_not_exist_for_anyone_else(app, client, world, sign_in, who):
     person = getattr(world, who)
     sign_in(person)
-    requests = every_admin_request(app, [world.admin.id, person.id, 999_999])
+    failed = failed_message(world.nobody)
+    requests = every_admin_request(app, [world.admin.id, person.id, 999_999], (failed.id, 999_999))
     assert len(requests) >= 10
     takeover = {"display_name": "Taken Over", "email": "x@example.org", "is_admin": "y"}
 
@@ -117,6 +145,7 @@ def test_admin_pages_do_not_exist_for_anyone_else(app, client, world, sign_in, w
     assert not reloaded(person).is_admin
     assert reloaded(world.admin).check_password(PASSWORD)
     assert user_by_email("x@example.org") is None
+    assert reloaded(failed).status == OutboxStatus.FAILED
 
 
 def test_admin_pages_answer_404_to_htmx_requests_from_non_admins(client, world, sign_in):
@@ -153,12 +182,47 @@ def test_admin_creates_an_account_and_gets_a_one_time_link(app, admin):
 
     page = admin.get(response.headers["Location"])
     assert "Account created for Nia New." in text_of(page)
-    assert "Send this link to Nia New" in text_of(page)
-    [link] = INVITATION_LINK.findall(page.get_data(as_text=True))
+    assert "We have emailed an invitation to nia@example.org." in text_of(page)
+    # The link itself is folded away, for when the email does not arrive.
+    details = re.search(
+        r'<details class="govuk-details">.*?</details>', page.get_data(as_text=True), re.S
+    )
+    assert details is not None
+    assert "If the email does not arrive" in details.group(0)
+    assert "Send this link to Nia New yourself" in details.group(0)
+    [link] = INVITATION_LINK.findall(details.group(0))
     assert "Hello Nia New" in text_of(app.test_client().get(link))
 
     # Shown once only: reloading the page does not show the link again.
     assert "/invitation/" not in admin.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_new_account_gets_an_invitation_by_email_and_can_sign_in(app, admin, mailbox):
+    admin.post("/admin/users/new", data={"display_name": "Nia New", "email": "nia@example.org"})
+
+    assert deliver_due_messages().sent == 1
+    [email] = mailbox
+    assert email.to == ["nia@example.org"]
+    assert email.subject == "You are invited to improve"
+    assert "Hello Nia New" in email.body
+    assert "Ada Admin has invited you to improve" in email.body
+    assert "works once, for 7 days" in email.body
+    assert "Did not expect this email?" in email.body
+    [link] = INVITATION_LINK.findall(email.body)
+    [(html, kind)] = email.alternatives
+    assert kind == "text/html"
+    assert f"http://improve.test{link}" in html
+
+    invited = app.test_client()
+    chosen = invited.post(
+        link,
+        data={"new_password": "my new long password", "confirm_password": "my new long password"},
+    )
+    assert chosen.status_code == 303
+    again = app.test_client().post(
+        "/sign-in", data={"email": "nia@example.org", "password": "my new long password"}
+    )
+    assert again.status_code == 303
 
 
 def test_creating_an_account_is_audited(admin, world):
@@ -363,7 +427,10 @@ def test_reset_password_ends_sessions_and_gives_a_new_link(app, admin, world, br
 
     page = admin.get(response.headers["Location"])
     assert "password no longer works and they have been signed out" in text_of(page)
-    assert "Send this link to Member A" in text_of(page)
+    assert "We have emailed a link to choose a new password to member_a@example.org." in text_of(
+        page
+    )
+    assert "Send this link to Member A yourself" in text_of(page)
     [link] = INVITATION_LINK.findall(page.get_data(as_text=True))
     assert link != old_link
     assert app.test_client().get(old_link).status_code == 404
@@ -374,6 +441,28 @@ def test_reset_password_ends_sessions_and_gives_a_new_link(app, admin, world, br
     )
     assert chosen.status_code == 303
     assert is_signed_in(member)
+
+
+def test_reset_password_emails_the_person_a_link(app, admin, world, mailbox):
+    admin.post(f"/admin/users/{world.member_a.id}/reset-password")
+    deliver_due_messages()
+    [email] = mailbox
+    assert email.to == ["member_a@example.org"]
+    assert email.subject == "Choose a new password for improve"
+    assert "Ada Admin has reset your password" in email.body
+    [link] = INVITATION_LINK.findall(email.body)
+    assert app.test_client().get(link).status_code == 200
+
+
+def test_reset_password_of_a_disabled_account_sends_no_email(admin, world, mailbox):
+    world.member_a.is_enabled = False
+    db.session.commit()
+    response = admin.post(f"/admin/users/{world.member_a.id}/reset-password")
+    assert "No email was sent to member_a@example.org" in text_of(
+        admin.get(response.headers["Location"])
+    )
+    assert deliver_due_messages().sent == 0
+    assert mailbox == []
 
 
 def test_reset_password_is_audited(admin, world):

@@ -135,7 +135,9 @@ def test_a_failure_is_retried_later_then_given_up_and_an_admin_can_send_it_again
     assert message.attempts == MAX_ATTEMPTS
     send_again(message)
     db.session.commit()
-    assert message.status == OutboxStatus.QUEUED
+    assert (message.status, message.attempts) == (OutboxStatus.QUEUED, 0)
+    # Counted afresh: one more failure is retried again, not given up at once.
+    assert deliver_due_messages().retrying == 1
 
 
 def test_a_message_left_sending_by_a_worker_that_died_is_sent_again(inbox, make_user):

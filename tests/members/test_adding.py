@@ -113,7 +113,7 @@ def test_a_lead_adding_an_unknown_address_makes_an_account_without_showing_a_lin
     )
     assert "/invitation/" not in page
     assert "Invited" not in visible(page)
-    # The admin sends the invitation: their list of accounts shows who has not chosen a password.
+    # The invitation was emailed to the address; the admin's list shows who has not used it yet.
     admin = client_for(world.admin)
     row = re.search(
         rf"<tr[^>]*>(?:(?!</tr>).)*{re.escape(NEW)}.*?</tr>",

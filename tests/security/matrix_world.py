@@ -38,6 +38,8 @@ from improve.models import (
     Measure,
     Membership,
     MonthlyReport,
+    OutboxMessage,
+    OutboxStatus,
     PanelReview,
     PhaseKind,
     Ramp,
@@ -242,7 +244,18 @@ def build(world: SimpleNamespace) -> MatrixWorld:
         owners[owner] = records
     invited = _user("invited@example.org", "Invited person")
     db.session.add(invited)
+    # An email that failed, for the admin's "Send again" (admin pages belong to no owner).
+    failed = OutboxMessage(
+        kind="invitation",
+        to_address="invited@example.org",
+        subject="You are invited to improve",
+        text_body="",
+        status=OutboxStatus.FAILED,
+    )
+    db.session.add(failed)
     db.session.commit()
+    for records in owners.values():
+        records.ids["message_id"] = failed.id
     return MatrixWorld(world, owners, invitation_token(invited))
 
 
