@@ -3,6 +3,7 @@ its data tells the story it is meant to (the engine finds the shifts after adopt
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -10,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from improve import demo
-from improve.analysis.periods import due_date, report_state
+from improve.analysis.activity import stuck_in_plan
+from improve.analysis.periods import due_date, report_state, submission_timing
 from improve.analysis.rules import signals
 from improve.analysis.spc import control_chart
 from improve.extensions import db
@@ -426,3 +428,26 @@ def test_two_runs_in_the_same_month_create_the_same_rows(app):
     db.session.commit()
     assert snapshot() == first
     assert sum(len(rows) for rows in first.values()) > 1000
+
+
+def test_leads_have_drama_phone_numbers_one_report_is_late_and_a_cycle_stuck_in_plan(created):
+    """What the coordinator's drill-down shows (issue 18): a lead's phone, a report submitted
+    after its due date, and a test of change still in Plan weeks after its planned start."""
+    leads = db.session.scalars(
+        sa.select(User).join(Membership).where(Membership.role == Role.TEAM_LEAD)
+    ).all()
+    assert leads and all(re.fullmatch(r"01632 960 \d{3}", lead.phone) for lead in leads)
+    late = [
+        report
+        for report in db.session.scalars(
+            sa.select(MonthlyReport).where(MonthlyReport.status == ReportStatus.SUBMITTED)
+        )
+        if submission_timing(
+            report.period_start, "monthly", created.report_due_day, report.submitted_at
+        ).late
+    ]
+    assert [report.team_id for report in late] == [team_named("Riverside Care Home").id]
+    assert any(
+        stuck_in_plan(cycle.stage.value, cycle.starts_on, TODAY)
+        for cycle in db.session.scalars(sa.select(Cycle))
+    )

@@ -41,6 +41,8 @@ CREATING = [
     "measures.save_point",
     "measures.confirm_import",
     "reports.new_phase",
+    # An email to a team is a record too: a double click must not send it twice.
+    "coordination.send_reminder",
 ]
 
 

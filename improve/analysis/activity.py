@@ -9,7 +9,7 @@ scrutinising": the view points at who may need help, never ranks teams.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ POINT_COLUMNS = ["measure_id", "team_id", "period_start", "created_on"]
 MEASURE_COLUMNS = ["measure_id", "team_id", "name", "frequency", "baseline_start"]  # team_id None:
 # a shared measure, which every team reports against.
 REPORT_COLUMNS = ["team_id", "revision", "status", "suggested_score"]
+PLAN_COLUMNS = ["team_id", "starts_on"]  # one row per cycle still at the Plan stage
 SCORE_COLUMNS = ["team_id", "assessor", "score"]
 
 # Output columns.
@@ -52,6 +53,7 @@ TEAM_GAP_COLUMNS = ["team_id", "measures_with_gaps", "missing_periods", "measure
 STATE_COLUMNS = ["team_id", "state", "suggested_score"]
 SCORE_GAP_COLUMNS = ["team_id", "self_score", "coordinator_score", "gap"]
 CALL_COLUMNS = ["team_id", "name", "kinds", "reasons"]
+STUCK_COLUMNS = ["team_id", "stuck_in_plan"]
 
 # Why a team needs a call, in the order the reasons are listed and counted.
 REASONS = {
@@ -59,10 +61,15 @@ REASONS = {
     "stalled": "Stalled",
     "scores": "Scores far apart",
     "data": "Missing data",
+    "plan": "Stuck in Plan",
 }
 # Two steps on the 0.5 to 5.0 progress scale: a difference the team and coordinator should talk
 # about (the gap between the self score and others' is informative, DOMAIN.md section 6).
 FAR_APART = 1.0
+# A test of change still being planned two weeks after the day it was meant to start has
+# probably stalled before it began: a short test is the point of PDSA (IHI: "test on a small
+# scale, quickly"), and a coordinator's call can unblock it.
+STUCK_AFTER = timedelta(days=14)
 
 
 def _timestamps(values: pd.Series) -> pd.Series:
@@ -404,13 +411,45 @@ def team_table(
     states: pd.DataFrame,
     scores: pd.DataFrame,
     gaps: pd.DataFrame,
+    stuck: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The dashboard's rows, one per team in the order of `teams`: the outputs of `activity`,
-    `report_states`, `score_gaps` and `team_gaps` side by side."""
+    `report_states`, `score_gaps`, `team_gaps` and `stuck_counts` (none stuck when left out)
+    side by side."""
     frame = teams[["team_id", "name"]].reset_index(drop=True)
-    for part in (active, states, scores, gaps):
+    if stuck is None:
+        stuck = pd.DataFrame(columns=STUCK_COLUMNS)
+    for part in (active, states, scores, gaps, stuck):
         frame = frame.merge(part, on="team_id", how="left")
+    frame["stuck_in_plan"] = frame["stuck_in_plan"].fillna(0).astype("int64")
     return frame
+
+
+def stuck_in_plan(stage: str, starts_on: date, today: date) -> bool:
+    """Whether a cycle is stuck: still at the Plan stage more than STUCK_AFTER (14 days) after
+    the day it was planned to start."""
+    return stage == "plan" and today - starts_on > STUCK_AFTER
+
+
+def stuck_words(starts_on: date, today: date) -> str:
+    """How long a stuck cycle has waited, like "Still in Plan 3 weeks after its planned start"."""
+    return (
+        f"Still in Plan {_plural(_weeks((today - starts_on).days), 'week')} after its planned start"
+    )
+
+
+def stuck_counts(plans: pd.DataFrame, team_ids: list[int], today: date) -> pd.DataFrame:
+    """Per team, how many of its cycles still at the Plan stage (`plans`, PLAN_COLUMNS) are
+    stuck (see `stuck_in_plan`); 0 for a team with none."""
+    stuck = [
+        int(team_id)
+        for team_id, starts_on in zip(plans["team_id"], plans["starts_on"], strict=True)
+        if stuck_in_plan("plan", starts_on, today)
+    ]
+    counts = pd.Series(stuck, dtype="int64").value_counts()
+    frame = pd.DataFrame({"team_id": pd.Series(team_ids, dtype="int64")})
+    frame["stuck_in_plan"] = frame["team_id"].map(counts).fillna(0).astype("int64")
+    return frame.reindex(columns=STUCK_COLUMNS)
 
 
 def _weeks(days: Any) -> int:
@@ -482,7 +521,8 @@ def needs_a_call(
     teams in `overdue`, for the earlier period `overdue_label` whose report is due), stalled
     (no tests of change and no data for the collaborative's number of weeks), the team's own
     score at least FAR_APART from the coordinator's (or, before the coordinator scores, from
-    what the team's records suggest), or measures with missing weeks or months or no data yet.
+    what the team's records suggest), measures with missing weeks or months or no data yet, or
+    tests of change stuck in Plan (see `stuck_in_plan`).
     Each with its reasons as codes (`kinds`, keys of REASONS) and sentences; most reasons
     first, then by team name."""
     rows = []
@@ -500,6 +540,13 @@ def needs_a_call(
         data = _data_reason(row)
         if data:
             found.append(("data", data))
+        stuck = int(row["stuck_in_plan"])
+        if stuck:
+            tests = _plural(stuck, "test of change", "tests of change")
+            weeks = _plural(STUCK_AFTER.days // 7, "week")
+            found.append(
+                ("plan", f"{tests} still in Plan more than {weeks} after the planned start")
+            )
         if found:
             kinds, reasons = zip(*found, strict=True)
             rows.append((int(row["team_id"]), str(row["name"]), list(kinds), list(reasons)))

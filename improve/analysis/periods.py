@@ -8,13 +8,18 @@ before the next period's report).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 Cadence = Literal["monthly", "fortnightly", "quarterly"]
 ReportState = Literal["submitted", "draft", "late", "due", "not_started"]
 
 FORTNIGHT = timedelta(days=14)
+# Teams work to the UK calendar: a report sent at 00:30 on 11 June (BST) was sent on 11 June,
+# though the stored UTC time says 10 June.
+UK = ZoneInfo("Europe/London")
 
 
 def _month_start(day: date) -> date:
@@ -76,6 +81,45 @@ def report_state(
     if today > due_date(start, cadence, due_day):
         return "late"
     return "draft" if has_draft else "due"
+
+
+def uk_date(moment: datetime) -> date:
+    """The day in the UK at a moment stored in UTC (a naive moment is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UK).date()
+
+
+@dataclass(frozen=True)
+class SubmissionTiming:
+    """How a submitted report stood against its due date: `days_late` is 0 for on time, and
+    None when the moment of submission is not known."""
+
+    days_late: int | None
+
+    @property
+    def late(self) -> bool:
+        return bool(self.days_late)
+
+    @property
+    def words(self) -> str:
+        if self.days_late is None:
+            return "Submitted"
+        if self.days_late == 0:
+            return "Submitted on time"
+        return f"Submitted {self.days_late} day{'s' * (self.days_late != 1)} late"
+
+
+def submission_timing(
+    start: date, cadence: Cadence, due_day: int, submitted_at: datetime | None
+) -> SubmissionTiming:
+    """Whole days from the due date to the UK day the report was first submitted: on time (0)
+    up to and including the due date; unknown (None) without a time of submission. The first
+    submission counts, so a later correction does not make a report late."""
+    if submitted_at is None:
+        return SubmissionTiming(None)
+    late_by = (uk_date(submitted_at) - due_date(start, cadence, due_day)).days
+    return SubmissionTiming(max(late_by, 0))
 
 
 def last_due_period(

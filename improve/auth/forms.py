@@ -1,14 +1,64 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import EqualTo, InputRequired, Length
+import re
+from typing import Any
 
-from improve.forms import EMAIL_LENGTH, NoControlCharacters, NormalisedEmail
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+
+from improve.forms import (
+    EMAIL_LENGTH,
+    NoControlCharacters,
+    NormalisedEmail,
+    VersionField,
+    strip_text,
+)
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 128
+
+# Loose on purpose: UK and international numbers are written many ways. Only what no phone
+# number holds is refused. The column holds 40 characters.
+PHONE_MAX = 40
+PHONE_CHARACTERS = re.compile(r"[0-9 +()\-]+")
+PHONE_DIGITS = (7, 20)
+PHONE_MESSAGE = "Enter a phone number, like 01632 960 001 or +44 7700 900 982"
+REMINDER_HINT = (
+    "Reminders before a report is due and when it is late, the coordinators' weekly summary "
+    "and learning session reminders. Invitations and password links are always sent."
+)
+
+
+class PhoneNumber:
+    """Digits, spaces, +, brackets and hyphens, with 7 to 20 digits; empty is fine."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        text = field.data or ""
+        if not text:
+            return
+        if len(text) > PHONE_MAX:
+            raise ValidationError(f"Phone number must be {PHONE_MAX} characters or fewer")
+        digits = sum(char.isdigit() for char in text)
+        low, high = PHONE_DIGITS
+        if not PHONE_CHARACTERS.fullmatch(text) or not low <= digits <= high:
+            raise ValidationError(PHONE_MESSAGE)
+
+
+def phone_field(hint: str) -> StringField:
+    return StringField(
+        "Phone number (optional)",
+        description=hint,
+        widget=GovTextInput(),
+        filters=[strip_text],
+        validators=[PhoneNumber()],
+    )
 
 
 def _new_password_field(label: str) -> PasswordField:
@@ -83,3 +133,38 @@ class SetPasswordForm(FlaskForm):
     new_password = _new_password_field("Choose a password")
     confirm_password = _confirm_field()
     submit = SubmitField("Save password and sign in", widget=GovSubmitInput())
+
+
+class ForgottenPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        description="The email address you sign in with, like name@example.org.",
+        widget=GovTextInput(),
+        filters=[NormalisedEmail()],
+        validators=[
+            InputRequired(message="Enter your email address"),
+            Length(max=EMAIL_LENGTH, message="Email address must be 254 characters or fewer"),
+            Email(
+                message="Enter an email address in the right format, like name@example.org",
+                check_deliverability=False,
+            ),
+            NoControlCharacters(),
+        ],
+    )
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
+class AccountForm(FlaskForm):
+    """The person's own settings, and the version of the account they were loaded from."""
+
+    phone = phone_field(
+        "If you lead a team, your collaborative's coordinators see it, so they can call you "
+        "about the team's work. Like 01632 960 001."
+    )
+    wants_reminder_email = BooleanField(
+        "Send me reminder emails",
+        description=REMINDER_HINT,
+        widget=GovCheckboxInput(),
+    )
+    version = VersionField(required=True)
+    submit = SubmitField("Save", widget=GovSubmitInput())

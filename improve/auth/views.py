@@ -7,8 +7,15 @@ from flask import Response, abort, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from improve.auth import bp, operations, start_session
-from improve.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm
+from improve.auth.forms import (
+    AccountForm,
+    ChangePasswordForm,
+    ForgottenPasswordForm,
+    SetPasswordForm,
+    SignInForm,
+)
 from improve.extensions import db
+from improve.forms import accept_version, form_status, saved_values
 from improve.htmx import render, see_other
 from improve.models import User
 
@@ -81,6 +88,32 @@ def sign_out():
     return see_other(url_for("auth.sign_in"))
 
 
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Your own phone number and choice of reminder emails; name and email are an admin's. A
+    save from a form loaded before another change (another window, an admin) is refused."""
+    user = current_user._get_current_object()
+    form = AccountForm(obj=user)
+    conflict = False
+    if form.validate_on_submit():
+        conflict = not accept_version(form, user)
+        if not conflict:
+            changed = operations.change_settings(
+                user, form.phone.data or "", form.wants_reminder_email.data
+            )
+            db.session.commit()
+            flash("Your account is saved." if changed else "Nothing was changed.", "success")
+            return see_other(url_for(".account"))
+    return render(
+        "auth/account.html",
+        form=form,
+        conflict=conflict,
+        saved=saved_values(form, user) if conflict else [],
+        status=form_status(form, conflict),
+    )
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
@@ -136,3 +169,57 @@ def accept_invitation(token: str):
         return see_other(url_for("home.index"))
     status = 422 if form.errors else 200
     return render("auth/set_password.html", form=form, invited=user, status=status)
+
+
+TOO_MANY_LINKS = (
+    "There have been too many requests for password links from your network. Try again in {wait}."
+)
+
+
+@bp.route("/forgotten-password", methods=["GET", "POST"])
+def forgotten_password():
+    """Ask for a link to choose a new password. The answer is the same whatever the address."""
+    form = ForgottenPasswordForm()
+    if form.validate_on_submit():
+        attempt = operations.start_password_link_request(request.remote_addr or "")
+        if attempt.locked:
+            operations.forget_attempt(attempt)
+            db.session.commit()
+            minutes = math.ceil(attempt.retry_after / 60)
+            form.email.errors.append(
+                TOO_MANY_LINKS.format(wait=f"{minutes} minute{'s' * (minutes != 1)}")
+            )
+            response = render("auth/forgotten_password.html", form=form, status=429)
+            response.headers["Retry-After"] = str(attempt.retry_after)
+            return response
+        operations.send_password_link(form.email.data)
+        db.session.commit()
+        return see_other(url_for("auth.password_link_sent"))
+    status = 422 if form.errors else 200
+    return render("auth/forgotten_password.html", form=form, status=status)
+
+
+@bp.get("/forgotten-password/sent")
+def password_link_sent():
+    """What happens next, after asking for a password link."""
+    minutes = int(operations.PASSWORD_LINK_EVERY.total_seconds() // 60)
+    return render("auth/password_link_sent.html", days=operations.INVITATION_DAYS, every=minutes)
+
+
+def flash_emailed_link(user: User, token: str, emailed: bool, *, invitation: bool) -> None:
+    """Tell whoever made a password link that it was emailed, with the link folded away on the
+    page in case the email does not arrive."""
+    if not emailed:
+        sent = f"No email was sent to {user.email}: the account cannot sign in."
+    elif invitation:
+        sent = f"We have emailed an invitation to {user.email}."
+    else:
+        sent = f"We have emailed a link to choose a new password to {user.email}."
+    message = {
+        "title": "Invitation" if invitation else "Password link",
+        "sent": sent,
+        "name": user.display_name,
+        "link": operations.invitation_link(token),
+        "days": operations.INVITATION_DAYS,
+    }
+    flash(message, "invitation")

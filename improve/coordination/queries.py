@@ -13,7 +13,12 @@ import pandas as pd
 import sqlalchemy as sa
 
 from improve.analysis import activity
-from improve.analysis.periods import last_due_period, report_periods, report_state
+from improve.analysis.periods import (
+    SubmissionTiming,
+    last_due_period,
+    report_periods,
+    report_state,
+)
 from improve.coordination.forms import cadence, period_label
 from improve.extensions import db
 from improve.models import (
@@ -22,11 +27,21 @@ from improve.models import (
     DataPoint,
     Frequency,
     Measure,
+    Membership,
     MonthlyReport,
     ProgressScore,
     ReportStatus,
+    Role,
+    Stage,
     Team,
+    User,
     ValueKind,
+)
+from improve.reports.queries import (
+    ReminderRow,
+    first_submitted_at,
+    list_reminders,
+    timing_of,
 )
 
 RECENT_CYCLES = 8
@@ -91,6 +106,14 @@ def cycles_frame(collaborative: Collaborative, today: date, team: Team | None) -
         )
     ]
     return pd.DataFrame(rows, columns=activity.CYCLE_COLUMNS)
+
+
+def plans_frame(collaborative: Collaborative, team: Team | None) -> pd.DataFrame:
+    """Every cycle still at the Plan stage, with the day it was planned to start (for
+    activity.stuck_counts: only these can be stuck in Plan)."""
+    query = sa.select(Cycle.team_id, Cycle.starts_on).where(Cycle.stage == Stage.PLAN)
+    rows = list(db.session.execute(_scope(query, Cycle.team_id, collaborative, team)))
+    return pd.DataFrame([tuple(row) for row in rows], columns=activity.PLAN_COLUMNS)
 
 
 def points_frame(collaborative: Collaborative, team: Team) -> pd.DataFrame:
@@ -256,6 +279,7 @@ def overview(
         ),
         activity.score_gaps(team_ids, scores_frame(collaborative, period, team)),
         activity.team_gaps(gaps, team_ids),
+        activity.stuck_counts(plans_frame(collaborative, team), team_ids, today),
     )
     overdue, overdue_label = _overdue(collaborative, team_ids, period, today, team)
     return Overview(
@@ -328,6 +352,7 @@ class ReportRow:
     suggested_score: float | None
     self_score: float | None
     coordinator_score: float | None
+    timing: SubmissionTiming | None = None  # for a submitted report: on time, or how late
 
     @property
     def gap(self) -> float | None:
@@ -336,20 +361,50 @@ class ReportRow:
         return self.self_score - self.coordinator_score
 
 
-def report_history(collaborative: Collaborative, team: Team, today: date) -> list[ReportRow]:
-    """Every started period of the team, newest first: its report's state, the suggested score
-    of the latest revision, and both progress scores. Two queries, whatever the periods."""
-    latest: dict[date, MonthlyReport] = {}
-    submitted: set[date] = set()
-    reports = db.session.scalars(
-        sa.select(MonthlyReport)
-        .where(MonthlyReport.team_id == team.id)
-        .order_by(MonthlyReport.period_start, MonthlyReport.revision)
+@dataclass(frozen=True)
+class LatestReport:
+    """The team's latest submitted report: what got in the way, and the help it asked for."""
+
+    start: date
+    label: str
+    barriers: str
+
+
+def team_reports(team: Team) -> list[MonthlyReport]:
+    """Every revision of every report of the team, oldest period and revision first."""
+    return list(
+        db.session.scalars(
+            sa.select(MonthlyReport)
+            .where(MonthlyReport.team_id == team.id)
+            .order_by(MonthlyReport.period_start, MonthlyReport.revision)
+        )
     )
+
+
+def latest_submitted(
+    collaborative: Collaborative, reports: list[MonthlyReport]
+) -> LatestReport | None:
+    """The latest submitted revision of the latest period with a submitted report."""
+    submitted = [report for report in reports if report.status == ReportStatus.SUBMITTED]
+    if not submitted:
+        return None
+    latest = max(submitted, key=lambda report: (report.period_start, report.revision))
+    start = latest.period_start
+    return LatestReport(start, period_label(start, collaborative), latest.barriers)
+
+
+def report_history(
+    collaborative: Collaborative, team: Team, today: date, reports: list[MonthlyReport]
+) -> list[ReportRow]:
+    """Every started period of the team, newest first: its report's state (for a submitted one,
+    how it stood against its due date), the suggested score of the latest revision, and both
+    progress scores. One query for the scores, whatever the periods; `reports` is
+    `team_reports`."""
+    latest: dict[date, MonthlyReport] = {}
+    every: dict[date, list[MonthlyReport]] = {}
     for report in reports:
         latest[report.period_start] = report
-        if report.status == ReportStatus.SUBMITTED:
-            submitted.add(report.period_start)
+        every.setdefault(report.period_start, []).append(report)
     scores = {
         (score.period_start, score.assessor.value): score.score
         for score in db.session.scalars(
@@ -357,17 +412,22 @@ def report_history(collaborative: Collaborative, team: Team, today: date) -> lis
         )
     }
     rows = []
-    every = report_periods(collaborative.starts_on, collaborative.ends_on, cadence(collaborative))
-    for start in reversed([start for start in every if start <= today]):
+    periods = report_periods(collaborative.starts_on, collaborative.ends_on, cadence(collaborative))
+    for start in reversed([start for start in periods if start <= today]):
         found = latest.get(start)
         draft = found is not None and found.status == ReportStatus.DRAFT
+        versions = every.get(start, [])
+        submitted = any(v.status == ReportStatus.SUBMITTED for v in versions)
         state = report_state(
             start,
             cadence(collaborative),
             collaborative.report_due_day,
             today,
-            start in submitted,
+            submitted,
             draft,
+        )
+        timing = (
+            timing_of(collaborative, start, first_submitted_at(versions)) if submitted else None
         )
         rows.append(
             ReportRow(
@@ -377,9 +437,28 @@ def report_history(collaborative: Collaborative, team: Team, today: date) -> lis
                 found.suggested_score if found is not None else None,
                 scores.get((start, "self")),
                 scores.get((start, "coordinator")),
+                timing,
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+    phone: str
+
+
+def team_leads(team: Team) -> list[Contact]:
+    """How to reach each lead of the team, by name: one query."""
+    query = (
+        sa.select(User.display_name, User.email, User.phone)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.team_id == team.id, Membership.role == Role.TEAM_LEAD)
+        .order_by(User.display_name, User.id)
+    )
+    return [Contact(name, email, phone) for name, email, phone in db.session.execute(query)]
 
 
 @dataclass(frozen=True)
@@ -431,17 +510,38 @@ class TeamDetail:
     cycles: list[Cycle]
     reports: list[ReportRow]
     gaps: list[MeasureGap]
+    leads: list[Contact]
+    latest_report: LatestReport | None
+    reminders: list[ReminderRow]  # sent about the chosen period's report
+    stuck: dict[int, str]  # the words for each listed cycle stuck in Plan, by cycle id
+
+    def report_for(self, period: date) -> ReportRow | None:
+        return next((row for row in self.reports if row.start == period), None)
+
+
+def stuck_cycles(cycles: list[Cycle], today: date) -> dict[int, str]:
+    return {
+        cycle.id: activity.stuck_words(cycle.starts_on, today)
+        for cycle in cycles
+        if activity.stuck_in_plan(cycle.stage.value, cycle.starts_on, today)
+    }
 
 
 def team_detail(collaborative: Collaborative, team: Team, period: date, today: date) -> TeamDetail:
     """Everything the drill-down shows for one team."""
     view = overview(collaborative, [team], period, today, team)
     reasons = list(view.calls["reasons"].iloc[0]) if len(view.calls) else []
+    reports = team_reports(team)
+    cycles = recent_cycles(team)
     return TeamDetail(
         team,
         records(view.table)[0],
         reasons,
-        recent_cycles(team),
-        report_history(collaborative, team, today),
+        cycles,
+        report_history(collaborative, team, today, reports),
         measure_gaps(view, team),
+        team_leads(team),
+        latest_submitted(collaborative, reports),
+        list_reminders(team, period),
+        stuck_cycles(cycles, today),
     )

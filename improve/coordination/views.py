@@ -6,16 +6,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Response, abort, request
+from flask import Response, abort, flash, request, url_for
+from flask_login import current_user
 
-from improve.analysis.activity import FAR_APART, REASONS, reason_counts
+from improve import reminders
+from improve.analysis.activity import FAR_APART, REASONS, STUCK_AFTER, reason_counts
 from improve.coordination import bp, queries
 from improve.coordination.forms import PeriodChoice, choose_period
-from improve.htmx import is_partial_request, render
+from improve.extensions import db
+from improve.htmx import is_partial_request, render, see_other
 from improve.models import Collaborative, Team
 from improve.permissions import Permission, collaborative_or_404
 
 TEMPLATE = "coordination/dashboard.html"
+NOBODY_TO_EMAIL = (
+    "No reminder was sent: nobody in {team} can be emailed. Reminders go to the team's lead "
+    "and the members who have submitted its reports, unless they turned reminder emails off."
+)
 
 
 def today() -> date:
@@ -36,6 +43,34 @@ def team(collaborative_id: int, team_id: int) -> Response:
     collaborative = collaborative_or_404(collaborative_id, Permission.COORDINATE)
     chosen = queries.team_in(collaborative, team_id) or abort(404)
     return _page(collaborative, chosen)
+
+
+@bp.post("/collaboratives/<id:collaborative_id>/coordinator/teams/<id:team_id>/reminders")
+def send_reminder(collaborative_id: int, team_id: int) -> Response:
+    """Email the team a reminder about its reports, then show its drill-down with the reminder
+    listed. The form's one-time token (improve.submissions) makes a double click send once."""
+    collaborative = collaborative_or_404(collaborative_id, Permission.COORDINATE)
+    team = queries.team_in(collaborative, team_id) or abort(404)
+    day, period = today(), request.args.get("period")
+    sent = reminders.send_team_reminder(team, current_user._get_current_object(), day)
+    if sent is None:
+        flash(NOBODY_TO_EMAIL.format(team=team.name))
+        return see_other(_team_url(collaborative, team, period))
+    db.session.commit()
+    flash(f"Reminder sent to {_and([person.display_name for person in sent.people])}.", "success")
+    if sent.reminder.period_start <= day:
+        period = sent.reminder.period_start.isoformat()  # the period it is listed under
+    return see_other(_team_url(collaborative, team, period))
+
+
+def _team_url(collaborative: Collaborative, team: Team, period: str | None) -> str:
+    args = {"period": period} if period else {}
+    return url_for(".team", collaborative_id=collaborative.id, team_id=team.id, **args)
+
+
+def _and(names: list[str]) -> str:
+    """ "Ann", "Ann and Bo", "Ann, Bo and Cy"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _page(collaborative: Collaborative, chosen: Team | None) -> Response:
@@ -65,6 +100,7 @@ def _context(
         "overdue_label": view.overdue_label if view else "",
         "reason_names": REASONS,
         "far_apart": FAR_APART,
+        "stuck_weeks": STUCK_AFTER.days // 7,
         "recent_limit": queries.RECENT_CYCLES,
         # Links keep the chosen period, once there is a started period to keep.
         "period_arg": {"period": choice.period.isoformat()} if choice.choices else {},

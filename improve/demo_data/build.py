@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from improve.analysis.periods import due_date
 from improve.analysis.scoring import Evidence, MeasureEvidence, suggested_score
 from improve.demo_data import content
 from improve.demo_data.content import (
@@ -70,6 +71,12 @@ DECIDED = {
     Decision.ADOPT: "decided to adopt it",
     Decision.ADAPT: "decided to adapt it and test again",
     Decision.ABANDON: "decided to stop it",
+}
+# One report sent 26 days after its due date, for the coordinator's "Submitted 26 days late".
+LATE_REPORT = ("riverside", 12)
+# Clock times of the meetings on the calendar (UK time); other phases last whole days.
+SESSION_HOURS: dict[PhaseKind, dict[str, time]] = {
+    PhaseKind.LEARNING_SESSION: {"start_time": time(10), "end_time": time(15, 30)},
 }
 
 
@@ -291,6 +298,7 @@ class Builder:
                     title=title,
                     starts_on=t.day(month, day),
                     ends_on=None if end is None else t.month_end(end),
+                    **SESSION_HOURS.get(kind, {}),
                 ),
                 self.set_up_at,
             )
@@ -314,10 +322,15 @@ class Builder:
         for spec in content.TEAMS:
             everyone.extend((email, name, role, spec.key) for email, name, role in spec.people)
         password_hash: str | None = None
+        leads = 0
         for email, name, role, team_key in everyone:
             user = stamp(
                 User(email=email, display_name=name, is_admin=role is None), self.set_up_at
             )
+            if role == Role.TEAM_LEAD:
+                # Ofcom's numbers for drama (01632 960000 to 960999): no real phone rings.
+                user.phone = f"01632 960 {leads + 1:03d}"
+                leads += 1
             # One hash for the one demo password: hashing is slow on purpose.
             if password_hash is None:
                 user.set_password(self.password)
@@ -763,6 +776,10 @@ class Builder:
             draft = spec.reporting == "draft" and month == LAST_MONTH
             if month == LAST_MONTH:
                 sent = t.report_cap
+            elif (spec.key, month) == LATE_REPORT:
+                rhythm = report_queries.cadence(team.collaborative)
+                due = due_date(start, rhythm, team.collaborative.report_due_day)
+                sent = at(due + timedelta(days=26), 15)
             else:
                 sent = at(end + timedelta(days=rng.randint(2, 9)), 15)
             achievements, learning, barriers = self.texts(spec, month, rng)

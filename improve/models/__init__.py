@@ -30,6 +30,7 @@ from improve.models.cycle import (
     Ramp,
     Stage,
 )
+from improve.models.mail import OutboxMessage, OutboxStatus, ReminderKind, ReportReminder
 from improve.models.measure import (
     ChartType,
     DataPoint,
@@ -40,7 +41,6 @@ from improve.models.measure import (
     MeasureType,
     ValueKind,
 )
-from improve.models.mail import OutboxMessage, OutboxStatus, ReminderKind, ReportReminder
 from improve.models.report import (
     Assessor,
     Evaluation,

@@ -15,8 +15,16 @@ if TYPE_CHECKING:
     from improve.models.collaborative import Membership
 
 
-# What the admin account form shows: a change to any of them is a new version of the account.
-ACCOUNT_FIELDS = ("display_name", "email", "is_admin", "is_enabled")
+# What the account forms show (the admin's, and the person's own page): a change to any of them
+# is a new version of the account, so a form loaded before it cannot quietly undo it.
+ACCOUNT_FIELDS = (
+    "display_name",
+    "email",
+    "is_admin",
+    "is_enabled",
+    "phone",
+    "wants_reminder_email",
+)
 
 
 class User(TimestampMixin, VersionedMixin, Base):

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from improve.analysis.periods import due_date, report_state
-from improve.auditing import record_event
+from improve.auditing import record_event, snapshot
 from improve.extensions import db
 from improve.mail import external_url, queue_email
 from improve.models import (
@@ -340,6 +340,14 @@ class SentReminder:
     reports: list[OpenReport]
 
 
+def _period_of(collaborative: Collaborative, today: date) -> date:
+    """The period under way today (the last one after the collaborative ended, the first
+    before it began)."""
+    periods = all_periods(collaborative)
+    started = [start for start in periods if start <= today]
+    return started[-1] if started else periods[0]
+
+
 def send_team_reminder(team: Team, sent_by: User, today: date) -> SentReminder | None:
     """Email the team's report writers what is due (its unsubmitted reports and the measures
     waiting for data), record it with the report it is about and in the audit log. None when
@@ -380,7 +388,8 @@ def send_team_reminder(team: Team, sent_by: User, today: date) -> SentReminder |
             people.append(person)
     if not people:
         return None
-    period = reports[0].period if reports else all_periods(collaborative)[-1]
+    # Filed with the report it is about; with none open, with the period under way today.
+    period = reports[0].period if reports else _period_of(collaborative, today)
     reminder = ReportReminder(
         team_id=team.id,
         period_start=period,
@@ -394,6 +403,7 @@ def send_team_reminder(team: Team, sent_by: User, today: date) -> SentReminder |
         sent_by.id,
         AuditAction.CREATE,
         reminder,
+        after=snapshot(reminder, ("team_id", "period_start", "kind", "recipient_count")),
         summary=f"Sent {team.name} a reminder ({len(people)} "
         f"{'person' if len(people) == 1 else 'people'})",
         team_id=team.id,
@@ -401,11 +411,3 @@ def send_team_reminder(team: Team, sent_by: User, today: date) -> SentReminder |
         period_start=period,
     )
     return SentReminder(reminder, people, reports)
-
-
-def reminders_for(team: Team, period: date | None = None) -> list[ReportReminder]:
-    """The reminders sent to a team (about one period, with `period`), newest first."""
-    query = sa.select(ReportReminder).where(ReportReminder.team_id == team.id)
-    if period is not None:
-        query = query.where(ReportReminder.period_start == period)
-    return list(db.session.scalars(query.order_by(ReportReminder.sent_at.desc())))

@@ -15,11 +15,14 @@ from improve.analysis import scoring
 from improve.analysis.periods import (
     Cadence,
     ReportState,
+    SubmissionTiming,
     due_date,
     period_end,
     period_start,
     report_periods,
     report_state,
+    submission_timing,
+    uk_date,
 )
 from improve.analysis.summary import target_reached
 from improve.charts.table import signal_list
@@ -39,9 +42,12 @@ from improve.models import (
     Measure,
     MonthlyReport,
     ProgressScore,
+    ReminderKind,
+    ReportReminder,
     ReportStatus,
     Stage,
     Team,
+    User,
 )
 
 
@@ -132,6 +138,12 @@ def list_phases(collaborative: Collaborative) -> list[CollaborativePhase]:
     return list(db.session.scalars(query))
 
 
+def get_by_calendar_token(token: str) -> Collaborative | None:
+    """The collaborative whose private calendar feed has this address, if any still does."""
+    query = sa.select(Collaborative).where(Collaborative.calendar_token == token)
+    return db.session.scalar(query)
+
+
 # Team reports ------------------------------------------------------------------------------------
 
 
@@ -144,6 +156,27 @@ class PeriodRow:
     report: MonthlyReport | None  # the latest revision, if any
     self_score: ProgressScore | None
     coordinator_score: ProgressScore | None
+    timing: SubmissionTiming | None = None  # for a submitted report: on time, or how late
+
+
+def timing_of(
+    collaborative: Collaborative, start: date, first_submitted: datetime | None
+) -> SubmissionTiming:
+    """How the period's report stood against its due date when first submitted."""
+    return submission_timing(
+        start, cadence(collaborative), collaborative.report_due_day, first_submitted
+    )
+
+
+def first_submitted_at(versions: list[MonthlyReport]) -> datetime | None:
+    """When the period's report was first submitted (a correction submitted later does not
+    count), from its revisions in any order."""
+    moments = [
+        v.submitted_at
+        for v in versions
+        if v.status == ReportStatus.SUBMITTED and v.submitted_at is not None
+    ]
+    return min(moments, default=None)
 
 
 def period_rows(collaborative: Collaborative, team: Team, today: date) -> list[PeriodRow]:
@@ -155,11 +188,15 @@ def period_rows(collaborative: Collaborative, team: Team, today: date) -> list[P
         .order_by(MonthlyReport.period_start, MonthlyReport.revision)
     )
     latest: dict[date, MonthlyReport] = {}
-    submitted: set[date] = set()
+    every: dict[date, list[MonthlyReport]] = {}
     for report in reports:
         latest[report.period_start] = report
-        if report.status == ReportStatus.SUBMITTED:
-            submitted.add(report.period_start)
+        every.setdefault(report.period_start, []).append(report)
+    submitted = {
+        start
+        for start, versions in every.items()
+        if any(v.status == ReportStatus.SUBMITTED for v in versions)
+    }
     scores: dict[tuple[date, Assessor], ProgressScore] = {
         (score.period_start, score.assessor): score
         for score in db.session.scalars(
@@ -186,6 +223,9 @@ def period_rows(collaborative: Collaborative, team: Team, today: date) -> list[P
                 report,
                 scores.get((start, Assessor.SELF)),
                 scores.get((start, Assessor.COORDINATOR)),
+                timing_of(collaborative, start, first_submitted_at(every.get(start, [])))
+                if start in submitted
+                else None,
             )
         )
     return rows
@@ -199,6 +239,36 @@ def revisions(team: Team, start: date) -> list[MonthlyReport]:
         .order_by(MonthlyReport.revision.desc())
     )
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class ReminderRow:
+    kind: ReminderKind
+    sent_at: datetime
+    sent_by: str | None  # the coordinator's name; None for the automatic ones
+    recipient_count: int
+
+    @property
+    def words(self) -> str:
+        """Like "Reminder from the coordinator, sent by Ann Coordinator on 7 December 2026"."""
+        by = f" by {self.sent_by}" if self.sent_by else ""
+        return f"{self.kind.label}, sent{by} on {uk_date(self.sent_at):%-d %B %Y}"
+
+
+def list_reminders(team: Team, start: date) -> list[ReminderRow]:
+    """The reminders sent about the team's report for the period, oldest first: one query."""
+    query = (
+        sa.select(
+            ReportReminder.kind,
+            ReportReminder.sent_at,
+            User.display_name,
+            ReportReminder.recipient_count,
+        )
+        .outerjoin(User, User.id == ReportReminder.sent_by_id)
+        .where(ReportReminder.team_id == team.id, ReportReminder.period_start == start)
+        .order_by(ReportReminder.sent_at, ReportReminder.id)
+    )
+    return [ReminderRow(*row) for row in db.session.execute(query)]
 
 
 def period_scores(team: Team, start: date) -> dict[Assessor, ProgressScore]:

@@ -4,13 +4,13 @@ score of a submitted report."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import Response, abort, flash, request, url_for
 from flask_login import current_user
 
-from improve.analysis.periods import due_date
+from improve.analysis.periods import due_date, uk_date
 from improve.extensions import db
 from improve.forms import (
     accept_version,
@@ -20,6 +20,8 @@ from improve.forms import (
     saved_values,
 )
 from improve.htmx import is_partial_request, render, see_other
+from improve.http_caching import conditional, content_tag
+from improve.mail import external_url
 from improve.models import (
     Assessor,
     Collaborative,
@@ -29,10 +31,13 @@ from improve.models import (
     Team,
 )
 from improve.permissions import Permission, can, collaborative_or_404, team_or_404
-from improve.reports import bp, operations, queries
+from improve.reports import bp, feed, operations, queries, schedule
 from improve.reports.forms import PhaseEditForm, PhaseForm, ReportForm, ScoreForm
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# What secrets.token_urlsafe(32) makes (43 characters), with room to spare: anything else is
+# turned away before the database is asked.
+CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 LOCKED = (
     "This report has been submitted, so it is locked and nothing was changed. To change it, "
     "use “Correct this report”: that starts a new version, and the submitted one is kept."
@@ -49,12 +54,18 @@ def today() -> date:
 
 
 @bp.app_template_filter("long_date")
-def long_date(value: date | str | None) -> str:
-    """A date as people write it, "4 May 2026", from a date or the ISO text stored in evidence."""
+def long_date(value: datetime | date | str | None) -> str:
+    """A date as people write it, "4 May 2026", from a date or the ISO text stored in evidence;
+    a moment (stored in UTC) on the day it was in the UK."""
     if not value:
         return ""
+    if isinstance(value, datetime):
+        value = uk_date(value)
     day = date.fromisoformat(value) if isinstance(value, str) else value
     return f"{day:%-d %B %Y}"
+
+
+bp.add_app_template_filter(schedule.phase_when, "phase_when")
 
 
 # The calendar ------------------------------------------------------------------------------------
@@ -62,17 +73,74 @@ def long_date(value: date | str | None) -> str:
 
 @bp.get("/collaboratives/<id:collaborative_id>/calendar")
 def calendar(collaborative_id: int):
-    """The collaborative's phases on a timeline, and when each report is due (alone for htmx)."""
+    """The collaborative's phases on a timeline with overlaps flagged, when each report is due,
+    and the private link to subscribe (the timeline alone for htmx)."""
     collaborative = collaborative_or_404(collaborative_id)
+    phases = queries.list_phases(collaborative)
+    feed_url = _feed_url(collaborative)
     return render(
         "reports/calendar.html",
         "calendar_timeline",
         collaborative=collaborative,
-        timeline=queries.timeline(queries.list_phases(collaborative), today()),
+        timeline=queries.timeline(phases, today()),
+        clashes=schedule.overlaps(phases),
+        overlap_rule=schedule.OVERLAP_RULE,
         due_dates=queries.due_dates(collaborative, today()),
         today=today(),
         may_edit=can(current_user, Permission.EDIT_COLLABORATIVE, collaborative),
+        feed_url=feed_url,
+        webcal_url=re.sub(r"^https?://", "webcal://", feed_url),
     )
+
+
+def _feed_url(collaborative: Collaborative) -> str:
+    """The private feed's address (from the configured BASE_URL, never the request's Host
+    header), made the first time anyone who may see the calendar needs it."""
+    if collaborative.calendar_token is None:
+        # End this request's read first: on SQLite a transaction that has read cannot then take
+        # the write lock if someone wrote in between; a fresh one that starts by writing waits.
+        db.session.commit()
+        operations.give_calendar_link(collaborative)
+        db.session.commit()
+    return external_url("reports.calendar_feed", token=collaborative.calendar_token)
+
+
+@bp.get("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """The calendar as an iCalendar file. No sign-in (calendar apps cannot sign in): the token in
+    the address is the secret, and an unknown or replaced one is simply not found."""
+    found = queries.get_by_calendar_token(token) if CALENDAR_TOKEN.fullmatch(token) else None
+    if found is None:
+        abort(404)
+    page = external_url("reports.calendar", collaborative_id=found.id)
+    body = feed.calendar_file(found, queries.list_phases(found), page)
+    response = conditional(
+        content_tag(body),
+        lambda: Response(body, content_type="text/calendar; charset=utf-8"),
+    )
+    # Calendar apps ask again every so often; a few minutes' copy in the person's own app is fine.
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.route("/collaboratives/<id:collaborative_id>/calendar/new-link", methods=["GET", "POST"])
+def new_calendar_link(collaborative_id: int):
+    """Ask before making a new private calendar link; the POST makes it, and the old link stops
+    working for everyone (coordinators)."""
+    collaborative = collaborative_or_404(collaborative_id, Permission.EDIT_COLLABORATIVE)
+    if request.method == "POST":
+        operations.renew_calendar_link(current_user, collaborative)
+        db.session.commit()
+        flash(
+            "There is a new link to this calendar. The old link no longer works: give the new "
+            "one to everyone who subscribed.",
+            "success",
+        )
+        return see_other(
+            url_for(".calendar", collaborative_id=collaborative.id, _anchor="subscribe")
+        )
+    return render("reports/confirm_new_calendar_link.html", collaborative=collaborative)
 
 
 def _phase_or_404(collaborative: Collaborative, phase_id: int) -> CollaborativePhase:
@@ -90,8 +158,17 @@ def _phase_values(form: PhaseForm) -> dict[str, Any]:
         "title": form.title.data or labels[kind],
         "starts_on": form.starts_on.data,
         "ends_on": form.ends_on.data,
+        "start_time": form.start_time.data,
+        "end_time": form.end_time.data,
         "notes": form.notes.data or "",
     }
+
+
+def _warn_of_overlaps(phase: CollaborativePhase) -> None:
+    """Saved anyway (a coordinator may mean it), but said plainly."""
+    others = schedule.overlaps(queries.list_phases(phase.collaborative)).get(phase.id)
+    if others:
+        flash(schedule.overlap_warning(phase, others), "warning")
 
 
 @bp.route("/collaboratives/<id:collaborative_id>/calendar/phases/new", methods=["GET", "POST"])
@@ -103,6 +180,7 @@ def new_phase(collaborative_id: int):
         phase = operations.add_phase(current_user, collaborative, _phase_values(form))
         db.session.commit()
         flash(f"Added ‘{phase.title}’ to the calendar.", "success")
+        _warn_of_overlaps(phase)
         return see_other(url_for(".calendar", collaborative_id=collaborative.id))
     return render(
         "reports/phase_form.html",
@@ -130,6 +208,7 @@ def edit_phase(collaborative_id: int, phase_id: int):
             changed = operations.change_phase(current_user, phase, _phase_values(form))
             db.session.commit()
             flash(f"Saved ‘{phase.title}’." if changed else "Nothing was changed.", "success")
+            _warn_of_overlaps(phase)
             return see_other(url_for(".calendar", collaborative_id=collaborative.id))
     return render(
         "reports/phase_form.html",
@@ -236,6 +315,7 @@ def _report_page(
     scores = queries.period_scores(team, start)
     coordinator = scores.get(Assessor.COORDINATOR)
     scored = next((v for v in versions if v.status == ReportStatus.SUBMITTED), None)
+    first_submitted = queries.first_submitted_at(versions)
     fragment = (
         "coordinator_score"
         if request.headers.get("HX-Target") == "coordinator-score"
@@ -265,6 +345,8 @@ def _report_page(
         may_score=can(current_user, Permission.SCORE_REPORTS, collaborative),
         problem=problem,
         score_conflict=score_conflict,
+        timing=queries.timing_of(collaborative, start, first_submitted) if scored else None,
+        reminders=queries.list_reminders(team, start),
     )
 
 

@@ -15,6 +15,7 @@ from improve.analysis.activity import (
     GAP_COLUMNS,
     MEASURE_COLUMNS,
     MISSING_COLUMNS,
+    PLAN_COLUMNS,
     POINT_COLUMNS,
     REPORT_COLUMNS,
     SCORE_COLUMNS,
@@ -30,6 +31,9 @@ from improve.analysis.activity import (
     reason_counts,
     report_states,
     score_gaps,
+    stuck_counts,
+    stuck_in_plan,
+    stuck_words,
     team_gaps,
     team_table,
 )
@@ -296,6 +300,7 @@ def table_row(**overrides):
         "measures_with_gaps": 0,
         "missing_periods": 0,
         "measures_without_data": 0,
+        "stuck_in_plan": 0,
     }
     row.update(overrides)
     return row
@@ -338,6 +343,14 @@ def table_row(**overrides):
             ["5 weeks or months of data missing in 2 measures; no data yet for 1 measure"],
         ),
         (
+            {"stuck_in_plan": 1},
+            ["1 test of change still in Plan more than 2 weeks after the planned start"],
+        ),
+        (
+            {"stuck_in_plan": 3},
+            ["3 tests of change still in Plan more than 2 weeks after the planned start"],
+        ),
+        (
             {"state": "late", "stalled": True, "self_score": 1.0, "coordinator_score": 2.0},
             [
                 "The report for April 2026 is late",
@@ -363,12 +376,14 @@ def test_needs_a_call_orders_by_reasons_then_name_and_counts():
             table_row(team_id=2, name="Ash", state="late"),
             table_row(team_id=3, name="Cedar", state="late", measures_with_gaps=1),
             table_row(team_id=4, name="Dogwood"),
+            table_row(team_id=5, name="Elm", stuck_in_plan=2),
         ]
     )
     calls = needs_a_call(table, "April 2026")
-    assert list(calls["name"]) == ["Cedar", "Ash", "beech"]
-    assert list(calls["kinds"]) == [["late", "data"], ["late"], ["late"]]
-    assert reason_counts(calls) == {"late": 3, "stalled": 0, "scores": 0, "data": 1}
+    assert list(calls["name"]) == ["Cedar", "Ash", "beech", "Elm"]
+    assert list(calls["kinds"]) == [["late", "data"], ["late"], ["late"], ["plan"]]
+    counts = {"late": 3, "stalled": 0, "scores": 0, "data": 1, "plan": 1}
+    assert reason_counts(calls) == counts
 
 
 @pytest.mark.parametrize(
@@ -391,6 +406,7 @@ def test_team_table_joins_every_part_in_team_order():
         measure_gaps(frame([], MEASURE_COLUMNS), [1, 2], frame([], POINT_COLUMNS), TODAY), [1, 2]
     )
     table = team_table(teams, active, states, scores, gaps)
+    assert list(table["stuck_in_plan"]) == [0, 0]  # none stuck when left out
     assert list(table["name"]) == ["B", "A"]
     assert list(table["state"]) == ["late", "late"]
     assert table.loc[table["team_id"] == 1, "self_score"].item() == 2.0
@@ -420,3 +436,56 @@ def test_late_teams():
         [1, 2], frame([(1, 1, "submitted", None)], REPORT_COLUMNS), PERIOD, "monthly", 10, TODAY
     )
     assert late_teams(states) == {2}
+
+
+@pytest.mark.parametrize(
+    ("stage", "starts_on", "stuck"),
+    [
+        ("plan", date(2026, 5, 6), False),  # exactly 14 days before today: not yet
+        ("plan", date(2026, 5, 5), True),  # 15 days
+        ("plan", date(2026, 5, 30), False),  # planned to start later
+        ("do", date(2026, 1, 5), False),  # under way, however long ago it started
+        ("closed", date(2026, 1, 5), False),
+    ],
+)
+def test_stuck_in_plan(stage, starts_on, stuck):
+    assert stuck_in_plan(stage, starts_on, TODAY) is stuck
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "words"),
+    [
+        (date(2026, 5, 5), "Still in Plan 2 weeks after its planned start"),
+        (date(2026, 4, 29), "Still in Plan 3 weeks after its planned start"),
+    ],
+)
+def test_stuck_words(starts_on, words):
+    assert stuck_words(starts_on, TODAY) == words
+
+
+def test_stuck_counts_and_the_reason_to_call():
+    plans = frame(
+        [
+            (1, date(2026, 4, 1)),
+            (1, date(2026, 5, 1)),
+            (1, date(2026, 5, 19)),
+            (2, date(2026, 5, 10)),
+        ],
+        PLAN_COLUMNS,
+    )
+    counts = stuck_counts(plans, [3, 1, 2], TODAY)
+    assert counts.values.tolist() == [[3, 0], [1, 2], [2, 0]]
+    assert stuck_counts(frame([], PLAN_COLUMNS), [1], TODAY).values.tolist() == [[1, 0]]
+    teams = frame([(1, "A", JOINED), (2, "B", JOINED)], TEAM_COLUMNS)
+    active = activity(teams, frame([], CYCLE_COLUMNS), frame([], POINT_COLUMNS), TODAY, 6)
+    states = report_states([1, 2], frame([], REPORT_COLUMNS), PERIOD, "monthly", 10, TODAY)
+    scores = score_gaps([1, 2], frame([], SCORE_COLUMNS))
+    gaps = team_gaps(
+        measure_gaps(frame([], MEASURE_COLUMNS), [1, 2], frame([], POINT_COLUMNS), TODAY), [1, 2]
+    )
+    table = team_table(teams, active, states, scores, gaps, counts)
+    calls = needs_a_call(table, "April 2026")
+    assert list(calls["kinds"]) == [["late", "stalled", "plan"], ["late", "stalled"]]
+    assert calls.iloc[0]["reasons"][-1] == (
+        "2 tests of change still in Plan more than 2 weeks after the planned start"
+    )

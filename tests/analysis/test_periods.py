@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -13,6 +13,8 @@ from improve.analysis.periods import (
     period_start,
     report_periods,
     report_state,
+    submission_timing,
+    uk_date,
 )
 
 START = date(2026, 1, 14)  # a collaborative that starts mid-month, on a Wednesday
@@ -98,3 +100,42 @@ def test_report_state(today, submitted, has_draft, expected):
 )
 def test_last_due_period(today, expected):
     assert last_due_period(START, date(2026, 12, 31), "monthly", 10, today) == expected
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        # 23:30 UTC in summer is 00:30 the next day in the UK (BST)...
+        (datetime(2026, 6, 10, 23, 30, tzinfo=UTC), date(2026, 6, 11)),
+        # ...and the same day in winter (GMT).
+        (datetime(2026, 1, 10, 23, 30, tzinfo=UTC), date(2026, 1, 10)),
+        (datetime(2026, 6, 10, 22, 59), date(2026, 6, 10)),  # a naive time is UTC
+    ],
+)
+def test_uk_date(moment, expected):
+    assert uk_date(moment) == expected
+
+
+@pytest.mark.parametrize(
+    ("submitted_at", "days", "words"),
+    [
+        (None, None, "Submitted"),
+        (datetime(2026, 2, 3, 9, 0, tzinfo=UTC), 0, "Submitted on time"),
+        (datetime(2026, 2, 10, 23, 59, tzinfo=UTC), 0, "Submitted on time"),  # the due day
+        (datetime(2026, 2, 11, 0, 1, tzinfo=UTC), 1, "Submitted 1 day late"),
+        (datetime(2026, 3, 8, 12, 0, tzinfo=UTC), 26, "Submitted 26 days late"),
+    ],
+)
+def test_submission_timing_against_the_due_date(submitted_at, days, words):
+    """January's monthly report is due on 10 February."""
+    timing = submission_timing(date(2026, 1, 1), "monthly", 10, submitted_at)
+    assert (timing.days_late, timing.words, timing.late) == (days, words, bool(days))
+
+
+def test_submission_timing_counts_uk_days():
+    """May's report is due on 10 June: sent at 23:30 UTC on 10 June, it reached the team's
+    coordinator at 00:30 on 11 June, UK time, so it was a day late."""
+    timing = submission_timing(
+        date(2026, 5, 1), "monthly", 10, datetime(2026, 6, 10, 23, 30, tzinfo=UTC)
+    )
+    assert timing.words == "Submitted 1 day late"

@@ -112,11 +112,11 @@ def test_coordinator_adds_a_team_and_a_person_without_leaving_the_page(page: Pag
     people.get_by_label("Strategic panel member").check()
     people.get_by_role("button", name="Add person").click()
     # A coordinator is not told whether the address had an account (issue 16): the same words
-    # either way, and the invitation link goes through an administrator.
+    # either way, and a new account's invitation goes by email to the address itself.
     expect(people.get_by_role("alert")).to_contain_text(
         "We have added new.panel@example.org as Strategic panel member"
     )
-    expect(people.get_by_role("region", name="Send this link")).to_have_count(0)
+    expect(people.get_by_role("region", name="Invitation")).to_have_count(0)
     expect(people.get_by_role("table")).to_contain_text("new.panel@example.org")
     assert page.url == address
     expect(page.locator("h1")).to_have_attribute("data-probe", "kept")

@@ -23,6 +23,7 @@ from improve.models import (
     MonthlyReport,
     ProgressScore,
     ReportStatus,
+    Stage,
     Team,
 )
 from tests.conftest import BOOSTED, HISTORY_RESTORE, HTMX, PEOPLE, text_of
@@ -132,16 +133,17 @@ def add_score(team, period, assessor, score, report=None) -> None:
 
 @pytest.fixture
 def scene(dated):
-    """Team A: a cycle changed today, monthly values of the shared measure from eight months ago
-    to last month except three months ago, its report for PERIOD submitted and scored 3.5 by
-    itself and 2.0 by the coordinator. Team B: nothing at all, so late, stalled and without data.
-    Team C (collaborative Y) has a report and data that must not show in X."""
+    """Team A: a cycle under way changed today, monthly values of the shared measure from eight
+    months ago to last month except three months ago, its report for PERIOD submitted and scored
+    3.5 by itself and 2.0 by the coordinator. Team B: nothing at all, so late, stalled and
+    without data. Team C (collaborative Y) has a report and data that must not show in X."""
     w = dated
     make_cycle(
         make_idea(make_aim(w.team_a)),
         title="Morning huddle",
         starts_on=month(1),
         ends_on=month(1) + timedelta(days=6),
+        stage=Stage.DO,  # under way: not stuck in Plan
     )
     shared = make_measure(w.x, name="Falls a month")
     for back in range(8, 0, -1):

@@ -84,7 +84,7 @@ def test_home_and_navigation_show_what_each_role_gives(client, world, sign_in, w
     # The navigation offers "Accounts" to site admins only.
     assert ('href="/admin/users"' in response.get_data(as_text=True)) is (who == "admin")
     assert ("Accounts" in text) is (who == "admin")
-    assert "Your password" in text
+    assert "Your account" in text
     assert "Sign out" in text
 
 

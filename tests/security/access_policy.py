@@ -126,6 +126,16 @@ class Public(Requirement):
 
 
 @dataclass(frozen=True)
+class SecretLink(Requirement):
+    """A private link whose address is its secret (a calendar feed): no sign-in, and an address
+    that is not (or no longer) a link answers 404 to everyone, signed in or not. The matrix only
+    has wrong secrets; tests/reports/test_calendar_feed.py follows a real one."""
+
+    def outcome(self, person: Person, owner: str | None) -> str:
+        return HIDDEN
+
+
+@dataclass(frozen=True)
 class SignedIn(Requirement):
     """Anyone signed in; the page itself shows only what they may see."""
 
@@ -241,6 +251,8 @@ TABLE: dict[str, Requirement] = {
     # Open to everyone: signing in, invitation links, help, health, static files.
     "auth.sign_in": Public(),
     "auth.accept_invitation": Public(),
+    "auth.forgotten_password": Public(),
+    "auth.password_link_sent": Public(),
     "static": Public(),
     "home.health": Public(),
     "help.index": Public(),
@@ -250,6 +262,7 @@ TABLE: dict[str, Requirement] = {
     # Anyone signed in; the pages list only what the person may see.
     "home.index": SignedIn(),
     "auth.change_password": SignedIn(),
+    "auth.account": SignedIn(),
     "auth.sign_out": SignOut(),
     "collaboratives.index": SignedIn(),
     "collaboratives.new": CreateCollaborative(),
@@ -258,6 +271,8 @@ TABLE: dict[str, Requirement] = {
     "admin.new_user": Admin(),
     "admin.edit_user": Admin(),
     "admin.reset_password": Admin(),
+    "admin.outbox": Admin(),
+    "admin.send_again": Admin(),
     # A collaborative.
     "collaboratives.detail": VIEW_COLLABORATIVE,
     "collaboratives.edit": EDIT_COLLABORATIVE,
@@ -269,8 +284,11 @@ TABLE: dict[str, Requirement] = {
     "reports.new_phase": EDIT_COLLABORATIVE,
     "reports.edit_phase": EDIT_COLLABORATIVE,
     "reports.remove_phase": EDIT_COLLABORATIVE,
+    "reports.new_calendar_link": EDIT_COLLABORATIVE,
+    "reports.calendar_feed": SecretLink(),
     "coordination.dashboard": OnCollaborative(P.COORDINATE),
     "coordination.team": OnCollaborative(P.COORDINATE),
+    "coordination.send_reminder": OnCollaborative(P.COORDINATE),
     "exports.measures": VIEW_COLLABORATIVE,
     "exports.cycles": VIEW_COLLABORATIVE,
     "ideas.library": VIEW_COLLABORATIVE,
@@ -398,6 +416,8 @@ def cache_control(endpoint: str, status: int) -> str | None:
         return None
     if endpoint in REVALIDATED_DOWNLOADS and status in (200, 304):
         return "private, no-cache"
+    if endpoint == "reports.calendar_feed" and status in (200, 304):
+        return "private, max-age=300"
     return "no-store"
 
 

@@ -318,6 +318,13 @@ def _change_password(w: SimpleNamespace) -> Sample:
     return Sample(person(), "/account/password", data, [Row(UPDATE, "User")])
 
 
+@sample("auth.account")
+def _account(w: SimpleNamespace) -> Sample:
+    user = person()
+    data = {"phone": "01632 960 001", "version": str(user.version)}  # reminders ticked off
+    return Sample(user, "/account", data, [Row(UPDATE, "User")])
+
+
 @sample("auth.accept_invitation")
 def _accept_invitation(w: SimpleNamespace) -> Sample:
     invited = person(password_hash=None)
@@ -325,6 +332,13 @@ def _accept_invitation(w: SimpleNamespace) -> Sample:
     rows = [Row(UPDATE, "User"), Row(AuditAction.SIGN_IN, "User")]
     url = f"/invitation/{invitation_token(invited)}"
     return Sample(None, url, data, rows, audit_actor=invited)
+
+
+@sample("auth.forgotten_password")
+def _forgotten_password(w: SimpleNamespace) -> Sample:
+    user = person()
+    rows = [Row(UPDATE, "User")]
+    return Sample(None, "/forgotten-password", {"email": user.email}, rows, audit_actor=user)
 
 
 @sample("admin.new_user")
@@ -355,6 +369,23 @@ def _edit_user(w: SimpleNamespace) -> Sample:
 def _reset_password(w: SimpleNamespace) -> Sample:
     user = person()
     return Sample(w.admin, f"/admin/users/{user.id}/reset-password", {}, [Row(UPDATE, "User")])
+
+
+@sample("admin.send_again")
+def _send_again(w: SimpleNamespace) -> Sample:
+    from improve.models import OutboxMessage, OutboxStatus
+
+    message = OutboxMessage(
+        kind="invitation",
+        to_address="someone@example.org",
+        subject="You are invited to improve",
+        text_body="",
+        status=OutboxStatus.FAILED,
+        attempts=7,
+    )
+    _saved(message)
+    url = f"/admin/outbox/{message.id}/send-again"
+    return Sample(w.admin, url, {}, [Row(UPDATE, "OutboxMessage")])
 
 
 # Collaboratives, teams and their people
@@ -869,6 +900,8 @@ def _new_phase(w: SimpleNamespace) -> Sample:
         "kind": "learning_session",
         "title": "Learning session 1",
         "starts_on": ["1", "3", "2026"],
+        "start_time": "10:00",
+        "end_time": "3:30pm",
     }
     rows = [Row(CREATE, "CollaborativePhase", **collaborative_scope(w.x))]
     url = f"/collaboratives/{w.x.id}/calendar/phases/new"
@@ -897,6 +930,12 @@ def _remove_phase(w: SimpleNamespace) -> Sample:
     return Sample(w.coordinator_x, url, _shown(record), rows)
 
 
+@sample("reports.new_calendar_link")
+def _new_calendar_link(w: SimpleNamespace) -> Sample:
+    rows = [Row(UPDATE, "Collaborative", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, f"/collaboratives/{w.x.id}/calendar/new-link", {}, rows)
+
+
 @sample("reports.detail")
 def _save_report(w: SimpleNamespace) -> Sample:
     period = free_period(w.team_a)
@@ -904,6 +943,14 @@ def _save_report(w: SimpleNamespace) -> Sample:
     rows = [Row(CREATE, "MonthlyReport", **team_scope(w.team_a))]
     url = f"/teams/{w.team_a.id}/reports/{period.isoformat()}"
     return Sample(w.member_a, url, data, rows)
+
+
+@sample("coordination.send_reminder")
+def _send_reminder(w: SimpleNamespace) -> Sample:
+    # Team A's lead is emailed; a team lead is always someone to remind.
+    rows = [Row(CREATE, "ReportReminder", **team_scope(w.team_a))]
+    url = f"/collaboratives/{w.x.id}/coordinator/teams/{w.team_a.id}/reminders"
+    return Sample(w.coordinator_x, url, {}, rows)
 
 
 @sample("reports.score")
