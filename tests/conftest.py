@@ -26,9 +26,10 @@ from werkzeug.security import generate_password_hash
 # Never let tests write a secret into the real instance folder.
 os.environ.setdefault("IMPROVE_SECRET_KEY", "test-secret-key")
 # Nor jobs into the real worker's queue: each test process has its own queue file (improve.worker
-# reads this when first imported, below).
-os.environ.setdefault(
-    "IMPROVE_QUEUE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='improve-queue-')}/queue.sqlite"
+# reads this when first imported, below). Set, not defaulted: pytest-xdist's workers inherit the
+# controller's environment, and two processes sharing a queue would see each other's jobs.
+os.environ["IMPROVE_QUEUE_URL"] = (
+    f"sqlite:///{tempfile.mkdtemp(prefix='improve-queue-')}/queue.sqlite"
 )
 
 from improve import create_app  # noqa: E402

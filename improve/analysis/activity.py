@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from improve.analysis.periods import Cadence, report_state
+from improve.analysis.periods import Cadence, report_state, submission_timing
 
 # Input columns, so an empty frame keeps its shape. Dates are datetime.date objects or None.
 TEAM_COLUMNS = ["team_id", "name", "joined_on"]  # joined_on: when the team could first act
@@ -23,7 +23,7 @@ CYCLE_COLUMNS = ["team_id", "last_updated", "last_started"]  # one row per team,
 POINT_COLUMNS = ["measure_id", "team_id", "period_start", "created_on"]
 MEASURE_COLUMNS = ["measure_id", "team_id", "name", "frequency", "baseline_start"]  # team_id None:
 # a shared measure, which every team reports against.
-REPORT_COLUMNS = ["team_id", "revision", "status", "suggested_score"]
+REPORT_COLUMNS = ["team_id", "revision", "status", "suggested_score", "submitted_at"]
 PLAN_COLUMNS = ["team_id", "starts_on"]  # one row per cycle still at the Plan stage
 SCORE_COLUMNS = ["team_id", "assessor", "score"]
 
@@ -50,7 +50,8 @@ POINT_SUMMARY_COLUMNS = [
     "last_created",
 ]
 TEAM_GAP_COLUMNS = ["team_id", "measures_with_gaps", "missing_periods", "measures_without_data"]
-STATE_COLUMNS = ["team_id", "state", "suggested_score"]
+# "timing": a SubmissionTiming for a submitted report (on time, or how late), else None.
+STATE_COLUMNS = ["team_id", "state", "suggested_score", "timing"]
 SCORE_GAP_COLUMNS = ["team_id", "self_score", "coordinator_score", "gap"]
 CALL_COLUMNS = ["team_id", "name", "kinds", "reasons"]
 STUCK_COLUMNS = ["team_id", "stuck_in_plan"]
@@ -369,26 +370,33 @@ def report_states(
     submitted once any revision was submitted (a correction being written keeps it submitted),
     draft when the latest revision is a draft before the due date, late when nothing was
     submitted by the due date, due before then; with the suggested score of the latest
-    revision (what the team's own records suggest)."""
+    revision (what the team's own records suggest), and for a submitted report how it stood
+    against the due date (improve.analysis.periods.submission_timing)."""
     latest: dict[int, tuple[str, float | None]] = {}
-    submitted: set[int] = set()
+    # Every known moment each team submitted a revision: the first one says how late it was.
+    submitted_at_times: dict[int, list[Any]] = {}
     ordered = reports.sort_values("revision")
-    for team_id, status, suggested in zip(
+    for team_id, status, suggested, submitted_at in zip(
         ordered["team_id"].tolist(),
         ordered["status"].astype(str).tolist(),
         ordered["suggested_score"].tolist(),
+        ordered["submitted_at"].tolist(),
         strict=True,
     ):
         latest[team_id] = (status, None if pd.isna(suggested) else float(suggested))
         if status == "submitted":
-            submitted.add(team_id)
+            moments = submitted_at_times.setdefault(team_id, [])
+            if not pd.isna(submitted_at):
+                moments.append(submitted_at)
     rows = []
     for team_id in team_ids:
         status, suggested = latest.get(team_id, ("", None))
-        state = report_state(
-            period, cadence, due_day, today, team_id in submitted, status == "draft"
-        )
-        rows.append((team_id, state, suggested))
+        moments = submitted_at_times.get(team_id)
+        submitted = moments is not None
+        state = report_state(period, cadence, due_day, today, submitted, status == "draft")
+        first = min(moments) if moments else None
+        timing = submission_timing(period, cadence, due_day, first) if submitted else None
+        rows.append((team_id, state, suggested, timing))
     frame = pd.DataFrame(rows, columns=STATE_COLUMNS)
     return frame.astype({"team_id": "int64", "suggested_score": "float64"})
 

@@ -211,10 +211,11 @@ def reports_frame(collaborative: Collaborative, period: date, team: Team | None)
         MonthlyReport.revision,
         MonthlyReport.status,
         MonthlyReport.suggested_score,
+        MonthlyReport.submitted_at,
     ).where(MonthlyReport.period_start == period)
     rows = [
-        (team_id, revision, status.value, suggested)
-        for team_id, revision, status, suggested in db.session.execute(
+        (team_id, revision, status.value, suggested, submitted_at)
+        for team_id, revision, status, suggested, submitted_at in db.session.execute(
             _scope(query, MonthlyReport.team_id, collaborative, team)
         )
     ]

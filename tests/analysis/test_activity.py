@@ -263,7 +263,7 @@ PERIOD = date(2026, 4, 1)  # due 10 May, so late on TODAY
     ],
 )
 def test_report_states(revisions, today, expected):
-    reports = frame([(1, *row) for row in revisions], REPORT_COLUMNS)
+    reports = frame([(1, *row, None) for row in revisions], REPORT_COLUMNS)
     result = report_states([1], reports, PERIOD, "monthly", 10, today)
     state, suggested = result.iloc[0]["state"], result.iloc[0]["suggested_score"]
     assert (state, None if pd.isna(suggested) else suggested) == expected
@@ -433,7 +433,7 @@ def test_a_team_late_with_an_earlier_report_needs_a_call_once():
 
 def test_late_teams():
     states = report_states(
-        [1, 2], frame([(1, 1, "submitted", None)], REPORT_COLUMNS), PERIOD, "monthly", 10, TODAY
+        [1, 2], frame([(1, 1, "submitted", None, None)], REPORT_COLUMNS), PERIOD, "monthly", 10, TODAY
     )
     assert late_teams(states) == {2}
 
@@ -489,3 +489,18 @@ def test_stuck_counts_and_the_reason_to_call():
     assert calls.iloc[0]["reasons"][-1] == (
         "2 tests of change still in Plan more than 2 weeks after the planned start"
     )
+
+
+def test_report_states_say_how_late_the_first_submission_was():
+    """The dashboard's tag reads submission_timing, as the drill-down and the report page do:
+    the first submitted revision counts, a correction submitted later does not."""
+    from datetime import UTC, datetime
+
+    first = datetime(2026, 6, 5, 9, 0, tzinfo=UTC)  # April's report was due on 10 May
+    correction = datetime(2026, 6, 20, 9, 0, tzinfo=UTC)
+    reports = frame(
+        [(1, 1, "submitted", None, first), (1, 2, "submitted", None, correction)], REPORT_COLUMNS
+    )
+    [timing, none] = report_states([1, 2], reports, PERIOD, "monthly", 10, TODAY)["timing"]
+    assert timing.days_late == 26 and timing.words == "Submitted 26 days late"
+    assert none is None

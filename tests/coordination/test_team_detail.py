@@ -115,8 +115,9 @@ def test_the_leads_are_read_in_one_query(scene, client_for, make_user, grant):
 
 
 def test_submitted_days_late_agrees_on_every_page(scene, client_for):
-    """One function (analysis.periods.submission_timing) says how late; the drill-down (its
-    summary and its report history), the team's list of reports and the report page agree."""
+    """One function (analysis.periods.submission_timing) says how late; the dashboard's table,
+    the drill-down (its summary and its report history), the team's list of reports and the
+    report page agree."""
     report = period_report(scene, scene.team_a)
     due = due_date(PERIOD, "monthly", scene.x.report_due_day)
     submitted_on(report, due + timedelta(days=26))
@@ -127,6 +128,12 @@ def test_submitted_days_late_agrees_on_every_page(scene, client_for):
     assert f"Report for {PERIOD:%B %Y} Submitted 26 days late" in detail
     row = between(detail, f"Read and score the report for {PERIOD:%B %Y}", "Open")
     assert "Submitted 26 days late 2.5 3.5 2.0" in row
+    dashboard = visible(
+        client_for(scene.coordinator_x).get(
+            f"/collaboratives/{scene.x.id}/coordinator?period={PERIOD.isoformat()}"
+        )
+    )
+    assert f"{scene.team_a.name} Submitted 26 days late" in dashboard
 
     client = client_for(scene.member_a)
     reports = visible(client.get(f"/teams/{scene.team_a.id}/reports"))
