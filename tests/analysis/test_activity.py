@@ -433,7 +433,12 @@ def test_a_team_late_with_an_earlier_report_needs_a_call_once():
 
 def test_late_teams():
     states = report_states(
-        [1, 2], frame([(1, 1, "submitted", None, None)], REPORT_COLUMNS), PERIOD, "monthly", 10, TODAY
+        [1, 2],
+        frame([(1, 1, "submitted", None, None)], REPORT_COLUMNS),
+        PERIOD,
+        "monthly",
+        10,
+        TODAY,
     )
     assert late_teams(states) == {2}
 
