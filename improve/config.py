@@ -95,6 +95,22 @@ def mail_settings() -> dict[str, Any]:
     }
 
 
+def base_url() -> str:
+    """IMPROVE_BASE_URL, checked: with a real mail server it must be set (links in invitations
+    to the laptop default would reach nobody), and it must be an http(s) address."""
+    url = os.environ.get("IMPROVE_BASE_URL", "").strip().rstrip("/")
+    if not url:
+        if os.environ.get("IMPROVE_MAIL_SERVER", "").strip():
+            raise ValueError(
+                "IMPROVE_BASE_URL must be set when IMPROVE_MAIL_SERVER is: links in email start "
+                "with it (for example https://improve.example.org)"
+            )
+        return "http://127.0.0.1:5000"
+    if not url.startswith(("http://", "https://")) or url[-3:] == "://":
+        raise ValueError(f"IMPROVE_BASE_URL must start with https:// or http://, not {url!r}")
+    return url
+
+
 def queue_url(instance_path: str) -> str:
     """Where the background worker's queue lives: a SQLite file beside the database by default
     (nothing more to run), or Redis for a deployment with several app servers."""
@@ -135,6 +151,6 @@ def settings(instance_path: str) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
         # Links in email start here, never with the Host a request claimed: a forged Host header
         # must not turn a password link into a link to someone else's site.
-        "BASE_URL": os.environ.get("IMPROVE_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "BASE_URL": base_url(),
         **mail_settings(),
     }

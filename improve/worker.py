@@ -20,10 +20,11 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
+import redis
 from flask import Flask, g, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
@@ -31,6 +32,9 @@ from improve.config import queue_url
 
 log = logging.getLogger(__name__)
 BACKGROUND_JOB = "improve_background_job"
+# Reminders go out at this hour of the worker's clock, and a worker started later catches up;
+# none goes in the night.
+SEND_FROM_HOUR = 7
 
 
 def _default_instance_path() -> str:
@@ -41,7 +45,10 @@ def _default_instance_path() -> str:
 def make_huey(url: str) -> Huey:
     """A huey on SQLite (sqlite:///path) or Redis (redis://host:port/db)."""
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey("improve", url=url, utc=False)
+        # Timeouts: a request that wakes the worker must not hang on an unreachable Redis (the
+        # email is safe in the outbox either way). Reads wait longer than huey's 1 s poll.
+        pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+        return RedisHuey("improve", connection_pool=pool, utc=False)
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
@@ -61,14 +68,29 @@ def _worker_app() -> Flask:
 
 @contextmanager
 def job_context() -> Iterator[None]:
-    """The app around a job. In the worker, its own app context; where one is already open (a
-    test running a job by hand, or `flask` commands), that one."""
+    """The app around a job, whose work is committed when the job ends (or rolled back if it
+    fails). In the worker, its own app context; where one is already open (a test running a job
+    by hand, or `flask` commands), that one."""
     if has_app_context():
-        yield
+        with _committed():
+            yield
         return
     with _worker_app().app_context():
         g.setdefault(BACKGROUND_JOB, True)
+        with _committed():
+            yield
+
+
+@contextmanager
+def _committed() -> Iterator[None]:
+    from improve.extensions import db
+
+    try:
         yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
 
 
 def today() -> date:
@@ -90,7 +112,7 @@ def sweep_outbox() -> None:
     deliver_outbox.call_local()
 
 
-@huey.periodic_task(crontab(minute="0", hour="7"))
+@huey.periodic_task(crontab(minute="0", hour=str(SEND_FROM_HOUR)))
 def daily_reminders() -> dict[str, int]:
     from improve import reminders
 
@@ -98,7 +120,7 @@ def daily_reminders() -> dict[str, int]:
         return reminders.send_daily_reminders(today())
 
 
-@huey.periodic_task(crontab(minute="0", hour="7", day_of_week="1"))
+@huey.periodic_task(crontab(minute="0", hour=str(SEND_FROM_HOUR), day_of_week="1"))
 def weekly_digest() -> int:
     from improve import reminders
 
@@ -108,9 +130,11 @@ def weekly_digest() -> int:
 
 @huey.on_startup()
 def _catch_up() -> None:
-    """Anything a worker that was stopped at 07:00 missed today."""
-    daily_reminders()
-    if today().weekday() == 0:
+    """What a worker that was stopped at 07:00 missed: today's reminders, and this week's digest
+    if it has not gone (each message's identity in the outbox stops a second copy)."""
+    now = datetime.now()
+    if now.hour >= SEND_FROM_HOUR:
+        daily_reminders()
         weekly_digest()
     deliver_outbox()
 

@@ -146,3 +146,21 @@ def test_the_timeouts_reach_the_database(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only")
     assert db.session.execute(sa.text("SHOW lock_timeout")).scalar() == "5s"
+
+
+def test_a_mail_server_without_the_apps_address_is_refused(monkeypatch):
+    """Links in invitations would point at the laptop default and reach nobody."""
+    from improve.config import base_url
+
+    monkeypatch.setenv("IMPROVE_MAIL_SERVER", "smtp.example.org")
+    monkeypatch.delenv("IMPROVE_BASE_URL", raising=False)
+    with pytest.raises(ValueError, match="IMPROVE_BASE_URL must be set"):
+        base_url()
+    monkeypatch.setenv("IMPROVE_BASE_URL", "improve.example.org")
+    with pytest.raises(ValueError, match="must start with https://"):
+        base_url()
+    monkeypatch.setenv("IMPROVE_BASE_URL", "https://improve.example.org/")
+    assert base_url() == "https://improve.example.org"
+    monkeypatch.delenv("IMPROVE_MAIL_SERVER")
+    monkeypatch.delenv("IMPROVE_BASE_URL")
+    assert base_url() == "http://127.0.0.1:5000"

@@ -56,6 +56,7 @@ def queue_email(
     context: dict[str, Any] | None = None,
     *,
     dedupe_key: str | None = None,
+    reply_to: str = "",
 ) -> OutboxMessage | None:
     """Write one message to `to` into the outbox (the caller commits; the worker sends it after).
 
@@ -80,6 +81,7 @@ def queue_email(
         to_address=to.email,
         user_id=to.id,
         subject=subject,
+        reply_to=reply_to,
         text_body=_render(f"email/{template}.txt", values),
         html_body=_render(f"email/{template}.html", values),
         dedupe_key=dedupe_key,

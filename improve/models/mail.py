@@ -43,6 +43,8 @@ class OutboxMessage(TimestampMixin, Base):
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
     subject: Mapped[str] = mapped_column(sa.String(SHORT_TEXT))
+    # Where a reply goes (a coordinator's own reminder goes back to them); empty: the from address.
+    reply_to: Mapped[str] = mapped_column(sa.String(254), default="")
     text_body: Mapped[str] = mapped_column(sa.Text())
     html_body: Mapped[str] = mapped_column(sa.Text(), default="")
     status: Mapped[OutboxStatus] = mapped_column(

@@ -35,6 +35,7 @@ def upgrade():
     sa.Column('to_address', sa.String(length=254), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('reply_to', sa.String(length=254), nullable=False),
     sa.Column('text_body', sa.Text(), nullable=False),
     sa.Column('html_body', sa.Text(), nullable=False),
     sa.Column('status', OUTBOX_STATUS, nullable=False),

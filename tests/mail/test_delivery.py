@@ -157,3 +157,27 @@ def test_links_in_email_use_the_configured_address_not_the_requests_host(app: Fl
     app.config["BASE_URL"] = "https://improve.example.org"
     with app.test_request_context(base_url="http://evil.example.com"):
         assert external_url("auth.sign_in") == "https://improve.example.org/sign-in"
+
+
+def test_a_password_link_is_not_kept_readable_once_sent(inbox, make_user):
+    person = make_user(email="new@example.org")
+    context = {"phase": _Phase(), "collaborative": _Named("C"), "calendar_url": "secret-link"}
+    queue_email("invitation", person, "You are invited", "learning_session", context)
+    deliver()
+    assert "secret-link" in text_of(inbox.to("new@example.org")[0])
+    message = db.session.scalars(sa.select(OutboxMessage)).one()
+    assert "secret-link" not in message.text_body + message.html_body
+    assert message.text_body.startswith("(Removed once sent")
+
+
+def test_an_unreachable_server_stops_the_batch_after_one_try(app: Flask, make_user):
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+    from improve.mail import mail
+
+    mail.init_app(app)
+    for _ in range(3):
+        _queue_digest(make_user())
+    counts = deliver()
+    assert (counts.sent, counts.retrying) == (0, 1)
+    tries = db.session.scalars(sa.select(OutboxMessage.attempts).order_by(OutboxMessage.id))
+    assert list(tries) == [1, 0, 0]  # the other two wait for the next sweep, untouched

@@ -222,3 +222,84 @@ def test_no_care_data_in_reminders(inbox, teams):
     db.session.commit()
     for message in db.session.scalars(sa.select(OutboxMessage)):
         assert "Acacia" not in message.text_body + message.html_body
+
+
+def test_the_workers_daily_job_saves_what_it_queues(inbox, teams, monkeypatch):
+    """The huey task itself, as the worker runs it: its work is committed when it ends."""
+    from improve import worker
+
+    monkeypatch.setattr(worker, "today", lambda: date(2026, 12, 7))
+    counts = worker.daily_reminders.call_local()
+    db.session.rollback()  # anything not committed by the job is gone now
+    assert counts["due"] == 2
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 2
+    assert db.session.scalar(sa.select(sa.func.count(ReportReminder.id))) == 1
+
+
+def test_the_workers_weekly_job_saves_what_it_queues(inbox, teams, monkeypatch):
+    from improve import worker
+
+    monkeypatch.setattr(worker, "today", lambda: date(2026, 12, 14))
+    assert worker.weekly_digest.call_local() == 1
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 1
+
+
+def test_a_quarterly_report_is_reminded_before_its_due_date(
+    inbox, make_collaborative, make_team, make_user, grant
+):
+    collaborative = make_collaborative(
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        reporting_cadence="quarterly",
+        report_due_day=15,
+    )
+    team = make_team(collaborative, name="Quarterly team")
+    grant(make_user(email="q@example.org"), Role.TEAM_LEAD, team)
+    # July to September's report is due on 15 October.
+    assert reminders.send_report_reminders(date(2026, 10, 11)) == (0, 0)
+    assert reminders.send_report_reminders(date(2026, 10, 12)) == (1, 0)
+    assert reminders.send_report_reminders(date(2026, 10, 16)) == (0, 1)
+    deliver()
+    subjects = [message["Subject"] for message in inbox.to("q@example.org")]
+    assert subjects == [
+        "Quarterly team: the report for July to September 2026 is due on 15 October",
+        "Quarterly team: the report for July to September 2026 is late",
+    ]
+
+
+def test_the_last_report_is_still_chased_after_the_collaborative_ends(
+    inbox, make_collaborative, make_team, make_user, grant
+):
+    collaborative = make_collaborative(starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+    team = make_team(collaborative)
+    grant(make_user(email="last@example.org"), Role.TEAM_LEAD, team)
+    # December's report is due on 10 January, after the end.
+    assert reminders.send_report_reminders(date(2027, 1, 7)) == (1, 0)
+    assert reminders.send_report_reminders(date(2027, 1, 11)) == (0, 1)
+
+
+def test_no_lead_no_writer_no_reminder_and_nothing_recorded(inbox, make_collaborative, make_team):
+    collaborative = make_collaborative(starts_on=date(2026, 10, 1), ends_on=date(2027, 6, 30))
+    make_team(collaborative)
+    assert reminders.send_report_reminders(date(2026, 12, 7)) == (0, 0)
+    assert db.session.scalar(sa.select(sa.func.count(ReportReminder.id))) == 0
+
+
+def test_a_disabled_lead_gets_nothing(inbox, teams):
+    _, _, _, people = teams
+    people["lead"].is_enabled = False
+    db.session.commit()
+    reminders.send_report_reminders(date(2026, 12, 7))
+    deliver()
+    assert _addresses(inbox) == ["writer@example.org"]
+
+
+def test_a_lead_of_two_teams_hears_about_each(inbox, teams, make_team, grant):
+    collaborative, _, _, people = teams
+    other = make_team(collaborative, name="Seaview")
+    grant(people["lead"], Role.TEAM_LEAD, other)
+    reminders.send_report_reminders(date(2026, 12, 7))
+    deliver()
+    subjects = sorted(message["Subject"] for message in inbox.to("lead@example.org"))
+    assert [subject.split(":")[0] for subject in subjects] == ["Riverside", "Seaview"]

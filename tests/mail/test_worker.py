@@ -65,6 +65,7 @@ def _worker(database_url: str, queue_url: str, port: int, tmp_path: Path) -> sub
         "FLASK_APP": "improve",
         "IMPROVE_DATABASE_URL": database_url,
         "IMPROVE_QUEUE_URL": queue_url,
+        "IMPROVE_BASE_URL": "http://improve.test",
         "IMPROVE_MAIL_SERVER": "127.0.0.1",
         "IMPROVE_MAIL_PORT": str(port),
         "IMPROVE_MAIL_SECURITY": "none",
