@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
@@ -51,6 +52,24 @@ def request_may_write() -> bool:
         return False
     view = current_app.view_functions.get(request.endpoint or "")
     return not getattr(view, _READS_ONLY, False)
+
+
+BACKGROUND_JOB = "improve_background_job"
+_JOB_READING = "improve_job_reading"
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """In a background job: the queries inside read one snapshot without taking SQLite's write
+    lock (people keep saving meanwhile). Nothing may be written inside; the read transaction
+    ends when the block does."""
+    db.session.commit()
+    g.setdefault(_JOB_READING, True)
+    try:
+        yield
+        db.session.commit()
+    finally:
+        g.pop(_JOB_READING, None)
 
 
 def stop_writing() -> None:
@@ -118,8 +137,11 @@ def sqlite_begin() -> str | None:
     """
     if has_request_context():
         return "BEGIN IMMEDIATE" if request_may_write() else "BEGIN"
-    if has_app_context() and g.get("improve_background_job", False):
-        return "BEGIN IMMEDIATE"  # a worker's job: short transactions that mostly write
+    if has_app_context() and g.get(BACKGROUND_JOB, False):
+        # A worker's job: short transactions that mostly write, except its long reads (a
+        # collaborative's overview for the digest), which run in `reading_only` and must not
+        # hold the write lock while they read.
+        return "BEGIN" if g.get(_JOB_READING, False) else "BEGIN IMMEDIATE"
     command = click.get_current_context(silent=True)
     if command is not None and command.info_name != "shell":
         return "BEGIN IMMEDIATE"

@@ -29,9 +29,9 @@ from flask import Flask, g, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from improve.config import queue_url
+from improve.extensions import BACKGROUND_JOB
 
 log = logging.getLogger(__name__)
-BACKGROUND_JOB = "improve_background_job"
 # Reminders go out at this hour of the worker's clock, and a worker started later catches up;
 # none goes in the night.
 SEND_FROM_HOUR = 7

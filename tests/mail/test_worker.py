@@ -146,3 +146,27 @@ def test_the_worker_process_delivers_from_a_redis_queue(
     _redis_or_skip()
     make_huey(REDIS_URL).flush()  # an earlier run's leftovers
     _run_worker_and_wait(app, smtp_server, make_user, REDIS_URL, tmp_path, stop)
+
+
+def test_a_jobs_long_read_leaves_sqlite_free_for_saving(app: Flask, make_user) -> None:
+    """The digest reads a whole collaborative inside `reading_only`: on SQLite that read must
+    not hold the write lock (a job's other transactions take it at once, BEGIN IMMEDIATE)."""
+    import sqlalchemy as sa
+    from flask import g
+
+    from improve.extensions import BACKGROUND_JOB, reading_only
+    from improve.models import User
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL readers never block writers")
+    make_user()
+    other = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    g.setdefault(BACKGROUND_JOB, True)
+    try:
+        with reading_only():
+            db.session.execute(sa.select(User.id)).all()  # the job's read transaction is open
+            with other.begin() as connection:  # someone saving meanwhile: no wait, no error
+                connection.execute(sa.update(User).values(phone="01632 960 001"))
+    finally:
+        g.pop(BACKGROUND_JOB)
+        other.dispose()
