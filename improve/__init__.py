@@ -29,10 +29,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     )
 
+    _trust_proxies(app, app.config.get("PROXIES", 0))
     _configure_templates(app)
     _init_extensions(app)
     _register_blueprints(app)
     return app
+
+
+def _trust_proxies(app: Flask, proxies: int) -> None:
+    """Behind `proxies` reverse proxies, take the browser's address and scheme from the headers
+    they add, so the per-network limits count each person, not the proxy. Never trusted without
+    proxies: a browser could send any X-Forwarded-For. Links in email use BASE_URL, never the
+    Host a request claims, so X-Forwarded-Host is ignored."""
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0
+        )
 
 
 def _configure_templates(app: Flask) -> None:

@@ -17,6 +17,7 @@
 | IMPROVE_MAIL_PASSWORD     | none                                            |
 | IMPROVE_MAIL_FROM         | improve <no-reply@localhost>                    |
 | IMPROVE_QUEUE_URL         | sqlite:///<instance folder>/queue.sqlite; or redis://host:6379/0 |
+| IMPROVE_PROXIES           | 0; the number of reverse proxies in front of the app |
 """
 
 from __future__ import annotations
@@ -152,5 +153,6 @@ def settings(instance_path: str) -> dict[str, Any]:
         # Links in email start here, never with the Host a request claimed: a forged Host header
         # must not turn a password link into a link to someone else's site.
         "BASE_URL": base_url(),
+        "PROXIES": int(os.environ.get("IMPROVE_PROXIES", "0")),  # trusted for X-Forwarded-*
         **mail_settings(),
     }

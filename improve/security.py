@@ -36,10 +36,24 @@ REVALIDATED_DOWNLOADS = frozenset(
 OWN_CACHE_CONTROL = frozenset({"reports.calendar_feed"})
 
 
+# Pages whose address holds a secret token (a link to choose a password). "same-origin" would
+# send that address as the Referer of the page's own requests (its styles, scripts, the form's
+# post), which lands the token in access logs. "strict-origin" sends only the site's address.
+# Not "no-referrer": Flask-WTF refuses a form posted over HTTPS with no Referer
+# (WTF_CSRF_SSL_STRICT), so the password could never be saved. Django instead redirects to a
+# token-free address and keeps the token in the session, which also hides it from the address
+# bar; not chosen, since the first request's address is in the access log either way, and a
+# header needs no token kept in the session cookie and no second address for the same page.
+TOKEN_IN_ADDRESS = frozenset({"auth.accept_invitation"})
+TOKEN_PAGE_REFERRER_POLICY = "strict-origin"
+
+
 def _add_security_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
+    if request.endpoint in TOKEN_IN_ADDRESS:
+        headers["Referrer-Policy"] = TOKEN_PAGE_REFERRER_POLICY
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")

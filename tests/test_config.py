@@ -164,3 +164,14 @@ def test_a_mail_server_without_the_apps_address_is_refused(monkeypatch):
     monkeypatch.delenv("IMPROVE_MAIL_SERVER")
     monkeypatch.delenv("IMPROVE_BASE_URL")
     assert base_url() == "http://127.0.0.1:5000"
+
+
+@pytest.mark.parametrize(("configured", "expected"), [(None, 0), ("0", 0), ("2", 2)])
+def test_proxies_are_trusted_only_when_counted(monkeypatch, tmp_path, configured, expected):
+    from improve.config import settings
+
+    if configured is None:
+        monkeypatch.delenv("IMPROVE_PROXIES", raising=False)
+    else:
+        monkeypatch.setenv("IMPROVE_PROXIES", configured)
+    assert settings(str(tmp_path))["PROXIES"] == expected

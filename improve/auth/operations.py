@@ -28,7 +28,11 @@ from improve.models import (
 )
 from improve.models.user import hash_password
 
+# Invitations and admin resets: the person has no password until they use the link.
 INVITATION_DAYS = 7
+# A link anyone can ask for on the sign-in page ("Forgotten your password?"): short-lived, since
+# the password still works and a mailbox read by someone else must not keep a way in for days.
+PASSWORD_LINK_LIFETIME = timedelta(hours=1)
 # At most one "forgotten password" email per account in this time: asking again and again must
 # not fill someone's inbox.
 PASSWORD_LINK_EVERY = timedelta(minutes=15)
@@ -194,8 +198,16 @@ def change_settings(user: User, phone: str, wants_reminder_email: bool) -> bool:
     )
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="invitation")
+# Password links -----------------------------------------------------------------------------------
+# Two kinds, told apart by their salt: an invitation (or admin reset) lasts INVITATION_DAYS and dies
+# when used; a link asked for on the sign-in page lasts PASSWORD_LINK_LIFETIME and is bound to the
+# account's state, so it also dies when the person signs in with their old password meanwhile.
+INVITATION_SALT = "invitation"
+PASSWORD_LINK_SALT = "password-link"
+
+
+def _serializer(salt: str = INVITATION_SALT) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def invitation_token(user: User) -> str:
@@ -203,15 +215,53 @@ def invitation_token(user: User) -> str:
     return _serializer().dumps({"user": user.id, "version": user.session_version})
 
 
-def user_for_invitation(token: str) -> User | None:
+def password_link_token(user: User) -> str:
+    """A link token to choose a new password, for "Forgotten your password?". It dies when used
+    (the password and version change), when the password changes another way, and when the person
+    signs in meanwhile (the time of their last sign-in changes), as well as after an hour."""
+    return _serializer(PASSWORD_LINK_SALT).dumps({"user": user.id, "state": _account_state(user)})
+
+
+def _account_state(user: User) -> str:
+    """A keyed digest of what changes when the link is used, the password is changed or reset,
+    or the person signs in. Keyed, since the token's payload is readable: it must not carry
+    anything derived from the password hash that could be checked offline."""
+    signed_in = user.last_signed_in_at.timestamp() if user.last_signed_in_at else ""
+    material = f"{user.session_version}|{user.password_hash or ''}|{signed_in}"
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, material.encode(), hashlib.sha256).hexdigest()
+
+
+def password_link_lasts() -> str:
+    """How long a link from "Forgotten your password?" works, as the email and page say it."""
+    hours = int(PASSWORD_LINK_LIFETIME.total_seconds() // 3600)
+    return f"{hours} hour{'s' * (hours != 1)}"
+
+
+def _payload(token: str, salt: str, max_age: timedelta) -> dict[str, Any] | None:
     try:
-        payload: Any = _serializer().loads(token, max_age=INVITATION_DAYS * 24 * 3600)
+        payload: Any = _serializer(salt).loads(token, max_age=int(max_age.total_seconds()))
     except BadSignature:
         return None
-    if not isinstance(payload, dict):
+    return payload if isinstance(payload, dict) else None
+
+
+def user_for_link(token: str) -> User | None:
+    """The account a password link (an invitation, an admin's reset or a link asked for on the
+    sign-in page) may choose the password of, or None if the link is forged, expired or dead."""
+    invitation = _payload(token, INVITATION_SALT, timedelta(days=INVITATION_DAYS))
+    asked_for = _payload(token, PASSWORD_LINK_SALT, PASSWORD_LINK_LIFETIME)
+    payload = invitation or asked_for
+    if payload is None:
         return None
     user = db.session.get(User, payload.get("user", 0))
-    if user is None or not user.is_enabled or user.session_version != payload.get("version"):
+    if user is None or not user.is_enabled:
+        return None
+    if invitation is not None and user.session_version != invitation.get("version"):
+        return None
+    if asked_for is not None and not hmac.compare_digest(
+        _account_state(user), str(asked_for.get("state"))
+    ):
         return None
     return user
 
@@ -243,19 +293,34 @@ def email_invitation(
     return queue_email("invitation", user, "You are invited to improve", "invitation", context)
 
 
-def email_password_link(
-    user: User, token: str, reset_by: User | None = None, *, dedupe_key: str | None = None
-) -> OutboxMessage | None:
-    """Queue a link to choose a new password: after an admin reset it (`reset_by`), or because
-    someone asked for one on the sign-in page."""
+PASSWORD_LINK_SUBJECT = "Choose a new password for improve"
+
+
+def email_password_link(user: User, token: str, reset_by: User) -> OutboxMessage | None:
+    """Queue a link to choose a new password after an admin reset it (`reset_by`): an
+    invitation token, as the person has no password now."""
     context = {
         "link": invitation_link(token),
-        "reset_by": reset_by.display_name if reset_by else None,
+        "reset_by": reset_by.display_name,
         "days": INVITATION_DAYS,
     }
-    subject = "Choose a new password for improve"
+    return queue_email("password_reset", user, PASSWORD_LINK_SUBJECT, "password_reset", context)
+
+
+def email_asked_for_password_link(user: User, *, dedupe_key: str) -> OutboxMessage | None:
+    """Queue a link to choose a new password that someone asked for on the sign-in page."""
+    context = {
+        "link": invitation_link(password_link_token(user)),
+        "reset_by": None,
+        "lasts": password_link_lasts(),
+    }
     return queue_email(
-        "password_reset", user, subject, "password_reset", context, dedupe_key=dedupe_key
+        "password_reset",
+        user,
+        PASSWORD_LINK_SUBJECT,
+        "password_reset",
+        context,
+        dedupe_key=dedupe_key,
     )
 
 
@@ -269,8 +334,9 @@ def start_password_link_request(address: str) -> Attempt:
 def send_password_link(email: str) -> bool:
     """Email a link to choose a new password to the account with this address, if it may sign
     in and had no such email in the last PASSWORD_LINK_EVERY. The password is left alone: a
-    request anyone can make must not lock anyone out. Whether a link was sent is for tests and
-    the audit trail, never for the page."""
+    request anyone can make must not lock anyone out. Runs in the background worker
+    (improve.auth.jobs), so the page answers in the same time whatever the address; whether a
+    link was sent is for tests and the audit trail, never for the page."""
     user = find_user_by_email(email)
     if user is None or not user.is_enabled:
         return False
@@ -289,7 +355,7 @@ def send_password_link(email: str) -> bool:
     # Two requests at the same moment both pass the check above; the unique key lets one win.
     window = int(now.timestamp() // PASSWORD_LINK_EVERY.total_seconds())
     key = f"password_link:user {user.id}:{window}"
-    if email_password_link(user, invitation_token(user), dedupe_key=key) is None:
+    if email_asked_for_password_link(user, dedupe_key=key) is None:
         return False
     summary = "Emailed a link to choose a new password, asked for on the sign-in page"
     record_event(user.id, AuditAction.UPDATE, user, summary=summary)

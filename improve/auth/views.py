@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Response, abort, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from improve.auth import bp, operations, start_session
+from improve.auth import bp, jobs, operations, start_session
 from improve.auth.forms import (
     AccountForm,
     ChangePasswordForm,
@@ -146,8 +146,10 @@ def change_password():
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
-    """Choose a password from an invitation or reset link."""
-    user = operations.user_for_invitation(token)
+    """Choose a password from an invitation, an admin's reset or a link asked for on the sign-in
+    page. Its responses send only the site's address as the Referer (improve.security), so the
+    token does not reach logs through the page's own requests."""
+    user = operations.user_for_link(token)
     if user is None:
         abort(
             404,
@@ -157,7 +159,7 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         new_hash = operations.hash_outside_transaction(form.new_password.data)
         # Read again under the write lock: the link may have been used while the hash was made.
-        user = operations.user_for_invitation(token)
+        user = operations.user_for_link(token)
         if user is None:
             abort(404, "This link has already been used. Ask whoever sent it for a new one.")
         operations.change_password(user, new_hash)
@@ -192,8 +194,10 @@ def forgotten_password():
             response = render("auth/forgotten_password.html", form=form, status=429)
             response.headers["Retry-After"] = str(attempt.retry_after)
             return response
-        operations.send_password_link(form.email.data)
         db.session.commit()
+        # The same work for every address: whether it has an account is the worker's business
+        # (improve.auth.jobs), so the time this takes tells nothing.
+        jobs.send_password_link(form.email.data)
         return see_other(url_for("auth.password_link_sent"))
     status = 422 if form.errors else 200
     return render("auth/forgotten_password.html", form=form, status=status)
@@ -203,7 +207,8 @@ def forgotten_password():
 def password_link_sent():
     """What happens next, after asking for a password link."""
     minutes = int(operations.PASSWORD_LINK_EVERY.total_seconds() // 60)
-    return render("auth/password_link_sent.html", days=operations.INVITATION_DAYS, every=minutes)
+    lasts = operations.password_link_lasts()
+    return render("auth/password_link_sent.html", lasts=lasts, every=minutes)
 
 
 def flash_emailed_link(user: User, token: str, emailed: bool, *, invitation: bool) -> None:

@@ -31,6 +31,7 @@ KIND_LABELS = {
     "report_reminder": "Reminder from the coordinator",
     "coordinator_digest": "Coordinator's weekly summary",
     "learning_session": "Learning session reminder",
+    "added_to_team": "Added to a team",
 }
 ESSENTIAL_KINDS = frozenset({"invitation", "password_reset"})
 
@@ -46,6 +47,12 @@ def external_url(endpoint: str, **values: Any) -> str:
     a request and in the worker alike, and never trusts the request's Host header."""
     adapter = current_app.url_map.bind("improve.invalid", url_scheme="https")
     return current_app.config["BASE_URL"] + adapter.build(endpoint, values)
+
+
+def would_receive(person: User, kind: str) -> bool:
+    """Whether a message of this kind goes to this person at all: never to a disabled account,
+    and reminders only to those who have not turned them off."""
+    return person.is_enabled and (kind in ESSENTIAL_KINDS or person.wants_reminder_email)
 
 
 def queue_email(
@@ -65,7 +72,7 @@ def queue_email(
     `template` names templates/email/<template>.txt and .html, given `user` and `context`."""
     if kind not in KIND_LABELS:
         raise ValueError(f"unknown kind of email: {kind}")
-    if not to.is_enabled or (kind not in ESSENTIAL_KINDS and not to.wants_reminder_email):
+    if not would_receive(to, kind):
         return None
     if dedupe_key is not None and _already_queued(dedupe_key):
         return None

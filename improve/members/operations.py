@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from improve.auditing import record_event, snapshot
 from improve.auth.operations import email_invitation, invitation_token
 from improve.extensions import db
+from improve.mail import external_url, queue_email
 from improve.models import AuditAction, Collaborative, Membership, Role, Team, User
 from improve.models.base import SHORT_TEXT
 
@@ -48,11 +49,14 @@ def add_member(
     A new account is emailed its invitation, whoever added it. Only an admin, who sees every
     account anyway, is told whether the email had one (issue 16): for anyone else a new account
     takes the email as its name when none was given, and the invitation goes only to the
-    address itself, so the adder learns nothing from the answer.
+    address itself, so the adder learns nothing from the answer. An existing account added here
+    (or given another role) is emailed a short notice instead, so both cases do the same work:
+    render an email and write it to the outbox.
     """
     scope = Scope(target)
     user = db.session.scalar(sa.select(User).where(User.email == email))
     token = None
+    existing = user is not None
     if user is None:
         if not display_name and actor.is_admin:
             raise NeedsNameError
@@ -85,6 +89,8 @@ def add_member(
             after=snapshot(membership, MEMBERSHIP_FIELDS),
             **scope.audit_ids(),
         )
+        if existing:
+            email_added(user, actor, target, role, changed=False)
     elif membership.role != role:
         before = snapshot(membership, MEMBERSHIP_FIELDS)
         membership.role = role
@@ -97,7 +103,32 @@ def add_member(
             after=snapshot(membership, MEMBERSHIP_FIELDS),
             **scope.audit_ids(),
         )
+        email_added(user, actor, target, role, changed=True)
     return membership, token
+
+
+def email_added(
+    user: User, actor: User, target: Team | Collaborative, role: Role, *, changed: bool
+) -> None:
+    """Tell an existing account it was added here, or given another role: not essential, so
+    someone who turned reminder email off gets none."""
+    place = _place(target)
+    if isinstance(target, Team):
+        link = external_url("teams.detail", team_id=target.id)
+    else:
+        link = external_url("collaboratives.detail", collaborative_id=target.id)
+    subject = f"You have been added to {place} in improve as {role.label}"
+    if changed:
+        subject = f"Your role in {place} in improve is now {role.label}"
+    context = {
+        "added_by": actor.display_name,
+        "place": place,
+        "role": role.label,
+        "changed": changed,
+        "link": link,
+    }
+    # Names of up to SHORT_TEXT characters each: the subject must fit its column.
+    queue_email("added_to_team", user, subject[:SHORT_TEXT], "added", context)
 
 
 def remove_member(actor: User, membership: Membership) -> None:

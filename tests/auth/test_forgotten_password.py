@@ -1,27 +1,44 @@
 """ "Forgotten your password?": a link by email to choose a new one. The answer says nothing about
-which addresses have accounts, the password keeps working until the link is used (a request
-anyone can make must lock nobody out), and neither one inbox nor the outbox can be flooded."""
+which addresses have accounts (not even by the time it takes: the worker does the looking up),
+the password keeps working until the link is used (a request anyone can make must lock nobody
+out), the link lasts an hour and dies once used or when the person signs in, and neither one
+inbox nor the outbox can be flooded."""
 
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from improve.auth.operations import INVITATION_DAYS
+from improve import create_app
+from improve.auth import jobs
+from improve.auth.operations import PASSWORD_LINK_LIFETIME
 from improve.extensions import db
 from improve.mail.delivery import deliver_due_messages
 from improve.models import AuditEvent, OutboxMessage, User, utcnow
-from tests.conftest import PASSWORD, text_of
+from improve.worker import huey
+from tests.conftest import PASSWORD, IsolatedClient, SharedBytecode, text_of
 
 ANSWER = (
     "If there is an account for that address, we have sent a link to choose a new password. "
-    f"It works for {INVITATION_DAYS} days."
+    "It works for 1 hour."
 )
 LINK = re.compile(r"http://improve\.test(/invitation/[\w.-]+)")
 NEW_PASSWORD = "a fresh password for the test"
+
+
+@pytest.fixture(autouse=True)
+def _empty_queue(app) -> Iterator[None]:
+    """Jobs queued by other tests in this process are not this test's."""
+    huey.flush()
+    yield
+    huey.flush()
 
 
 @pytest.fixture
@@ -31,10 +48,25 @@ def mailbox(app) -> list:
     return app.extensions["mailman"].outbox
 
 
-def ask(client, email: str, address: str = "127.0.0.1"):
-    return client.post(
+def run_jobs() -> int:
+    """Run the password-link jobs the requests queued, as the worker does. Other jobs (the wake-up
+    to deliver email) are dropped: these tests deliver with deliver_due_messages."""
+    ran = 0
+    while (task := huey.dequeue()) is not None:
+        if task.name.endswith("send_password_link"):
+            huey.execute(task)
+            ran += 1
+    return ran
+
+
+def ask(client, email: str, address: str = "127.0.0.1", *, run: bool = True):
+    """Ask for a link, then let the worker run the job the request queued."""
+    response = client.post(
         "/forgotten-password", data={"email": email}, environ_base={"REMOTE_ADDR": address}
     )
+    if run:
+        run_jobs()
+    return response
 
 
 def outbox() -> list[OutboxMessage]:
@@ -50,6 +82,12 @@ def audit_rows() -> list[AuditEvent]:
 def signs_in(app, email: str, password: str) -> bool:
     response = app.test_client().post("/sign-in", data={"email": email, "password": password})
     return response.status_code == 303
+
+
+def emailed_link(mailbox: list) -> str:
+    deliver_due_messages()
+    [path] = LINK.findall(mailbox[-1].body)
+    return path
 
 
 # The way in ---------------------------------------------------------------------------------------
@@ -78,8 +116,10 @@ def test_the_email_link_lets_the_person_choose_a_new_password(app, client, make_
     assert response.headers["Location"] == "/forgotten-password/sent"
     assert ANSWER in text_of(client.get(response.headers["Location"]))
 
-    # Nothing changed yet: a request anyone could make must not lock Sam out.
-    assert signs_in(app, user.email, PASSWORD)
+    # Nothing changed yet: a request anyone could make must not lock Sam out. (Signing in would
+    # kill the link: see below.)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password(PASSWORD)
 
     assert deliver_due_messages().sent == 1
     [email] = mailbox
@@ -128,9 +168,83 @@ def test_the_link_dies_when_the_password_is_changed_another_way(app, client, mak
 def test_an_invited_person_who_lost_the_invitation_can_ask_again(app, client, make_user, mailbox):
     user = make_user(password_hash=None)
     ask(client, user.email)
+    assert app.test_client().get(emailed_link(mailbox)).status_code == 200
+
+
+# The link's life ----------------------------------------------------------------------------------
+
+
+def test_the_email_says_the_link_works_for_an_hour(client, make_user, mailbox):
+    ask(client, make_user().email)
     deliver_due_messages()
-    [path] = LINK.findall(mailbox[0].body)
+    [email] = mailbox
+    assert "It works for 1 hour" in " ".join(email.body.split())
+    [(html, _)] = email.alternatives
+    assert "It works for 1 hour" in html
+
+
+@pytest.mark.parametrize(("minutes_over", "status"), [(-1, 200), (1, 404)])
+def test_the_link_works_for_an_hour(
+    app, client, make_user, mailbox, monkeypatch, minutes_over, status
+):
+    user = make_user()
+    assert timedelta(hours=1) == PASSWORD_LINK_LIFETIME
+    issued_at = time.time() - PASSWORD_LINK_LIFETIME.total_seconds() - minutes_over * 60
+    with monkeypatch.context() as patch:
+        patch.setattr(time, "time", lambda: issued_at)  # itsdangerous stamps with time.time()
+        ask(client, user.email)
+    assert app.test_client().get(emailed_link(mailbox)).status_code == status
+
+
+def test_the_link_dies_when_the_person_signs_in_with_their_old_password(
+    app, client, make_user, mailbox
+):
+    """They remembered it after all: a link still sitting in their mailbox must not stay a way
+    into the account."""
+    user = make_user()
+    ask(client, user.email)
+    path = emailed_link(mailbox)
     assert app.test_client().get(path).status_code == 200
+
+    assert signs_in(app, user.email, PASSWORD)
+    assert app.test_client().get(path).status_code == 404
+    refused = app.test_client().post(
+        path, data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    )
+    assert refused.status_code == 404
+    assert signs_in(app, user.email, PASSWORD)
+
+
+def test_the_link_dies_when_an_admin_resets_the_password(app, client, make_user, mailbox):
+    user = make_user()
+    ask(client, user.email)
+    path = emailed_link(mailbox)
+    user = db.session.get(User, user.id)
+    user.password_hash = None
+    db.session.commit()
+    assert app.test_client().get(path).status_code == 404
+
+
+def test_the_link_is_not_an_invitation(app, client, make_user, mailbox):
+    """Its own salt: it cannot be read as a seven-day invitation token, nor one as it."""
+    user = make_user()
+    ask(client, user.email)
+    token = emailed_link(mailbox).rsplit("/", 1)[1]
+    invitations = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="invitation")
+    with pytest.raises(BadSignature):
+        invitations.loads(token)
+    forged = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="password-link").dumps(
+        {"user": user.id, "version": user.session_version}
+    )
+    assert app.test_client().get(f"/invitation/{forged}").status_code == 404
+
+
+def test_the_link_page_does_not_send_its_address_as_referer(app, client, make_user, mailbox):
+    """The page's own requests (styles, scripts) would otherwise carry the token to the logs."""
+    ask(client, make_user().email)
+    response = app.test_client().get(emailed_link(mailbox))
+    assert response.status_code == 200
+    assert response.headers["Referrer-Policy"] == "strict-origin"
 
 
 # Saying nothing about accounts --------------------------------------------------------------------
@@ -140,6 +254,47 @@ def answer_to(client, email: str) -> tuple[int, str, str]:
     response = ask(client, email)
     followed = client.get(response.headers["Location"])
     return response.status_code, response.headers["Location"], text_of(followed)
+
+
+class Statements:
+    """Counts the SQL statements run, on every connection of the engine."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, *args: object) -> None:
+        self.count += 1
+
+
+def request_work(app, email: str) -> tuple[int, int, int, int]:
+    """What a request for a link does before the worker runs: SQL statements, jobs queued, and
+    rows in the outbox and the audit trail."""
+    statements = Statements()
+    sa.event.listen(db.engine, "before_cursor_execute", statements)
+    try:
+        response = ask(app.test_client(), email, run=False)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", statements)
+    assert response.status_code == 303
+    return statements.count, huey.pending_count(), len(outbox()), len(audit_rows())
+
+
+def test_the_request_does_the_same_work_whatever_the_address(app, make_user):
+    """The time a request takes must not tell which addresses have accounts: the page only
+    counts the request and queues a job; the worker looks the address up and writes the email."""
+    make_user(email="known@example.org")
+    make_user(email="gone@example.org", is_enabled=False)
+    work = {}
+    for email in ("known@example.org", "nobody@example.org", "gone@example.org"):
+        huey.flush()
+        work[email] = request_work(app, email)
+    assert len(set(work.values())) == 1, work
+    statements, queued, emails, rows = work["known@example.org"]
+    assert (queued, emails, rows) == (1, 0, 0)
+
+    huey.flush()
+    ask(app.test_client(), "known@example.org")
+    assert [message.to_address for message in outbox()] == ["known@example.org"]
 
 
 @pytest.mark.parametrize("kind", ["unknown", "disabled"])
@@ -246,6 +401,15 @@ def test_a_wrong_address_is_explained(client, email, message):
 # The trail ----------------------------------------------------------------------------------------
 
 
+def test_the_job_does_the_work_inside_its_own_context(client, make_user):
+    """The job, called as the worker calls it: it finds the account, queues the email, audits."""
+    user = make_user()
+    jobs.send_password_link.call_local(user.email)
+    [message] = outbox()
+    assert (message.user_id, message.kind) == (user.id, "password_reset")
+    assert [row.entity_id for row in audit_rows()] == [user.id]
+
+
 def test_the_request_is_audited_without_the_link(client, make_user):
     user = make_user()
     ask(client, user.email)
@@ -265,3 +429,59 @@ def test_no_care_data_and_no_password_in_the_email(client, make_user):
     assert PASSWORD not in message.text_body + message.html_body
     assert message.kind == "password_reset"
     assert db.session.get(User, user.id).password_hash is not None
+
+
+# Behind a reverse proxy ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_behind(app: Flask, database_url: str, monkeypatch):
+    """An app built with IMPROVE_PROXIES set, on the database of `app` (which empties it)."""
+    built: list[Flask] = []
+
+    def build(proxies: str) -> Flask:
+        monkeypatch.setenv("IMPROVE_PROXIES", proxies)
+        made = create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "WTF_CSRF_ENABLED": False,
+                "SERVER_NAME": "improve.test",
+                "BASE_URL": "http://improve.test",
+                "SIGN_IN_ATTEMPT_LIMIT": 1,
+            }
+        )
+        made.test_client_class = IsolatedClient
+        made.jinja_env.bytecode_cache = SharedBytecode()
+        built.append(made)
+        return made
+
+    yield build
+    for made in built:
+        with made.app_context():
+            db.engine.dispose()
+
+
+def ask_through_proxy(app: Flask, forwarded_for: str) -> int:
+    response = app.test_client().post(
+        "/forgotten-password",
+        data={"email": "someone@example.org"},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},  # the proxy's own address, every time
+        headers={"X-Forwarded-For": forwarded_for, "X-Forwarded-Proto": "https"},
+    )
+    return response.status_code
+
+
+def test_behind_a_proxy_each_browser_has_its_own_limit(app_behind):
+    behind = app_behind("1")
+    assert ask_through_proxy(behind, "203.0.113.1") == 303
+    assert ask_through_proxy(behind, "203.0.113.2") == 303  # another person, not held up
+    assert ask_through_proxy(behind, "203.0.113.1") == 429
+    # A browser cannot choose its address by adding its own header: the proxy's entry counts.
+    assert ask_through_proxy(behind, "198.51.100.7, 203.0.113.2") == 429
+
+
+def test_without_proxies_the_header_is_ignored(app_behind):
+    direct = app_behind("0")
+    assert ask_through_proxy(direct, "203.0.113.1") == 303
+    assert ask_through_proxy(direct, "203.0.113.2") == 429  # the same address sent both

@@ -552,6 +552,34 @@ def test_a_token_for_a_deleted_account_is_not_found(client, make_user):
     assert client.get(f"/invitation/{token}").status_code == 404
 
 
+def test_invitation_pages_send_only_the_site_address_as_referer(client, invited):
+    """The token is in the page's address: its own requests (styles, scripts, the form's post)
+    must not carry it to the logs in their Referer, whether the link works or not."""
+    page = client.get(f"/invitation/{invitation_token(invited)}")
+    assert page.status_code == 200
+    assert page.headers["Referrer-Policy"] == "strict-origin"
+    assert client.get("/invitation/nonsense").headers["Referrer-Policy"] == "strict-origin"
+    refused = choose_password(client, invitation_token(invited), "short")
+    assert refused.headers["Referrer-Policy"] == "strict-origin"
+    assert client.get("/sign-in").headers["Referrer-Policy"] == "same-origin"
+
+
+def test_the_password_form_works_over_https_with_only_the_site_as_referer(app, invited):
+    """Why not "no-referrer": over HTTPS, Flask-WTF refuses a form posted with no Referer, so
+    the password could never be saved; the site's address alone is enough."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    browser = app.test_client()
+    url = f"https://improve.test/invitation/{invitation_token(invited)}"
+    page = browser.get(url).get_data(as_text=True)
+    [csrf_token] = re.findall(r'name="csrf_token"[^>]*?value="([^"]+)"', page)
+    data = {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    data["csrf_token"] = csrf_token
+    assert browser.post(url, data=data).status_code == 400  # what "no-referrer" would send
+    saved = browser.post(url, data=data, headers={"Referer": "https://improve.test/"})
+    assert saved.status_code == 303
+    assert reloaded(invited).check_password(NEW_PASSWORD)
+
+
 @pytest.mark.parametrize(("days_old", "status"), [(6, 200), (8, 404)])
 def test_invitation_links_last_seven_days(client, invited, monkeypatch, days_old, status):
     issued_at = time.time() - days_old * 86_400

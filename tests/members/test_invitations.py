@@ -65,9 +65,48 @@ def test_a_coordinator_adding_a_new_address_names_the_collaborative(world, clien
     )
 
 
-def test_an_existing_account_gets_no_invitation(world, client_for, make_user):
-    make_user(email="known@example.org")
+def test_an_existing_account_gets_a_notice_not_an_invitation(world, client_for, make_user):
+    known = make_user(email="known@example.org", display_name="Kim Known")
     add(client_for(world.lead_a), f"/teams/{world.team_a.id}", "known@example.org", "team_member")
+    [message] = outbox()
+    assert (message.kind, message.user_id) == ("added_to_team", known.id)
+    assert (
+        message.subject
+        == "You have been added to Team A (Collaborative X) in improve as Team member"
+    )
+    text = " ".join(message.text_body.split())
+    assert "Lead A has added you to Team A (Collaborative X) in improve as Team member." in text
+    assert f"http://improve.test/teams/{world.team_a.id}" in text
+    assert "/invitation/" not in text + message.html_body
+    assert "Team A (Collaborative X)" in message.html_body
+
+
+def test_both_cases_do_the_same_work(world, client_for, make_user):
+    """Issue 16: whether the address had an account, the adder's request renders one email and
+    writes it to the outbox, so neither the answer nor its time tells them."""
+    make_user(email="known@example.org")
+    lead = client_for(world.lead_a)
+    for email in ("known@example.org", NEW):
+        before = len(outbox())
+        assert add(lead, f"/teams/{world.team_a.id}", email, "team_member").status_code == 303
+        assert len(outbox()) == before + 1
+
+
+def test_a_new_role_is_told_too(world, client_for):
+    coordinator = client_for(world.coordinator_x)
+    add(coordinator, f"/collaboratives/{world.x.id}", world.lead_a.email, "panel_member")
+    add(coordinator, f"/collaboratives/{world.x.id}", world.lead_a.email, "coordinator")
+    added, changed = outbox()
+    assert "added you to Collaborative X in improve as Strategic panel member" in " ".join(
+        added.text_body.split()
+    )
+    assert changed.subject == "Your role in Collaborative X in improve is now Coordinator"
+    assert f"http://improve.test/collaboratives/{world.x.id}" in changed.text_body
+
+
+def test_no_notice_to_someone_who_turned_reminder_email_off(world, client_for, make_user):
+    make_user(email="quiet@example.org", wants_reminder_email=False)
+    add(client_for(world.lead_a), f"/teams/{world.team_a.id}", "quiet@example.org", "team_member")
     assert outbox() == []
 
 
