@@ -117,7 +117,6 @@ def outbox():
         statuses=list(OutboxStatus),
         kind_labels=KIND_LABELS,
         mail_setup=_mail_setup(),
-        send_again_form=ConfirmForm(formdata=None),
     )
 
 

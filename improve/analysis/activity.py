@@ -9,13 +9,13 @@ scrutinising": the view points at who may need help, never ranks teams.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from improve.analysis.periods import Cadence, report_state, submission_timing
+from improve.analysis.periods import Cadence, report_state, submission_timing, uk_date
 
 # Input columns, so an empty frame keeps its shape. Dates are datetime.date objects or None.
 TEAM_COLUMNS = ["team_id", "name", "joined_on"]  # joined_on: when the team could first act
@@ -71,6 +71,13 @@ FAR_APART = 1.0
 # probably stalled before it began: a short test is the point of PDSA (IHI: "test on a small
 # scale, quickly"), and a coordinator's call can unblock it.
 STUCK_AFTER = timedelta(days=14)
+
+
+def joined_on(starts_on: date, added_at: datetime) -> date:
+    """The day a team could first act: its collaborative's start (`starts_on`), or the UK day
+    the team was added if later. A team counts as quiet from this day, and is asked for the
+    reports of the periods from the one containing it (improve.reminders.open_reports)."""
+    return max(starts_on, uk_date(added_at))
 
 
 def _timestamps(values: pd.Series) -> pd.Series:
@@ -365,6 +372,7 @@ def report_states(
     cadence: Cadence,
     due_day: int,
     today: date,
+    joined: dict[int, date] | None = None,
 ) -> pd.DataFrame:
     """Each team's report for the period (`reports` holds every revision for that period):
     submitted once any revision was submitted (a correction being written keeps it submitted),
@@ -391,10 +399,18 @@ def report_states(
     rows = []
     for team_id in team_ids:
         status, suggested = latest.get(team_id, ("", None))
-        moments = submitted_at_times.get(team_id)
-        submitted = moments is not None
-        state = report_state(period, cadence, due_day, today, submitted, status == "draft")
-        first = min(moments) if moments else None
+        submitted = team_id in submitted_at_times
+        state = report_state(
+            period,
+            cadence,
+            due_day,
+            today,
+            submitted,
+            status == "draft",
+            (joined or {}).get(team_id),
+        )
+        known = submitted_at_times.get(team_id)
+        first = min(known) if known else None
         timing = submission_timing(period, cadence, due_day, first) if submitted else None
         rows.append((team_id, state, suggested, timing))
     frame = pd.DataFrame(rows, columns=STATE_COLUMNS)

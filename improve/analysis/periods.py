@@ -14,7 +14,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 Cadence = Literal["monthly", "fortnightly", "quarterly"]
-ReportState = Literal["submitted", "draft", "late", "due", "not_started"]
+ReportState = Literal["submitted", "draft", "late", "due", "not_started", "before_joining"]
 
 FORTNIGHT = timedelta(days=14)
 # Teams work to the UK calendar: a report sent at 00:30 on 11 June (BST) was sent on 11 June,
@@ -69,13 +69,23 @@ def due_date(start: date, cadence: Cadence, due_day: int) -> date:
 
 
 def report_state(
-    start: date, cadence: Cadence, due_day: int, today: date, submitted: bool, has_draft: bool
+    start: date,
+    cadence: Cadence,
+    due_day: int,
+    today: date,
+    submitted: bool,
+    has_draft: bool,
+    joined: date | None = None,
 ) -> ReportState:
     """Where a team's report for one period stands today: submitted; a draft or nothing yet
-    before it is due (draft, due); nothing submitted after the due date (late); or a period that
-    has not started (not_started)."""
+    before it is due (draft, due); nothing submitted after the due date (late); a period that
+    has not started (not_started); or, for a team that joined (`joined`, see
+    improve.analysis.activity.joined_on) after the period ended, not asked of it
+    (before_joining)."""
     if submitted:
         return "submitted"
+    if joined is not None and period_end(start, cadence) < joined:
+        return "before_joining"
     if today < start:
         return "not_started"
     if today > due_date(start, cadence, due_day):
@@ -83,11 +93,16 @@ def report_state(
     return "draft" if has_draft else "due"
 
 
-def uk_date(moment: datetime) -> date:
-    """The day in the UK at a moment stored in UTC (a naive moment is taken as UTC)."""
+def uk_time(moment: datetime) -> datetime:
+    """A moment stored in UTC (a naive moment is taken as UTC) on the UK's clock."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UK).date()
+    return moment.astimezone(UK)
+
+
+def uk_date(moment: datetime) -> date:
+    """The day in the UK at a moment stored in UTC (a naive moment is taken as UTC)."""
+    return uk_time(moment).date()
 
 
 @dataclass(frozen=True)

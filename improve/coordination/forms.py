@@ -7,24 +7,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from improve.analysis.periods import Cadence, period_end, report_periods
+from improve.analysis.periods import period_end, report_periods
 from improve.models import Collaborative
 
+# One way to name a period and read a cadence, shared with the report pages and the emails.
+from improve.reports.queries import cadence, period_label  # noqa: F401 (used here and re-exported)
+
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def cadence(collaborative: Collaborative) -> Cadence:
-    return collaborative.reporting_cadence.value
-
-
-def period_label(start: date, collaborative: Collaborative) -> str:
-    """How people name a period: "April 2026", "April to June 2026", or a fortnight's dates."""
-    end = period_end(start, cadence(collaborative))
-    if cadence(collaborative) == "monthly":
-        return f"{start:%B %Y}"
-    if cadence(collaborative) == "quarterly":
-        return f"{start:%B} to {end:%B %Y}"
-    return f"{start:%-d %B} to {end:%-d %B %Y}"
 
 
 @dataclass(frozen=True)

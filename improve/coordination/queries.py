@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
+from improve import reminders
 from improve.analysis import activity
 from improve.analysis.periods import (
     SubmissionTiming,
     last_due_period,
     report_periods,
     report_state,
+    uk_date,
 )
 from improve.coordination.forms import cadence, period_label
 from improve.extensions import db
@@ -30,6 +32,8 @@ from improve.models import (
     Membership,
     MonthlyReport,
     ProgressScore,
+    ReminderKind,
+    ReportReminder,
     ReportStatus,
     Role,
     Stage,
@@ -37,12 +41,7 @@ from improve.models import (
     User,
     ValueKind,
 )
-from improve.reports.queries import (
-    ReminderRow,
-    first_submitted_at,
-    list_reminders,
-    timing_of,
-)
+from improve.reports.queries import first_submitted_at, timing_of
 
 RECENT_CYCLES = 8
 
@@ -78,10 +77,10 @@ def team_in(collaborative: Collaborative, team_id: int) -> Team | None:
 
 
 def teams_frame(collaborative: Collaborative, teams: list[Team]) -> pd.DataFrame:
-    """Teams with the day each could first act: the collaborative's start, or the day the team
-    was added if later."""
+    """Teams with the day each could first act (activity.joined_on)."""
     rows = [
-        (team.id, team.name, max(collaborative.starts_on, team.created_at.date())) for team in teams
+        (team.id, team.name, activity.joined_on(collaborative.starts_on, team.created_at))
+        for team in teams
     ]
     return pd.DataFrame(rows, columns=activity.TEAM_COLUMNS)
 
@@ -258,6 +257,8 @@ def overview(
     """Every team's row for the period (or one team's, with `team`), and who needs a call."""
     frame = teams_frame(collaborative, teams)
     team_ids = [int(team_id) for team_id in frame["team_id"]]
+    # From when each team could act: it is not asked for the reports of periods before then.
+    joined = dict(zip(team_ids, frame["joined_on"].tolist(), strict=True))
     measures = measures_frame(collaborative, team)
     summary = point_summary_frame(collaborative, team, today)
     gaps = activity.gaps_from_summary(measures, team_ids, summary, today)
@@ -277,12 +278,13 @@ def overview(
             cadence(collaborative),
             collaborative.report_due_day,
             today,
+            joined,
         ),
         activity.score_gaps(team_ids, scores_frame(collaborative, period, team)),
         activity.team_gaps(gaps, team_ids),
         activity.stuck_counts(plans_frame(collaborative, team), team_ids, today),
     )
-    overdue, overdue_label = _overdue(collaborative, team_ids, period, today, team)
+    overdue, overdue_label = _overdue(collaborative, joined, period, today, team)
     return Overview(
         table,
         activity.needs_a_call(table, period_label(period, collaborative), overdue, overdue_label),
@@ -308,7 +310,11 @@ def _missing(
 
 
 def _overdue(
-    collaborative: Collaborative, team_ids: list[int], period: date, today: date, team: Team | None
+    collaborative: Collaborative,
+    joined: dict[int, date],
+    period: date,
+    today: date,
+    team: Team | None,
 ) -> tuple[set[int], str]:
     """The teams whose report for the latest period already due is late, when that period is
     not the chosen one (one more query), and the period's name."""
@@ -322,12 +328,13 @@ def _overdue(
     if due is None or due == period:
         return set(), ""
     states = activity.report_states(
-        team_ids,
+        list(joined),
         reports_frame(collaborative, due, team),
         due,
         cadence(collaborative),
         collaborative.report_due_day,
         today,
+        joined,
     )
     return activity.late_teams(states), period_label(due, collaborative)
 
@@ -426,6 +433,7 @@ def report_history(
             today,
             submitted,
             draft,
+            activity.joined_on(collaborative.starts_on, team.created_at),
         )
         timing = (
             timing_of(collaborative, start, first_submitted_at(versions)) if submitted else None
@@ -503,46 +511,114 @@ def measure_gaps(view: Overview, team: Team) -> list[MeasureGap]:
     return sorted(rows, key=lambda row: row.name.casefold())
 
 
+# What each kind of reminder was, with the report it was about.
+REMINDER_ABOUT = {
+    ReminderKind.DUE: "Reminder before the due date of the {label} report",
+    ReminderKind.LATE: "Reminder that the {label} report was late",
+    ReminderKind.BY_COORDINATOR: "Reminder from the coordinator about the {label} report",
+}
+
+
+@dataclass(frozen=True)
+class TeamReminder:
+    """A reminder sent to the team, with the report it was about."""
+
+    kind: ReminderKind
+    sent_at: datetime
+    sent_by: str | None  # the coordinator's name; None for the automatic ones
+    period: date
+    label: str  # the period's name
+
+    @property
+    def words(self) -> str:
+        """Like "Reminder from the coordinator about the November 2026 report, sent by Ann
+        Coordinator on 7 December 2026"."""
+        by = f" by {self.sent_by}" if self.sent_by else ""
+        when = f"{uk_date(self.sent_at):%-d %B %Y}"
+        return f"{REMINDER_ABOUT[self.kind].format(label=self.label)}, sent{by} on {when}"
+
+
+def team_reminders(collaborative: Collaborative, team: Team) -> list[TeamReminder]:
+    """Every reminder sent to the team, whatever report it was about, newest first: one query.
+    (A report's own page lists those about its period: improve.reports.queries.list_reminders.)"""
+    query = (
+        sa.select(
+            ReportReminder.kind,
+            ReportReminder.sent_at,
+            User.display_name,
+            ReportReminder.period_start,
+        )
+        .outerjoin(User, User.id == ReportReminder.sent_by_id)
+        .where(ReportReminder.team_id == team.id)
+        .order_by(ReportReminder.sent_at.desc(), ReportReminder.id.desc())
+    )
+    return [
+        TeamReminder(kind, sent_at, sent_by, period, period_label(period, collaborative))
+        for kind, sent_at, sent_by, period in db.session.execute(query)
+    ]
+
+
+@dataclass(frozen=True)
+class StuckCycle:
+    cycle: Cycle
+    words: str  # like "Still in Plan 3 weeks after its planned start"
+
+
+def stuck_cycles(team: Team, today: date) -> list[StuckCycle]:
+    """Every cycle of the team stuck in Plan, by the rule the "Stuck in Plan" reason counts
+    with (activity.stuck_in_plan, over the cycles plans_frame reads), longest waiting first:
+    one query, however many cycles changed since."""
+    query = (
+        sa.select(Cycle)
+        .where(Cycle.team_id == team.id, Cycle.stage == Stage.PLAN)
+        .order_by(Cycle.starts_on, Cycle.id)
+    )
+    return [
+        StuckCycle(cycle, activity.stuck_words(cycle.starts_on, today))
+        for cycle in db.session.scalars(query)
+        if activity.stuck_in_plan(cycle.stage.value, cycle.starts_on, today)
+    ]
+
+
 @dataclass(frozen=True)
 class TeamDetail:
     team: Team
     row: dict[str, Any]
     reasons: list[str]
-    cycles: list[Cycle]
+    cycles: list[Cycle]  # the most recently changed
     reports: list[ReportRow]
     gaps: list[MeasureGap]
     leads: list[Contact]
     latest_report: LatestReport | None
-    reminders: list[ReminderRow]  # sent about the chosen period's report
-    stuck: dict[int, str]  # the words for each listed cycle stuck in Plan, by cycle id
+    reminders: list[TeamReminder]  # every one sent to the team, newest first
+    stuck: list[StuckCycle]  # every cycle stuck in Plan, recent or not
+    reminder: reminders.ReminderContents  # what "Send a reminder" would send today, to whom
 
     def report_for(self, period: date) -> ReportRow | None:
         return next((row for row in self.reports if row.start == period), None)
 
-
-def stuck_cycles(cycles: list[Cycle], today: date) -> dict[int, str]:
-    return {
-        cycle.id: activity.stuck_words(cycle.starts_on, today)
-        for cycle in cycles
-        if activity.stuck_in_plan(cycle.stage.value, cycle.starts_on, today)
-    }
+    @property
+    def stuck_words(self) -> dict[int, str]:
+        """The words for each cycle stuck in Plan, by id, to flag it among the recent ones."""
+        return {stuck.cycle.id: stuck.words for stuck in self.stuck}
 
 
 def team_detail(collaborative: Collaborative, team: Team, period: date, today: date) -> TeamDetail:
-    """Everything the drill-down shows for one team."""
+    """Everything the drill-down shows for one team, with what "Send a reminder" would send
+    (from the function that sends it)."""
     view = overview(collaborative, [team], period, today, team)
     reasons = list(view.calls["reasons"].iloc[0]) if len(view.calls) else []
     reports = team_reports(team)
-    cycles = recent_cycles(team)
     return TeamDetail(
         team,
         records(view.table)[0],
         reasons,
-        cycles,
+        recent_cycles(team),
         report_history(collaborative, team, today, reports),
         measure_gaps(view, team),
         team_leads(team),
         latest_submitted(collaborative, reports),
-        list_reminders(team, period),
-        stuck_cycles(cycles, today),
+        team_reminders(collaborative, team),
+        stuck_cycles(team, today),
+        reminders.reminder_contents(team, today),
     )

@@ -47,20 +47,19 @@ def team(collaborative_id: int, team_id: int) -> Response:
 
 @bp.post("/collaboratives/<id:collaborative_id>/coordinator/teams/<id:team_id>/reminders")
 def send_reminder(collaborative_id: int, team_id: int) -> Response:
-    """Email the team a reminder about its reports, then show its drill-down with the reminder
-    listed. The form's one-time token (improve.submissions) makes a double click send once."""
+    """Email the team the reminder its drill-down previews, then show the drill-down again for
+    the period the coordinator was looking at, the reminder listed first. The form's one-time
+    token (improve.submissions) makes a double click send once."""
     collaborative = collaborative_or_404(collaborative_id, Permission.COORDINATE)
     team = queries.team_in(collaborative, team_id) or abort(404)
-    day, period = today(), request.args.get("period")
-    sent = reminders.send_team_reminder(team, current_user._get_current_object(), day)
+    back = _team_url(collaborative, team, request.args.get("period"))
+    sent = reminders.send_team_reminder(team, current_user._get_current_object(), today())
     if sent is None:
         flash(NOBODY_TO_EMAIL.format(team=team.name))
-        return see_other(_team_url(collaborative, team, period))
+        return see_other(back)
     db.session.commit()
     flash(f"Reminder sent to {_and([person.display_name for person in sent.people])}.", "success")
-    if sent.reminder.period_start <= day:
-        period = sent.reminder.period_start.isoformat()  # the period it is listed under
-    return see_other(_team_url(collaborative, team, period))
+    return see_other(back)
 
 
 def _team_url(collaborative: Collaborative, team: Team, period: str | None) -> str:
@@ -70,7 +69,9 @@ def _team_url(collaborative: Collaborative, team: Team, period: str | None) -> s
 
 def _and(names: list[str]) -> str:
     """ "Ann", "Ann and Bo", "Ann, Bo and Cy"."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _page(collaborative: Collaborative, chosen: Team | None) -> Response:
@@ -105,5 +106,6 @@ def _context(
         # Links keep the chosen period, once there is a started period to keep.
         "period_arg": {"period": choice.period.isoformat()} if choice.choices else {},
         "detail": detail,
+        "names": lambda people: _and([person.display_name for person in people]),
         "today": today(),
     }

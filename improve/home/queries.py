@@ -7,7 +7,14 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from improve.analysis.periods import due_date, last_due_period, period_end, report_periods
+from improve.analysis.activity import joined_on
+from improve.analysis.periods import (
+    due_date,
+    last_due_period,
+    period_end,
+    report_periods,
+    report_state,
+)
 from improve.extensions import db
 from improve.models import (
     Collaborative,
@@ -125,11 +132,18 @@ def report_reminders(teams: list[Team], today: date) -> dict[int, Reminder]:
     reminders = {}
     for team in teams:
         collaborative = team.collaborative
+        rhythm, due_day = cadence(collaborative), collaborative.report_due_day
+        joined = joined_on(collaborative.starts_on, team.created_at)
         for start in wanted[team.id]:
-            if (team.id, start) in sent:
+            # The same words as every other page: late, due, or not asked of a team that joined
+            # after the period ended.
+            state = report_state(
+                start, rhythm, due_day, today, (team.id, start) in sent, False, joined
+            )
+            if state in ("submitted", "before_joining"):
                 continue
-            due = due_date(start, cadence(collaborative), collaborative.report_due_day)
             label = period_label(start, collaborative)
-            reminders[team.id] = Reminder(start, label, due, late=due < today)
+            due = due_date(start, rhythm, due_day)
+            reminders[team.id] = Reminder(start, label, due, late=state == "late")
             break
     return reminders

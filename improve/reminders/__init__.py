@@ -15,13 +15,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from improve.analysis.periods import due_date, report_state
+from improve.analysis.activity import joined_on
+from improve.analysis.periods import Cadence, due_date, period_end, report_state
 from improve.auditing import record_event, snapshot
-from improve.extensions import db
-from improve.mail import external_url, queue_email
+from improve.extensions import db, reading_only
+from improve.mail import external_url, queue_email, would_receive
 from improve.models import (
     AuditAction,
     Collaborative,
@@ -37,6 +39,9 @@ from improve.models import (
     User,
 )
 from improve.reports.queries import all_periods, cadence, period_label
+
+if TYPE_CHECKING:  # measures imports much of the app: only for the annotations
+    from improve.measures.entry_views import DueEntry
 
 # The reminder before the due date goes this many days ahead; the late one the day after it.
 DUE_SOON_DAYS = 3
@@ -63,9 +68,13 @@ class OpenReport:
 
 
 def open_reports(
-    collaborative: Collaborative, submitted: set[date], drafts: set[date], today: date
+    team: Team, submitted: set[date], drafts: set[date], today: date
 ) -> list[OpenReport]:
-    """Every started period not yet submitted, oldest first."""
+    """Every started period not yet submitted, oldest first, from the period containing the day
+    the team joined (improve.analysis.activity.joined_on, as the coordinator's view counts it):
+    a team added in the collaborative's sixth month is not late with the first five."""
+    collaborative = team.collaborative
+    joined = joined_on(collaborative.starts_on, team.created_at)
     rows = []
     for start in all_periods(collaborative):
         state = report_state(
@@ -75,6 +84,7 @@ def open_reports(
             today,
             start in submitted,
             start in drafts,
+            joined,
         )
         if state in ("late", "due", "draft"):
             due = due_date(start, cadence(collaborative), collaborative.report_due_day)
@@ -277,10 +287,11 @@ def send_coordinator_digests(today: date) -> int:
         coordinators = _coordinators(collaborative)
         if not coordinators:
             continue
-        choice = choose_period(collaborative, today, None)
-        view = coordination.overview(
-            collaborative, coordination.list_teams(collaborative), choice.period, today
-        )
+        with reading_only():  # the whole collaborative's overview, without the write lock
+            choice = choose_period(collaborative, today, None)
+            view = coordination.overview(
+                collaborative, coordination.list_teams(collaborative), choice.period, today
+            )
         calls = [
             {
                 "name": name,
@@ -348,20 +359,75 @@ def _period_of(collaborative: Collaborative, today: date) -> date:
     return started[-1] if started else periods[0]
 
 
-def send_team_reminder(team: Team, sent_by: User, today: date) -> SentReminder | None:
-    """Email the team's report writers what is due (its unsubmitted reports and the measures
-    waiting for data), record it with the report it is about and in the audit log. None when
-    nobody could be emailed (no lead, or all turned reminder email off). The caller commits."""
+@dataclass(frozen=True)
+class ReminderContents:
+    """What a coordinator's reminder would tell the team today, and whom it would reach: the
+    drill-down shows it beside the button and `send_team_reminder` sends exactly it."""
+
+    reports: list[OpenReport]  # the late ones, oldest first, then the next one to come
+    measures: list[DueEntry]  # the measures waiting for a week's or month's value
+    people: list[User]  # who gets it
+    opted_out: list[User]  # report writers who turned reminder email off: not emailed
+    today: date
+    cadence: Cadence
+
+    @property
+    def late(self) -> list[OpenReport]:
+        return [report for report in self.reports if report.is_late]
+
+    @property
+    def coming(self) -> OpenReport | None:
+        """The next report not yet late (due, or a draft)."""
+        return next((report for report in self.reports if not report.is_late), None)
+
+    @property
+    def due_soon(self) -> bool:
+        """Whether the next report is due within its own period's length (a month's report in
+        the month before its due date): nearer than that, a reminder is timely."""
+        coming = self.coming
+        if coming is None:
+            return False
+        length = period_end(coming.period, self.cadence) - coming.period + timedelta(days=1)
+        return coming.due - self.today <= length
+
+    @property
+    def pressing(self) -> bool:
+        """Something is late or due soon; else the reminder only says what is coming."""
+        return bool(self.late) or self.due_soon
+
+
+def reminder_contents(team: Team, today: date) -> ReminderContents:
+    """The reports (late ones, and the next one due; later periods are not worth a reminder
+    yet) and the measures waiting for data, and the team's report writers (improve.reminders.
+    report_recipients) split by whether they take reminder email (as queue_email decides)."""
     from improve.measures.entry_views import due_entries
 
     collaborative = team.collaborative
     submitted, drafts = _report_periods([team.id])
-    reports = open_reports(collaborative, submitted[team.id], drafts[team.id], today)
-    # The late ones, and the next one due: later periods are not worth a reminder yet.
+    reports = open_reports(team, submitted[team.id], drafts[team.id], today)
     reports = [r for r in reports if r.is_late] + [r for r in reports if not r.is_late][:1]
     measures = [entry for entry in due_entries(team, today) if entry.due is not None]
+    writers = report_recipients([team.id])[team.id]
+    return ReminderContents(
+        reports,
+        measures,
+        [person for person in writers if would_receive(person, "report_reminder")],
+        [person for person in writers if not would_receive(person, "report_reminder")],
+        today,
+        cadence(collaborative),
+    )
+
+
+def send_team_reminder(team: Team, sent_by: User, today: date) -> SentReminder | None:
+    """Email the team's report writers what `reminder_contents` says (its unsubmitted reports
+    and the measures waiting for data), record it with the report it is about and in the audit
+    log. None when nobody could be emailed (no lead, or all turned reminder email off). The
+    caller commits."""
+    collaborative = team.collaborative
+    contents = reminder_contents(team, today)
+    reports = contents.reports
     people = []
-    for person in report_recipients([team.id])[team.id]:
+    for person in contents.people:
         queued = queue_email(
             "report_reminder",
             person,
@@ -380,9 +446,10 @@ def send_team_reminder(team: Team, sent_by: User, today: date) -> SentReminder |
                     )
                     for report in reports
                 ],
-                "measures": measures,
+                "measures": contents.measures,
                 "entry_url": external_url("measures.team_entry", team_id=team.id),
             },
+            reply_to=sent_by.email,  # a reply reaches the coordinator who sent it
         )
         if queued is not None:
             people.append(person)

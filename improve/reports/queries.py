@@ -12,6 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from improve.analysis import scoring
+from improve.analysis.activity import joined_on
 from improve.analysis.periods import (
     Cadence,
     ReportState,
@@ -213,6 +214,7 @@ def period_rows(collaborative: Collaborative, team: Team, today: date) -> list[P
             today,
             start in submitted,
             report is not None and report.status == ReportStatus.DRAFT,
+            joined_on(collaborative.starts_on, team.created_at),
         )
         rows.append(
             PeriodRow(

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Response, abort, flash, request, url_for
 from flask_login import current_user
 
-from improve.analysis.periods import due_date, uk_date
+from improve.analysis.periods import due_date, uk_date, uk_time
 from improve.extensions import db
 from improve.forms import (
     accept_version,
@@ -63,6 +63,14 @@ def long_date(value: datetime | date | str | None) -> str:
         value = uk_date(value)
     day = date.fromisoformat(value) if isinstance(value, str) else value
     return f"{day:%-d %B %Y}"
+
+
+@bp.app_template_filter("long_time")
+def long_time(value: datetime | None) -> str:
+    """A moment stored in UTC as the clock in the UK showed it: "7 December 2026 at 13:52"."""
+    if value is None:
+        return ""
+    return f"{long_date(value)} at {uk_time(value):%H:%M}"
 
 
 bp.add_app_template_filter(schedule.phase_when, "phase_when")

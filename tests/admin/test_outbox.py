@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from improve.extensions import db
 from improve.mail import mail
 from improve.mail.delivery import deliver_due_messages
 from improve.models import AuditEvent, OutboxMessage, OutboxStatus, utcnow
+from improve.reports.views import long_time
 from tests.conftest import HTMX, text_of
 from tests.mail.conftest import Inbox, free_port
 from tests.mail.conftest import text_of as email_text
@@ -49,10 +50,10 @@ def make_message(app):
 
 
 def rows_of(page: str) -> list[str]:
-    body = re.search(r'<tbody class="govuk-table__body">(.*?)</tbody>', page, re.S)
-    assert body is not None, page
-    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1), re.S)
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in rows]
+    """The text of each message's card, newest first."""
+    listed = page.split('<div id="outbox-messages">', 1)[1]
+    cards = re.split(r'<div class="govuk-summary-card"[^>]*>', listed)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", card)).strip() for card in cards[1:]]
 
 
 # The list ----------------------------------------------------------------------------------------
@@ -80,7 +81,7 @@ def test_messages_are_listed_newest_first_without_their_bodies(admin, make_messa
         attempts=1,
         sent_at=sent_at,
     )
-    make_message(
+    failed = make_message(
         minutes_ago=2,
         kind="report_late",
         to_address="lead@example.org",
@@ -96,7 +97,9 @@ def test_messages_are_listed_newest_first_without_their_bodies(admin, make_messa
     assert "a-secret-token" not in page
     assert "Choose your password" not in page
     late, reset, invitation = rows_of(page)
-    assert late.startswith(utcnow().strftime("%-d %b %Y"))
+    assert late.startswith("Your report is late")
+    # Times on the UK's clock, as every page shows them.
+    assert f"Queued {long_time(failed.created_at)}" in late
     for expected in (
         "lead@example.org",
         "Report late",
@@ -109,9 +112,21 @@ def test_messages_are_listed_newest_first_without_their_bodies(admin, make_messa
     ):
         assert expected in late
     assert "Password link" in reset and "Sent" in reset
-    assert sent_at.strftime("%-d %b %Y %H:%M UTC") in reset
+    assert f"Sent {long_time(sent_at)}" in reset
     assert "Send again" not in reset
     assert "old@example.org" in invitation and "Waiting to send" in invitation
+
+
+def test_times_are_on_the_uk_clock(admin, make_message):
+    """23:30 UTC on 10 June is 00:30 on 11 June in the UK (summer time); in winter the same."""
+    summer = datetime(2026, 6, 10, 23, 30, tzinfo=UTC)
+    winter = datetime(2026, 12, 10, 23, 30, tzinfo=UTC)
+    make_message(created_at=summer, status=OutboxStatus.SENT, sent_at=summer)
+    make_message(created_at=winter)
+    december, june = rows_of(admin.get("/admin/outbox").get_data(as_text=True))
+    assert "Queued 11 June 2026 at 00:30 Sent 11 June 2026 at 00:30" in june
+    assert "Queued 10 December 2026 at 23:30 Sent Not yet" in december
+    assert "Times are UK time." in text_of(admin.get("/admin/outbox"))
 
 
 @pytest.mark.parametrize(
@@ -156,7 +171,8 @@ def test_fifty_messages_a_page(admin, make_message):
     assert 'href="/admin/outbox?page=2"' in first
 
     second = admin.get("/admin/outbox?page=2").get_data(as_text=True)
-    assert [row.split()[5] for row in rows_of(second)] == ["person50@example.org"]
+    [only] = rows_of(second)
+    assert "To person50@example.org" in only
     assert 'href="/admin/outbox?page=1"' in second
 
 

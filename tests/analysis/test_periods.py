@@ -139,3 +139,15 @@ def test_submission_timing_counts_uk_days():
         date(2026, 5, 1), "monthly", 10, datetime(2026, 6, 10, 23, 30, tzinfo=UTC)
     )
     assert timing.words == "Submitted 1 day late"
+
+
+def test_a_period_that_ended_before_the_team_joined_is_not_asked_of_it():
+    """One rule for every page and email: a team added on 20 May is not late with April."""
+    april = date(2026, 4, 1)
+    joined = date(2026, 5, 20)
+    today = date(2026, 6, 30)
+    assert report_state(april, "monthly", 10, today, False, False) == "late"
+    assert report_state(april, "monthly", 10, today, False, False, joined) == "before_joining"
+    # The period it joined in is asked of it, and a report it submitted anyway still counts.
+    assert report_state(date(2026, 5, 1), "monthly", 10, today, False, False, joined) == "late"
+    assert report_state(april, "monthly", 10, today, True, False, joined) == "submitted"

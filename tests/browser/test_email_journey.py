@@ -140,7 +140,7 @@ def test_invited_by_email_then_a_reminder_from_the_coordinator(
 
     # The outbox shows the admin what was sent.
     admin.goto("/admin/outbox")
-    expect(admin.get_by_role("cell", name="nia@example.org").first).to_be_visible()
+    expect(admin.locator("#outbox-messages").get_by_text("nia@example.org").first).to_be_visible()
     check_accessibility(admin, "admin-outbox")
 
     # The coordinator, on a phone, opens Riverside's drill-down: the lead's phone is there,

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from improve import submissions
 from improve.analysis.periods import due_date, submission_timing, uk_date
+from improve.coordination.queries import RECENT_CYCLES
 from improve.extensions import db
 from improve.models import (
     AuditEvent,
@@ -28,6 +29,7 @@ from improve.models import (
     Stage,
 )
 from tests.coordination.test_dashboard import (
+    LONG_AGO,
     PERIOD,
     TEAM_ROW,
     add_report,
@@ -107,7 +109,8 @@ def test_the_leads_are_read_in_one_query(scene, client_for, make_user, grant):
         grant(make_user(display_name=f"Extra Lead {number}"), Role.TEAM_LEAD, scene.team_a)
     with counting_queries() as four:
         response = client.get(url, headers=TEAM_ROW)
-    assert visible(response).count("Extra Lead") == 3
+    leads = between(visible(response), "Team leads", "Barriers and help asked for")
+    assert leads.count("Extra Lead") == 3
     assert len(four) == len(one), "\n".join(four)
 
 
@@ -249,6 +252,49 @@ def test_a_cycle_stuck_in_plan_is_flagged_and_counted(scene, client_for):
     assert "still in Plan more than 2 weeks" in calls.split("Team B", 1)[1]
 
 
+def test_every_cycle_counted_as_stuck_is_named_however_long_since_it_changed(scene, client_for):
+    """The reason counts every cycle in Plan two weeks after its start; the recent cycles are
+    the 8 last changed. A stuck one changed long ago is still named, and linked."""
+    idea = make_idea(make_aim(scene.team_b))
+    forgotten = make_cycle(
+        idea,
+        title="Forgotten plan",
+        starts_on=TODAY - timedelta(days=60),
+        ends_on=TODAY - timedelta(days=50),
+    )
+    forgotten.updated_at = LONG_AGO
+    stuck = make_cycle(
+        idea,
+        title="Stuck huddle",
+        starts_on=TODAY - timedelta(days=22),
+        ends_on=TODAY + timedelta(days=5),
+    )
+    for number in range(RECENT_CYCLES):
+        make_cycle(idea, title=f"Busy {number}", starts_on=TODAY, ends_on=TODAY, stage=Stage.DO)
+    db.session.commit()
+    response = client_for(scene.coordinator_x).get(team_url(scene, scene.team_b))
+    page, text = body(response), visible(response)
+    assert "Forgotten plan" not in between(text, "Recent tests of change", "Reports and progress")
+    reasons = between(text, "Why this team may need a call", "Report for")
+    assert "2 tests of change still in Plan more than 2 weeks after the planned start" in reasons
+    named = between(
+        text, "Tests of change still in Plan weeks after their planned start", "Recent tests"
+    ).replace(" ,", ",")
+    assert (
+        f"Forgotten plan, planned to start on {forgotten.starts_on:%-d %B %Y}: "
+        "Still in Plan 8 weeks after its planned start" in named
+    )
+    assert "Stuck huddle" in named and "Busy" not in named
+    listed = between(page, 'id="team-stuck"', "</ul>")
+    assert f'href="/cycles/{forgotten.id}"' in listed and f'href="/cycles/{stuck.id}"' in listed
+    assert listed.count("<li>") == 2
+
+
+def test_no_stuck_heading_without_a_stuck_cycle(scene, client_for):
+    text = visible(client_for(scene.coordinator_x).get(team_url(scene, scene.team_a)))
+    assert "still in Plan weeks after" not in text
+
+
 # Send a reminder ---------------------------------------------------------------------------------
 
 TOKEN = re.compile(r'name="submission_token" value="([^"]+)"')
@@ -291,15 +337,18 @@ def test_send_a_reminder_then_see_it_listed(scene, client_for):
     [reminder] = reminders_of(scene.team_b)
     assert reminder.kind == ReminderKind.BY_COORDINATOR
     assert reminder.sent_by_id == scene.coordinator_x.id
-    assert response.headers["Location"] == team_url(
-        scene, scene.team_b, period=reminder.period_start.isoformat()
-    )
+    # Back to the period the coordinator was looking at, the reminder listed with its report.
+    assert response.headers["Location"] == team_url(scene, scene.team_b, period=PERIOD.isoformat())
     page = client.get(response.headers["Location"])
     text = visible(page)
     assert "Reminder sent to Member B." in text
     when = f"{uk_date(reminder.sent_at):%-d %B %Y}"
+    about = f"{reminder.period_start:%B %Y}"
+    assert (
+        f"Reminder from the coordinator about the {about} report, sent by Coordinator X on {when}"
+        in between(text, "Reminders Every reminder", "What a reminder sent today would say")
+    )
     listed = f"Reminder from the coordinator, sent by Coordinator X on {when}"
-    assert listed in between(text, "Reminders about the report for", "Send a reminder")
     # The audit trail names who sent it, filed under the team.
     event = db.session.scalar(
         sa.select(AuditEvent).where(
@@ -335,6 +384,10 @@ def test_nobody_to_remind(scene, client_for):
     text = visible(client.get(response.headers["Location"]))
     assert "No reminder was sent: nobody in Team B can be emailed." in text
     assert "No reminders sent yet." in text
+    # The drill-down said so before: no button to press.
+    preview = between(text, "What a reminder sent today would say", "Reports and progress scores")
+    assert "To Nobody can be emailed" in preview
+    assert "Send a reminder" not in preview
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -122,8 +122,12 @@ JUNE_5 = date(2026, 6, 5)  # April's report was due on 10 May; May's is due on 1
 
 
 @pytest.fixture
-def on_june_5(monkeypatch):
+def on_june_5(monkeypatch, world):
     monkeypatch.setattr("improve.home.views.today", lambda: JUNE_5)
+    # The teams were there from the start of the year, as a June clock expects.
+    for team in (world.team_a, world.team_b, world.team_c):
+        team.created_at = datetime(2026, 1, 1, 9, tzinfo=UTC)
+    db.session.commit()
 
 
 def submit(team, period: date) -> None:

@@ -4,7 +4,7 @@ coordinator's page says; learning sessions a week ahead."""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 import sqlalchemy as sa
@@ -37,6 +37,8 @@ def teams(make_collaborative, make_team, make_user, grant):
     )
     waiting = make_team(collaborative, name="Riverside")
     done = make_team(collaborative, name="Hilltop")
+    for team in (waiting, done):  # in time for November's report (not by the test's clock)
+        team.created_at = datetime(2026, 11, 20, tzinfo=UTC)
     people = {
         "lead": make_user(email="lead@example.org", display_name="Lee Lead"),
         "writer": make_user(email="writer@example.org", display_name="Wren Writer"),
@@ -189,7 +191,9 @@ def test_the_coordinators_reminder_lists_what_is_due_and_is_recorded(inbox, team
     assert [person.email for person in sent.people] == ["lead@example.org", "writer@example.org"]
     db.session.commit()
     deliver()
-    body = text_of(inbox.to("lead@example.org")[0])
+    message = inbox.to("lead@example.org")[0]
+    assert message["Reply-To"] == "coord@example.org"  # a reply reaches the coordinator
+    body = text_of(message)
     assert "Cora Coordinator, coordinator of Falls, sent Riverside this reminder" in body
     assert "November 2026: late, it was due on 10 December 2026" in body
     assert "December 2026: due on 10 January 2027" in body

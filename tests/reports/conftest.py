@@ -3,7 +3,7 @@ monthly periods have started by today, whatever today is."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -26,10 +26,13 @@ NEXT = months_before(CURRENT, -1)
 
 @pytest.fixture
 def dated(world):
-    """World with collaboratives X and Y running from 8 months ago to over a year from now."""
+    """World with collaboratives X and Y running from 8 months ago to over a year from now, and
+    their teams in them from the start (a team added later is not asked for earlier reports)."""
     for collaborative in (world.x, world.y):
         collaborative.starts_on = FIRST
         collaborative.ends_on = TODAY + timedelta(days=400)
+    for team in (world.team_a, world.team_b, world.team_c):
+        team.created_at = datetime.combine(FIRST, time(9), tzinfo=UTC)
     db.session.commit()
     return world
 
