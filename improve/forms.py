@@ -10,9 +10,17 @@ from typing import Any
 from flask import abort, get_template_attribute, request
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea, GovTextInput
 from markupsafe import Markup
-from wtforms import DateField, Field, IntegerField, StringField, TextAreaField
+from wtforms import DateField, EmailField, Field, IntegerField, StringField, TextAreaField
 from wtforms.utils import unset_value
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import HiddenInput
 
 from improve import canary
@@ -120,6 +128,26 @@ class ScreenedStringField(ScreenedField, StringField):
 
 class ScreenedTextAreaField(ScreenedField, TextAreaField):
     pass
+
+
+def email_address(hint: str, required: str) -> EmailField:
+    """An email address someone types in (their own or a colleague's): trimmed and lower-cased,
+    checked for its shape but not its domain; `required` is the message shown when it is empty."""
+    return EmailField(
+        "Email address",
+        description=hint,
+        widget=GovTextInput(),
+        filters=[NormalisedEmail()],
+        validators=[
+            InputRequired(message=required),
+            Length(max=EMAIL_LENGTH, message="Email address must be 254 characters or fewer"),
+            Email(
+                message="Enter an email address in the right format, like name@example.org",
+                check_deliverability=False,
+            ),
+            NoControlCharacters(),
+        ],
+    )
 
 
 def short_text(label: str, hint: str = "", required: str | None = None) -> StringField:

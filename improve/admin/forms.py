@@ -1,16 +1,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextInput
-from wtforms import BooleanField, EmailField, SubmitField
-from wtforms.validators import Email, InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput
+from wtforms import BooleanField, SubmitField
 
 from improve.auth.forms import phone_field
 from improve.forms import (
-    EMAIL_LENGTH,
-    NoControlCharacters,
-    NormalisedEmail,
     VersionField,
+    email_address,
     short_text,
 )
 
@@ -21,20 +18,9 @@ class UserForm(FlaskForm):
         "As colleagues know them, like “Sam Patel”. Other people see this name next to their work.",
         required="Enter their full name",
     )
-    email = EmailField(
-        "Email address",
-        description="Their work email, like name@example.org. They sign in with it.",
-        widget=GovTextInput(),
-        filters=[NormalisedEmail()],
-        validators=[
-            InputRequired(message="Enter their email address"),
-            Length(max=EMAIL_LENGTH, message="Email address must be 254 characters or fewer"),
-            Email(
-                message="Enter an email address in the right format, like name@example.org",
-                check_deliverability=False,
-            ),
-            NoControlCharacters(),
-        ],
+    email = email_address(
+        "Their work email, like name@example.org. They sign in with it.",
+        "Enter their email address",
     )
     is_admin = BooleanField(
         "Site administrator",

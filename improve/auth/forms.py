@@ -11,13 +11,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
 from improve.forms import (
     EMAIL_LENGTH,
     NoControlCharacters,
     NormalisedEmail,
     VersionField,
+    email_address,
     strip_text,
 )
 
@@ -136,20 +137,8 @@ class SetPasswordForm(FlaskForm):
 
 
 class ForgottenPasswordForm(FlaskForm):
-    email = EmailField(
-        "Email address",
-        description="The email address you sign in with, like name@example.org.",
-        widget=GovTextInput(),
-        filters=[NormalisedEmail()],
-        validators=[
-            InputRequired(message="Enter your email address"),
-            Length(max=EMAIL_LENGTH, message="Email address must be 254 characters or fewer"),
-            Email(
-                message="Enter an email address in the right format, like name@example.org",
-                check_deliverability=False,
-            ),
-            NoControlCharacters(),
-        ],
+    email = email_address(
+        "The email address you sign in with, like name@example.org.", "Enter your email address"
     )
     submit = SubmitField("Send me a link", widget=GovSubmitInput())
 

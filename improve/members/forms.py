@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, RadioField, SelectChoice, SubmitField
-from wtforms.validators import Email, InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from wtforms import RadioField, SelectChoice, SubmitField
+from wtforms.validators import InputRequired
 
 from improve.forms import (
-    EMAIL_LENGTH,
-    NoControlCharacters,
-    NormalisedEmail,
+    email_address,
     short_text,
 )
 
@@ -24,21 +22,10 @@ class MemberForm(FlaskForm):
     # What each role may do, in the words of the place the person is added to.
     role_hint: ClassVar[str] = "This decides what they can see and change."
 
-    email = EmailField(
-        "Email address",
-        description="Their work email, like name@example.org. If they already have an account, "
+    email = email_address(
+        "Their work email, like name@example.org. If they already have an account, "
         "use the address they sign in with.",
-        widget=GovTextInput(),
-        filters=[NormalisedEmail()],
-        validators=[
-            InputRequired(message="Enter their email address"),
-            Length(max=EMAIL_LENGTH, message="Email address must be 254 characters or fewer"),
-            Email(
-                message="Enter an email address in the right format, like name@example.org",
-                check_deliverability=False,
-            ),
-            NoControlCharacters(),
-        ],
+        "Enter their email address",
     )
     display_name = short_text(
         "Full name",
