@@ -3,6 +3,7 @@ once."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import date
 from typing import Any
@@ -93,6 +94,13 @@ def give_calendar_link(collaborative: Collaborative) -> None:
     """The collaborative's first private calendar link, made when someone first needs it. Not
     audited: no link worked before, so nothing stops working for anyone."""
     _set_calendar_token(collaborative, only_if_none=True)
+
+
+def calendar_link_fingerprint(collaborative: Collaborative) -> str:
+    """Names the current link without giving it away: the "make a new link" page carries it, so
+    a page left open (or a second coordinator's) cannot replace a link made after it was shown."""
+    token = collaborative.calendar_token
+    return "none" if token is None else hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
 def renew_calendar_link(actor: User, collaborative: Collaborative) -> None:

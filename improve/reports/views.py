@@ -137,6 +137,17 @@ def new_calendar_link(collaborative_id: int):
     """Ask before making a new private calendar link; the POST makes it, and the old link stops
     working for everyone (coordinators)."""
     collaborative = collaborative_or_404(collaborative_id, Permission.EDIT_COLLABORATIVE)
+    shown = operations.calendar_link_fingerprint(collaborative)
+    if request.method == "POST" and request.form.get("replaces") != shown:
+        # Another coordinator made a new link after this page was opened: replacing theirs
+        # would break the link they have just sent round.
+        return render(
+            "reports/confirm_new_calendar_link.html",
+            collaborative=collaborative,
+            replaces=shown,
+            changed=True,
+            status=409,
+        )
     if request.method == "POST":
         operations.renew_calendar_link(current_user, collaborative)
         db.session.commit()
@@ -148,7 +159,9 @@ def new_calendar_link(collaborative_id: int):
         return see_other(
             url_for(".calendar", collaborative_id=collaborative.id, _anchor="subscribe")
         )
-    return render("reports/confirm_new_calendar_link.html", collaborative=collaborative)
+    return render(
+        "reports/confirm_new_calendar_link.html", collaborative=collaborative, replaces=shown
+    )
 
 
 def _phase_or_404(collaborative: Collaborative, phase_id: int) -> CollaborativePhase:

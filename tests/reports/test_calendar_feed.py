@@ -497,7 +497,9 @@ def test_a_new_link_stops_the_old_one_and_is_audited_without_the_secret(
     assert question.status_code == 200
     assert "the old link stops working for everyone" in visible(question).lower()
     assert client.get(old).status_code == 200  # asking changes nothing
-    response = coordinator.post(url)
+    replaces = re.search(r'name="replaces" value="([^"]+)"', question.get_data(as_text=True))
+    assert replaces is not None
+    response = coordinator.post(url, data={"replaces": replaces.group(1)})
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/collaboratives/{world.x.id}/calendar#subscribe")
     assert "The old link no longer works" in visible(coordinator.get(response.headers["Location"]))
@@ -531,3 +533,20 @@ def test_others_cannot_make_a_new_link(world, client_for, person, status):
     assert asking.post(url).status_code == status
     assert feed_url(client_for(world.member_a), world.x) == link
     assert collaborative_audits() == 0
+
+
+def test_a_confirmation_left_open_does_not_replace_a_newer_link(world, phases, client_for):
+    """Two coordinators open "make a new link"; the first confirms and sends the new link round.
+    The second's page, posted later, names the old link: nothing changes, and they are told."""
+    first, second = client_for(world.coordinator_x), client_for(world.coordinator_x)
+    url = f"/collaboratives/{world.x.id}/calendar/new-link"
+    feed_url(first, world.x)
+    pages = [first.get(url).get_data(as_text=True), second.get(url).get_data(as_text=True)]
+    [mine, theirs] = [re.search(r'name="replaces" value="([^"]+)"', p).group(1) for p in pages]
+    assert first.post(url, data={"replaces": mine}).status_code == 303
+    sent_round = feed_url(first, world.x)
+    late = second.post(url, data={"replaces": theirs})
+    assert late.status_code == 409
+    assert "The link was changed while this page was open" in visible(late)
+    assert feed_url(first, world.x) == sent_round
+    assert collaborative_audits() == 1

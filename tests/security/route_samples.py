@@ -934,7 +934,12 @@ def _remove_phase(w: SimpleNamespace) -> Sample:
 @sample("reports.new_calendar_link")
 def _new_calendar_link(w: SimpleNamespace) -> Sample:
     rows = [Row(UPDATE, "Collaborative", **collaborative_scope(w.x))]
-    return Sample(w.coordinator_x, f"/collaboratives/{w.x.id}/calendar/new-link", {}, rows)
+    # The page names the link it replaces, as it is now: a stale page changes nothing.
+    from improve.reports.operations import calendar_link_fingerprint
+
+    db.session.refresh(w.x)
+    data = {"replaces": calendar_link_fingerprint(w.x)}
+    return Sample(w.coordinator_x, f"/collaboratives/{w.x.id}/calendar/new-link", data, rows)
 
 
 @sample("reports.detail")
