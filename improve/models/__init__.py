@@ -1,6 +1,7 @@
 """Every model, importable from one place (and so known to Alembic's autogenerate)."""
 
 from improve.models.aim import Aim, AimAssessment, AimStatus, ChangeIdea, Driver, DriverKind
+from improve.models.api_token import ApiToken
 from improve.models.audit import AuditAction, AuditEvent
 from improve.models.base import Base, utcnow
 from improve.models.collaborative import (
@@ -42,9 +43,11 @@ from improve.models.measure import (
     ValueKind,
 )
 from improve.models.report import (
+    ActionStatus,
     Assessor,
     Evaluation,
     MonthlyReport,
+    PanelAction,
     PanelReview,
     ProgressScore,
     ReportStatus,
@@ -54,6 +57,9 @@ from improve.models.throttle import SignInAttempt
 from improve.models.user import User
 
 __all__ = [
+    "ActionStatus",
+    "ApiToken",
+    "PanelAction",
     "COLLABORATIVE_ROLES",
     "DEFAULT_PROGRESS_LABELS",
     "TEAM_ROLES",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from improve.models.base import (
     LONG_TEXT,
+    SHORT_TEXT,
     Base,
     TimestampMixin,
     UTCDateTime,
@@ -113,6 +114,60 @@ class PanelReview(TimestampMixin, VersionedMixin, Base):
     decisions: Mapped[str] = mapped_column(sa.String(LONG_TEXT), default="")
     actions: Mapped[str] = mapped_column(sa.String(LONG_TEXT), default="")
     organisational_changes: Mapped[str] = mapped_column(sa.String(LONG_TEXT), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    # A review may be written up as the meeting starts: until it is marked held, "since the
+    # review" counts still run from the review before it (issue 19, point 2).
+    is_held: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+
+
+class ActionStatus(enum.StrEnum):
+    OPEN = "open"  # agreed, not started
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"  # the panel decided not to do it
+
+    @property
+    def label(self) -> str:
+        return ACTION_STATUS_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        return self in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+ACTION_STATUS_LABELS = {
+    ActionStatus.OPEN: "Not started",
+    ActionStatus.IN_PROGRESS: "In progress",
+    ActionStatus.DONE: "Done",
+    ActionStatus.DROPPED: "Dropped",
+}
+
+
+class PanelAction(TimestampMixin, VersionedMixin, Base):
+    """An action the panel agreed at a review: what, who owns it, by when, and how it stands.
+    Open actions are carried to the next review and shown at the top of the panel."""
+
+    __tablename__ = "panel_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collaborative_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("collaborative.id", ondelete="CASCADE"), index=True
+    )
+    # The review that agreed it; deleting a review deletes the actions agreed at it.
+    review_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("panel_review.id", ondelete="CASCADE"), index=True
+    )
+    description: Mapped[str] = mapped_column(sa.String(LONG_TEXT))
+    # Free text: the owner may be someone with no account (a director, a finance lead).
+    owner: Mapped[str] = mapped_column(sa.String(SHORT_TEXT))
+    due_on: Mapped[date]
+    status: Mapped[ActionStatus] = mapped_column(
+        enum_column(ActionStatus, "action_status"), default=ActionStatus.OPEN, index=True
+    )
+    # What happened, in a line: "Shared with all homes on 3 May".
+    progress_note: Mapped[str] = mapped_column(sa.String(LONG_TEXT), default="")
     recorded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )

@@ -56,9 +56,11 @@ def list_shared_measures(collaborative_id: int) -> list[Measure]:
 
 
 def get_latest_review(collaborative_id: int) -> PanelReview | None:
+    """The latest review of a meeting marked held: one written up as the meeting starts does not
+    reset the "since the review" counts the meeting is reading (issue 19, point 2)."""
     query = (
         sa.select(PanelReview)
-        .where(PanelReview.collaborative_id == collaborative_id)
+        .where(PanelReview.collaborative_id == collaborative_id, PanelReview.is_held.is_(True))
         .order_by(PanelReview.reviewed_on.desc(), PanelReview.id.desc())
         .limit(1)
     )
