@@ -474,8 +474,9 @@ GLOSSARY: dict[str, Term] = {
     # The strategic panel
     "suppressed small numbers": Term(
         "Suppressed small numbers",
-        "Small counts in figures across teams are hidden and shown as ‘fewer than’ a threshold, "
-        "so that they cannot point to one team or person.",
+        "In views across teams, a team's figure resting on only a few people or events (below "
+        "the collaborative's threshold) shows as ‘hidden (small number)’, and so does anything "
+        "worked out from it.",
         "panel",
         "small-numbers",
         "Why are some numbers hidden?",

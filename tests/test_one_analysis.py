@@ -19,14 +19,14 @@ import pytest
 import sqlalchemy as sa
 
 from improve import demo, scale_data
-from improve.analysis import summary
+from improve.analysis import disclosure, summary
 from improve.analysis.series import SeriesAnalysis
 from improve.charts.svg import labels_days
 from improve.charts.table import periods_label
 from improve.exports.queries import POINT_TYPE_NAMES
 from improve.extensions import db
 from improve.measures import linking
-from improve.measures.analysis import analyse_series
+from improve.measures.analysis import analyse_series, read_series
 from improve.models import Collaborative, Cycle, Measure, Ramp, Team
 from improve.models.cycle import cycle_measure
 from improve.panel.queries import get_latest_review
@@ -150,8 +150,13 @@ def _since(world) -> date | None:
 
 def test_the_panel_table_and_its_file_read_the_analysis(world) -> None:
     address = f"/collaboratives/{world.collaborative.id}/panel/summary.csv"
-    rows = _csv(world.panel.get(address))
+    note, *rows = _csv(world.panel.get(address))
+    assert note["Team"] == "About small numbers"
     shared = {m.id: m for m in world.measures.values() if m.is_shared}
+    # The numbers as stored, for the rule on small numbers of people (issue 19, point 4).
+    stored = dict(read_series(shared, world.team_names))
+    threshold = world.collaborative.suppression_threshold
+    hidden_figures = 0
     since_column = next(name for name in rows[0] if name.startswith("Real improvements"))
     worse_column = next(name for name in rows[0] if name.startswith("Changes for the worse"))
     since = _since(world)
@@ -165,17 +170,28 @@ def test_the_panel_table_and_its_file_read_the_analysis(world) -> None:
         if analysis is None:
             assert row["Latest"] == ""
             continue
-        assert float(row["Latest"]) == pytest.approx(round(analysis.latest, 3))
+        kind = analysis.definition.value_kind
+        flags = disclosure.series_hidden(kind, stored[(measure_id, team_id)], threshold)
+        if flags[analysis.latest_index]:
+            assert row["Latest"] == row["Target reached"] == disclosure.HIDDEN_WORDS
+            hidden_figures += 1
+        else:
+            assert float(row["Latest"]) == pytest.approx(round(analysis.latest, 3))
         assert row["What the chart shows"] == summary.VARIATION_WORDS[analysis.variation][0]
         recent = analysis.events_touching(since)
         assert int(row[since_column]) == sum(event.improvement for event in recent)
         assert int(row[worse_column]) == sum(event.concern for event in recent)
         baseline = analysis.baseline
         assert (row["Baseline"] == "") == (baseline is None)
-        if baseline is not None:
+        if baseline is not None and (flags & summary.baseline_points(analysis)).any():
+            assert row["Baseline"] == disclosure.HIDDEN_WORDS
+            hidden_figures += 1
+        elif baseline is not None:
             assert float(row["Baseline"]) == pytest.approx(round(baseline, 3))
         checked += 1
     assert checked >= len(world.teams)
+    if hidden_figures:
+        assert f"{hidden_figures} figure" in note["Measure"]
 
 
 def test_the_panel_small_charts_say_what_the_analysis_says(world) -> None:

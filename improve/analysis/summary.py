@@ -1,6 +1,10 @@
 """Cross-team summaries for the strategic panel: where each team is against its target, what the
-charts say, cycles by decision, progress scores, totals with small numbers hidden, and a short
-narrative in plain words (issue 5, point 4).
+charts say, cycles by decision, progress scores, totals, and a short narrative in plain words
+(issue 5, point 4).
+
+Small numbers of people (improve.analysis.disclosure, issue 19 point 4): each point carries
+whether it is hidden, and each team's row names the figures hidden with it (`hidden_fields`).
+Hiding is for showing only: the analysis, its signals and the totals of teams use every number.
 
 Pure: pandas, numpy and the standard library only. Every figure about a team's measure is read
 from the one analysis of that series (improve.analysis.series), never analysed again here.
@@ -18,8 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from improve.analysis.disclosure import Hidden, series_hidden
 from improve.analysis.rules import PointType
-from improve.analysis.series import SeriesAnalysis
+from improve.analysis.series import Points, SeriesAnalysis
+
+#: (measure id, team id): one series.
+SeriesKey = tuple[int, int]
 
 #: Columns of the shared measures frame.
 MEASURE_COLUMNS = [
@@ -34,7 +42,7 @@ MEASURE_COLUMNS = [
     "target_value",
 ]
 ANALYSED_COLUMNS = ["measure_id", "team_id", "period_start", "value", "part", "lcl", "ucl"]
-ANALYSED_COLUMNS += ["point_type"]
+ANALYSED_COLUMNS += ["point_type", "hidden"]
 SUMMARY_COLUMNS = [
     "team_id",
     "measure_id",
@@ -51,7 +59,12 @@ SUMMARY_COLUMNS = [
     "improvements",
     "concerns",
     "trial",
+    "hidden",
+    "hidden_fields",
 ]
+#: The figures of a row hidden with its latest point, and with its baseline.
+HIDDEN_WITH_LATEST = ("latest", "percent_of_way", "target_reached")
+HIDDEN_WITH_BASELINE = ("baseline", "percent_of_way")
 DECISIONS = ("adopt", "adapt", "abandon")
 CYCLE_COLUMNS = ["team_id", *DECISIONS, "undecided", "total"]
 PROGRESS_COLUMNS = ["team_id", "latest", "latest_period", "first", "first_period", "history"]
@@ -104,10 +117,14 @@ ASSURANCE_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
-def analysed_frame(analyses: Mapping[tuple[int, int], SeriesAnalysis]) -> pd.DataFrame:
+def analysed_frame(
+    analyses: Mapping[SeriesKey, SeriesAnalysis],
+    hidden: Mapping[SeriesKey, np.ndarray] | None = None,
+) -> pd.DataFrame:
     """Every point of the analyses (keyed by measure id and team id) as one frame: a slice of the
     one analysis of each series for the small charts and the review counts, never a second one.
-    Values are as plotted (a proportion as a share, a rate times its multiplier)."""
+    Values are as plotted (a proportion as a share, a rate times its multiplier); `hidden`: per
+    series, whether each point is hidden (improve.analysis.disclosure.series_hidden)."""
     columns: dict[str, list[Any]] = {name: [] for name in ANALYSED_COLUMNS}
     for (measure_id, team_id), analysis in sorted(analyses.items()):
         chart, size = analysis.chart, len(analysis.dates)
@@ -119,7 +136,8 @@ def analysed_frame(analyses: Mapping[tuple[int, int], SeriesAnalysis]) -> pd.Dat
         columns["lcl"] += chart.lcl.tolist()
         columns["ucl"] += chart.ucl.tolist()
         columns["point_type"] += list(analysis.point_types)
-    frame = pd.DataFrame(columns, columns=ANALYSED_COLUMNS)
+        columns["hidden"] += _flags(hidden, (measure_id, team_id), size).tolist()
+    frame = pd.DataFrame(columns, columns=ANALYSED_COLUMNS).astype({"hidden": bool})
     return frame[frame["value"].notna()].reset_index(drop=True)
 
 
@@ -157,13 +175,65 @@ def _optional(value: Any) -> Any:
     return None if _missing(value) or value is pd.NA else value
 
 
+def hidden_points(
+    analyses: Mapping[SeriesKey, SeriesAnalysis],
+    series: Mapping[SeriesKey, Points],
+    threshold: int,
+) -> dict[SeriesKey, np.ndarray]:
+    """Per analysed series, whether each of its points is hidden in views across teams, from
+    the numbers as stored (`series`: the points the analyses were made from). A series whose
+    stored points cannot be matched to its analysis is hidden whole: when in doubt, hide."""
+    result = {}
+    for key, analysis in analyses.items():
+        size = len(analysis.dates)
+        points = series.get(key)
+        flags = (
+            None
+            if points is None
+            else series_hidden(analysis.definition.value_kind, points, threshold)
+        )
+        result[key] = flags if flags is not None and flags.size == size else np.ones(size, bool)
+    return result
+
+
+def _flags(hidden: Mapping[SeriesKey, np.ndarray] | None, key: SeriesKey, size: int) -> np.ndarray:
+    """The series' hidden flags, or none hidden (no flags given, or a series without them)."""
+    flags = None if hidden is None else hidden.get(key)
+    return np.zeros(size, dtype=np.bool_) if flags is None else np.asarray(flags, dtype=np.bool_)
+
+
+def baseline_points(analysis: SeriesAnalysis) -> np.ndarray:
+    """The points the team's baseline rests on, as the engine chose them (improve.analysis.spc
+    `control_chart`): in the first phase, the points used for its centre line (not left out,
+    with a value), the first `freeze_points` of them, and of those the ones in the baseline
+    period when at least 2 are. None are when the baseline is the measure's stated value."""
+    chart = analysis.chart
+    size = len(analysis.dates)
+    if not analysis.frozen or size == 0:
+        return np.zeros(size, dtype=np.bool_)
+    first = chart.part == chart.part[0]
+    base = first & ~chart.excluded & ~np.isnan(chart.value)
+    definition = analysis.definition
+    if definition.freeze_points is not None:
+        base &= np.cumsum(first) <= definition.freeze_points
+    if definition.baseline_end is not None:
+        start, end = definition.baseline_start, definition.baseline_end
+        inside = np.array(
+            [day <= end and (start is None or day >= start) for day in analysis.dates]
+        )
+        if np.count_nonzero(base & inside) >= 2:
+            base &= inside
+    return np.asarray(base, dtype=np.bool_)
+
+
 def series_table(
-    analyses: Mapping[tuple[int, int], SeriesAnalysis],
+    analyses: Mapping[SeriesKey, SeriesAnalysis],
     measures: pd.DataFrame,
     team_ids: Sequence[int],
     *,
     start: date | None = None,
     since: date | None = None,
+    hidden: Mapping[SeriesKey, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """One row per team and measure (teams without data too), read from the one analysis of
     each series: its points in the period (from `start`), the points of its latest phase, its
@@ -171,14 +241,23 @@ def series_table(
     in the period, the target, the percentage of the way, whether it is reached, the variation
     and assurance icons, and the improvement and concern signals (episodes, not points) with a
     point in the period and on or after `since`. `measures`: measure_id, target_value,
-    baseline_value and direction, for series without an analysis."""
+    baseline_value and direction, for series without an analysis.
+
+    `hidden` (per series, whether each point is hidden) marks each row: `hidden_fields` names
+    the figures that rest on a small number (the latest value with the percentage of the way
+    and whether the target is reached; the baseline, if any point it rests on is hidden, with
+    the percentage of the way), `hidden` whether there is any. The figures stay in the table,
+    for the totals of teams; `shown_rows` blanks them for pages and files."""
     info = {int(str(key)): row for key, row in measures.set_index("measure_id").iterrows()}
     details = {key: {str(k): v for k, v in row.items()} for key, row in info.items()}
     rows = []
     for team_id in team_ids:
         for measure_id, measure in details.items():
-            analysis = analyses.get((measure_id, int(team_id)))
-            rows.append(_series_row(analysis, int(team_id), measure_id, measure, start, since))
+            key = (measure_id, int(team_id))
+            analysis = analyses.get(key)
+            flags = None if analysis is None else _flags(hidden, key, len(analysis.dates))
+            row = _series_row(analysis, int(team_id), measure_id, measure, start, since, flags)
+            rows.append(row)
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
@@ -189,6 +268,7 @@ def _series_row(
     measure: dict[str, Any],
     start: date | None,
     since: date | None,
+    flags: np.ndarray | None,
 ) -> dict[str, Any]:
     direction = str(measure["direction"])
     row: dict[str, Any] = dict.fromkeys(SUMMARY_COLUMNS)
@@ -196,10 +276,14 @@ def _series_row(
     row |= {"improvements": 0, "concerns": 0, "trial": False}
     row["target"] = _optional(measure["target_value"])
     row["baseline"] = _optional(measure["baseline_value"])
+    fields: list[str] = []
     if analysis is not None:
         row |= _analysed_row(analysis, start, since)
+        fields = _hidden_fields(analysis, flags, row["latest"] is not None)
     row["percent_of_way"] = percent_of_way(row["baseline"], row["latest"], row["target"], direction)
     row["target_reached"] = target_reached(row["latest"], row["target"], direction)
+    row["hidden_fields"] = fields
+    row["hidden"] = bool(fields)
     return row
 
 
@@ -227,6 +311,63 @@ def _analysed_row(
         "improvements": sum(event.improvement for event in recent),
         "concerns": sum(event.concern for event in recent),
     }
+
+
+def _hidden_fields(
+    analysis: SeriesAnalysis, flags: np.ndarray | None, latest_shown: bool
+) -> list[str]:
+    """The row's figures that rest on a hidden point, in `SUMMARY_COLUMNS` order."""
+    if flags is None or not flags.any():
+        return []
+    names: set[str] = set()
+    index = analysis.latest_index
+    if latest_shown and index is not None and flags[index]:
+        names.update(HIDDEN_WITH_LATEST)
+    if analysis.baseline is not None and (flags & baseline_points(analysis)).any():
+        names.update(HIDDEN_WITH_BASELINE)
+    return [name for name in SUMMARY_COLUMNS if name in names]
+
+
+def shown_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`records` of a series table as pages and files show them: every hidden figure blanked
+    (None), its name still in `hidden_fields`, so nothing downstream can show it by mistake."""
+    return [row | dict.fromkeys(row.get("hidden_fields") or ()) for row in rows]
+
+
+def hidden_in_rows(rows: Sequence[Mapping[str, Any]]) -> Hidden:
+    """How many team figures these rows of a series table hide (a latest value, a baseline),
+    and from how many teams: what a file of the rows alone hides."""
+    figures = _row_figures(rows)
+    return Hidden(figures=len(figures), teams=len({figure[1] for figure in figures}))
+
+
+def _row_figures(rows: Sequence[Mapping[str, Any]]) -> set[tuple[Any, ...]]:
+    figures: set[tuple[Any, ...]] = set()
+    for row in rows:
+        fields, team = row.get("hidden_fields") or (), row["team_id"]
+        if "latest" in fields:
+            figures.add((row["measure_id"], team, row["latest_period"]))
+        if "baseline" in fields:
+            figures.add((row["measure_id"], team, "baseline"))
+    return figures
+
+
+def hidden_count(
+    table: pd.DataFrame, analysed: pd.DataFrame, measure_ids: Sequence[int] = ()
+) -> Hidden:
+    """How many team figures a summary hides, and from how many teams: each hidden latest value
+    and baseline of `table`, and each hidden point of `analysed` for the measures in
+    `measure_ids` (those whose points are shown, in the small charts), each counted once."""
+    hidden_rows = table[table["hidden"].astype(bool)]
+    figures = _row_figures(
+        [{str(k): v for k, v in row.items()} for row in hidden_rows.to_dict("records")]
+    )
+    shown = analysed[analysed["hidden"] & analysed["measure_id"].isin(list(measure_ids))]
+    for measure_id, team, period in zip(
+        shown["measure_id"], shown["team_id"], shown["period_start"], strict=True
+    ):
+        figures.add((int(measure_id), int(team), period))
+    return Hidden(figures=len(figures), teams=len({figure[1] for figure in figures}))
 
 
 # Cycles and progress scores ----------------------------------------------------------------------
@@ -298,18 +439,9 @@ def trend_words(first: float | None, latest: float | None) -> str:
     return f"No change from {first:.1f}"
 
 
-# Totals, small numbers and the narrative ---------------------------------------------------------
-
-
-def is_suppressed(count: int, threshold: int) -> bool:
-    """Counts from 1 to threshold - 1 are hidden in figures across teams; zero says nothing about
-    anyone, so it is shown."""
-    return 0 < count < threshold
-
-
-def shown(count: int, threshold: int) -> str:
-    """A cross-team count as the panel sees it: the number, or "fewer than N" when small."""
-    return f"fewer than {threshold}" if is_suppressed(count, threshold) else str(count)
+# Totals and the narrative ------------------------------------------------------------------------
+# Counts of teams and of tests of change are about the work, not about people: they are shown as
+# they are (improve.analysis.disclosure). The totals read every team's figures, hidden or not.
 
 
 @dataclass(frozen=True)
@@ -362,10 +494,8 @@ def _teams(count: int) -> str:
     return f"{count} team" if count == 1 else f"{count} teams"
 
 
-def _count_of(count: int, total: int, threshold: int) -> tuple[str, bool]:
-    """("3 of the 5 teams", whether the verb is singular), small numbers hidden."""
-    if is_suppressed(count, threshold):
-        return f"Fewer than {threshold} of the {_teams(total)}", False
+def _count_of(count: int, total: int) -> tuple[str, bool]:
+    """("3 of the 5 teams", whether the verb is singular)."""
     return f"{count} of the {_teams(total)}", count == 1
 
 
@@ -377,11 +507,11 @@ def narrative(
     progressing: int,
     scored: int,
     since: str,
-    threshold: int,
 ) -> list[str]:
     """A few plain sentences from the figures, e.g. "3 of the 5 teams show a real improvement in
-    Falls a month since the panel's review on 15 March 2026." Counts below `threshold` say
-    "fewer than N" (`shown`); `scored` is the number of teams with a progress score."""
+    Falls a month since the panel's review on 15 March 2026." They count teams and tests of
+    change only, never a team's own figure, so they hold no small number of people; `scored` is
+    the number of teams with a progress score."""
     if teams == 0:
         return ["No teams match these choices yet."]
     sentences = []
@@ -392,15 +522,15 @@ def narrative(
         if measure.improving == 0:
             sentences.append(f"No team shows a real improvement in {measure.name} {since} yet.")
         else:
-            count, one = _count_of(measure.improving, teams, threshold)
+            count, one = _count_of(measure.improving, teams)
             verb = "shows" if one else "show"
             sentences.append(f"{count} {verb} a real improvement in {measure.name} {since}.")
         if measure.worsening:
-            count, one = _count_of(measure.worsening, teams, threshold)
+            count, one = _count_of(measure.worsening, teams)
             verb = "shows" if one else "show"
             sentences.append(f"{count} {verb} a change for the worse in {measure.name} {since}.")
         if measure.reached:
-            count, one = _count_of(measure.reached, teams, threshold)
+            count, one = _count_of(measure.reached, teams)
             verb = "has" if one else "have"
             sentences.append(f"{count} {verb} reached the target for {measure.name}.")
     total = cycles.get("total", 0)
@@ -408,16 +538,14 @@ def narrative(
         sentences.append("No tests of change (PDSA cycles) are recorded in this period.")
     else:
         parts = ", ".join(
-            f"{shown(cycles.get(name, 0), threshold)} {word}"
+            f"{cycles.get(name, 0)} {word}"
             for name, word in (("adopt", "adopted"), ("adapt", "adapted"), ("abandon", "abandoned"))
         )
-        sentences.append(
-            f"Teams ran {shown(total, threshold)} tests of change (PDSA cycles): {parts}."
-        )
+        sentences.append(f"Teams ran {total} tests of change (PDSA cycles): {parts}.")
     if scored and progressing == 0:
         sentences.append("No team scores 3.0 (modest improvement) or higher on progress yet.")
     elif scored:
-        count, one = _count_of(progressing, teams, threshold)
+        count, one = _count_of(progressing, teams)
         verb = "scores" if one else "score"
         sentences.append(f"{count} {verb} 3.0 (modest improvement) or higher on progress.")
     return sentences

@@ -110,8 +110,12 @@ class CollaborativeForm(FlaskForm):
         ],
     )
     suppression_threshold = WholeNumber(
-        "Hide counts smaller than this in cross-team summaries",
-        description="Small numbers can identify people. 5 is usual; 0 hides nothing.",
+        "Smallest count of people shown in cross-team summaries",
+        description=(
+            "A team's monthly figure that counts fewer people or events than this is hidden "
+            "on the panel's pages and files, so nobody can be picked out. 5 is usual; 0 hides "
+            "nothing. Counts of teams and tests of change are always shown."
+        ),
         widget=GovTextInput(),
         default=5,
         validators=[

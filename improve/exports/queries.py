@@ -1,19 +1,24 @@
 """Reads for the downloads: every data point (with what its chart says) and every cycle a person
 may see in a collaborative. A fixed number of queries, whatever the number of teams; each team's
-series's analysis is the one the measure page shows (improve.measures.analysis)."""
+series's analysis is the one the measure page shows (improve.measures.analysis).
+
+Someone who sees a team only as a member of the strategic panel gets that team's figures with
+small numbers of people hidden, by the panel's rule (improve.analysis.disclosure, issue 19
+point 4); the coordinator, who works with each team, and the team's own members see them all."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from improve.analysis import disclosure
 from improve.analysis.events import event_rows, gaps_between_events
 from improve.analysis.rules import decisive_sides
 from improve.analysis.series import Points, SeriesAnalysis
@@ -30,6 +35,8 @@ from improve.measures.analysis import (
     split_series,
 )
 from improve.models import (
+    COLLABORATIVE_ROLES,
+    TEAM_ROLES,
     Aim,
     ChangeIdea,
     Collaborative,
@@ -37,12 +44,14 @@ from improve.models import (
     CycleQuestion,
     DataPoint,
     Measure,
+    Membership,
     Ramp,
+    Role,
     Team,
     User,
     ValueKind,
 )
-from improve.permissions import visible_team_ids
+from improve.permissions import roles_in_collaborative, visible_team_ids
 
 YES_NO = {True: "Yes", False: "No"}
 CHART_NAMES = {
@@ -124,6 +133,13 @@ MEASURE_COLUMNS: dict[str, str] = {
     "Target": "The number the measure aims to reach, if one is set; on a target reached step by "
     "step, where the line is at that period.",
 }
+#: The cells of a point hidden because it rests on a small number of people: its numbers, and
+#: the limits of a p or u chart (they move with the denominator, so they would give it back).
+#: For the dates of events each row is one event: its day is hidden too (the rows of a day
+#: would count its events).
+HIDDEN_CELLS = ("Number entered", "Out of", "Number on the chart")
+HIDDEN_LIMITS = ("Lower limit", "Upper limit")
+HIDDEN_EVENT_CELLS = ("Period starts",)
 CYCLE_COLUMNS: dict[str, str] = {
     "Team": "The team that ran the test of change.",
     "Aim": "The aim the change idea belongs to.",
@@ -145,6 +161,35 @@ CYCLE_COLUMNS: dict[str, str] = {
     "Next steps": "What the next cycle will do.",
     "Owner": "The person who looks after this cycle.",
 }
+
+
+def panel_only_team_ids(collaborative: Collaborative, user: User) -> frozenset[int]:
+    """The collaborative's teams this person sees only as a member of its strategic panel (not
+    an admin, not its coordinator, not a member of the team): their small numbers are hidden, as
+    on the panel's pages. One query, and none for anyone else."""
+    if user.is_admin or collaborative.suppression_threshold <= 1:
+        return frozenset()
+    roles = roles_in_collaborative(user, collaborative) & frozenset(COLLABORATIVE_ROLES)
+    if Role.COORDINATOR in roles or Role.PANEL_MEMBER not in roles:
+        return frozenset()
+    own_teams = sa.select(Membership.team_id).where(
+        Membership.user_id == user.id,
+        Membership.role.in_(TEAM_ROLES),
+        Membership.team_id.is_not(None),  # NOT IN a list holding NULL matches nothing
+    )
+    query = sa.select(Team.id).where(
+        Team.collaborative_id == collaborative.id, Team.id.not_in(own_teams)
+    )
+    return frozenset(db.session.scalars(query))
+
+
+class Exported(NamedTuple):
+    """A download's table, the teams it covers, and any notes for its About sheet (label,
+    words)."""
+
+    table: pd.DataFrame | Rows
+    teams: list[Team]
+    notes: Sequence[tuple[str, str]] = ()
 
 
 def visible_teams(collaborative: Collaborative, user: User) -> list[Team]:
@@ -221,6 +266,8 @@ class _Series:
     phase_reasons: list[str]
     notes: list[str]
     analysis: SeriesAnalysis | None
+    hidden: np.ndarray | None = None  # per row, whether it rests on a small number
+    events: bool = False  # a measure of the dates of events: a row per event
 
     @classmethod
     def of(
@@ -230,8 +277,10 @@ class _Series:
         points: Points,
         texts: tuple[list[str], list[str], list[str]],
         analysis: SeriesAnalysis | None,
+        threshold: int | None = None,
     ) -> _Series:
-        """`texts`: why left out, why a new phase, and the note, per point."""
+        """`texts`: why left out, why a new phase, and the note, per point; `threshold`: the
+        collaborative's, when this team's small numbers are hidden from the person."""
         chart = analysis.chart_type if analysis else definition_of(measure).chart_drawn
         fixed = [
             safe_text(team.name),
@@ -244,9 +293,18 @@ class _Series:
         ]
         target = analysis.target if analysis else measure.target_value
         order = (team.name, measure.name, measure.id, team.id)
-        if measure.value_kind == ValueKind.EVENTS:
+        hidden = None
+        if threshold is not None:
+            # From the numbers as stored, before the dates of events become a row per event.
+            hidden = disclosure.series_hidden(measure.value_kind.value, points, threshold)
+        events = measure.value_kind == ValueKind.EVENTS
+        if events:
             points, texts = _one_row_per_event(points, texts)
-        return cls(order, fixed, target, points, *texts, analysis)
+        return cls(order, fixed, target, points, *texts, analysis, hidden, events)
+
+    @property
+    def hidden_rows(self) -> int:
+        return 0 if self.hidden is None else int(np.count_nonzero(self.hidden))
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """One row per point in the columns of MEASURE_COLUMNS, text already made safe; built
@@ -274,8 +332,29 @@ class _Series:
             if analysis
             else repeat(self.target, size),
         ]
+        if self.hidden is not None and self.hidden.any():
+            for name in self._hidden_cells():
+                index = COLUMN_INDEX[name]
+                columns[index] = _blanked(columns[index], self.hidden)
         # The repeated columns are endless; every list holds exactly `size` cells.
         return zip(*columns, strict=False)  # type: ignore[no-any-return]
+
+    def _hidden_cells(self) -> tuple[str, ...]:
+        chart = self.analysis.chart_type if self.analysis else None
+        limits = HIDDEN_LIMITS if chart in ("p", "u") else ()
+        events = HIDDEN_EVENT_CELLS if self.events else ()
+        return HIDDEN_CELLS + limits + events
+
+
+COLUMN_INDEX = {name: index for index, name in enumerate(MEASURE_COLUMNS)}
+
+
+def _blanked(cells: Iterable[Any], hidden: np.ndarray) -> list[Any]:
+    """The column with the words for a hidden figure in each hidden row."""
+    return [
+        disclosure.HIDDEN_WORDS if off else cell
+        for cell, off in zip(cells, hidden.tolist(), strict=False)
+    ]
 
 
 def _one_row_per_event(
@@ -326,12 +405,16 @@ def _analysed_columns(analysis: SeriesAnalysis | None, size: int) -> list[Iterab
     ]
 
 
-def measures_export(collaborative: Collaborative, user: User) -> tuple[Rows, list[Team]]:
+def measures_export(collaborative: Collaborative, user: User) -> Exported:
     """Every data point of every measure the person may see, with the one analysis's columns,
-    by team, measure and period, as rows made while the file is sent; and the teams included.
-    Three queries (teams, measures, points); every series is analysed (or read from the kept
-    results) before the first row, and the file's tag is taken from what the rows are made of."""
+    by team, measure and period, as rows made while the file is sent; the teams included; and,
+    for someone who sees teams only through the panel, a note on the small numbers hidden.
+    Three queries (teams, measures, points; a fourth for a panel member); every series is
+    analysed (or read from the kept results) before the first row, and the file's tag is taken
+    from what the rows are made of, and what is hidden from whom."""
     teams = visible_teams(collaborative, user)
+    protected = panel_only_team_ids(collaborative, user)
+    threshold = collaborative.suppression_threshold
     measures = _visible_measures(collaborative, user)
     points = points_frame(collaborative, user)
     by_id = {team.id: team for team in teams}
@@ -346,7 +429,8 @@ def measures_export(collaborative: Collaborative, user: User) -> tuple[Rows, lis
         if measure is not None and team is not None:
             analysis = analyse_points(series, definitions[measure_id], settings)
             own = tuple(_texts(texts[name][start:stop]) for name in TEXT_COLUMNS)
-            chosen.append(_Series.of(measure, team, series, own, analysis))  # type: ignore[arg-type]
+            hide = threshold if team_id in protected else None
+            chosen.append(_Series.of(measure, team, series, own, analysis, hide))  # type: ignore[arg-type]
         start = stop
     chosen.sort(key=lambda one: one.order)
     tag = content_tag(
@@ -359,6 +443,8 @@ def measures_export(collaborative: Collaborative, user: User) -> tuple[Rows, lis
         repr(sorted(definitions.items())),
         repr(settings),
         repr([(team.id, team.name) for team in teams]),
+        # Part of the tag: a coordinator's file, kept on disk, is never a panel member's.
+        repr((threshold, sorted(protected))),
     )
 
     def rows() -> Iterator[tuple[Any, ...]]:
@@ -366,7 +452,20 @@ def measures_export(collaborative: Collaborative, user: User) -> tuple[Rows, lis
             yield from series.rows()
 
     count = sum(len(one.points.dates) for one in chosen)
-    return Rows(list(MEASURE_COLUMNS), rows, tag, count), teams
+    notes = _small_numbers_notes(chosen, threshold) if protected else []
+    return Exported(Rows(list(MEASURE_COLUMNS), rows, tag, count), teams, notes)
+
+
+def _small_numbers_notes(chosen: list[_Series], threshold: int) -> list[tuple[str, str]]:
+    """The About sheet's rows on small numbers: the rule, and what this file hides."""
+    hidden = disclosure.Hidden(
+        figures=sum(one.hidden_rows for one in chosen),
+        teams=len({one.order[3] for one in chosen if one.hidden_rows}),
+    )
+    return [
+        ("Small numbers", disclosure.rule_words(threshold)),
+        ("Hidden in this file", hidden.words(threshold, "in this file")),
+    ]
 
 
 # Cycles ------------------------------------------------------------------------------------------
@@ -400,9 +499,10 @@ def _decided_on(cycle: Cycle) -> date | None:
     return cycle.closed_at.date() if cycle.closed_at is not None else None
 
 
-def cycles_export(collaborative: Collaborative, user: User) -> tuple[pd.DataFrame, list[Team]]:
+def cycles_export(collaborative: Collaborative, user: User) -> Exported:
     """Every cycle the person may see, with its team, aim, idea and ramp, by team, aim, idea,
-    ramp and number; and the teams included. Three queries (teams, cycles, questions)."""
+    ramp and number; and the teams included. Three queries (teams, cycles, questions). Cycles
+    are the teams' work, not counts of people: nothing is hidden."""
     teams = visible_teams(collaborative, user)
     scope = sa.and_(Team.collaborative_id == collaborative.id, Team.id.in_(visible_team_ids(user)))
     query = (
@@ -445,4 +545,4 @@ def cycles_export(collaborative: Collaborative, user: User) -> tuple[pd.DataFram
                 "Owner": owner or "",
             }
         )
-    return pd.DataFrame(rows, columns=list(CYCLE_COLUMNS)), teams
+    return Exported(pd.DataFrame(rows, columns=list(CYCLE_COLUMNS)), teams)

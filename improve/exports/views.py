@@ -4,7 +4,7 @@ its cycles, as CSV or XLSX, limited to the teams the person may see."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import pandas as pd
@@ -18,13 +18,18 @@ from improve.models import Collaborative, Team, User
 from improve.permissions import collaborative_or_404
 
 FORMATS = ("csv", "xlsx")
-Export = Callable[[Collaborative, User], tuple[pd.DataFrame | Rows, list[Team]]]
+Export = Callable[[Collaborative, User], queries.Exported]
 
 
 def about_sheet(
-    collaborative: Collaborative, teams: list[Team], what: str, columns: dict[str, str]
+    collaborative: Collaborative,
+    teams: list[Team],
+    what: str,
+    columns: dict[str, str],
+    notes: Sequence[tuple[str, str]] = (),
 ) -> pd.DataFrame:
-    """The XLSX file's first sheet: what the file holds, then every column in plain words."""
+    """The XLSX file's first sheet: what the file holds (with any notes, such as the small
+    numbers it hides and why), then every column in plain words."""
     today = date.today()
     rows = [
         (
@@ -32,6 +37,7 @@ def about_sheet(
             f"{what} in {collaborative.name}, downloaded on {today.day} {today:%B %Y}.",
         ),
         ("Teams included", ", ".join(team.name for team in teams) or "None"),
+        *notes,
         ("", ""),
         *columns.items(),
     ]
@@ -47,13 +53,13 @@ def download(
     collaborative = collaborative_or_404(collaborative_id)
     if fmt == "xlsx" and "made" in request.args:
         return _made_yet(request.args["made"])
-    frame, teams = export(collaborative, current_user)
+    frame, teams, notes = export(collaborative, current_user)
     stem = f"{collaborative.name}-{name}"
     if fmt == "csv" and isinstance(frame, Rows):
         return csv_stream_response(frame, stem)
     if fmt == "csv":
         return csv_response(frame, stem)
-    about = about_sheet(collaborative, teams, what, columns)
+    about = about_sheet(collaborative, teams, what, columns, notes)
     sheets = {"About this file": about, name.capitalize(): frame}
     if isinstance(frame, Rows) and frame.count > writers.XLSX_MAX_ROWS:
         return render("exports/preparing.html", status=413, too_many=frame.count)

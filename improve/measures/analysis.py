@@ -285,13 +285,20 @@ def analyse_series(
     *,
     until: date | None = None,
     points: pd.DataFrame | None = None,
+    series: Iterable[tuple[tuple[int, int], Points]] | None = None,
 ) -> dict[tuple[int, int], SeriesAnalysis]:
     """The analysis of every (measure, team) series with at least 2 points, keyed by
     (measure id, team id). One query for every point (or the `points` given, ordered by
-    measure, team and period)."""
+    measure, team and period, or the `series` already read by `read_series`: a caller that
+    needs the stored numbers too, such as the panel's small-number rule, reads them once)."""
     by_id = {measure.id: measure for measure in measures}
     teams = set(team_ids)
-    series_list = read_series(by_id, teams, until) if points is None else split_series(points)
+    if series is not None:
+        series_list: Iterable[tuple[tuple[int, int], Points]] = series
+    elif points is not None:
+        series_list = split_series(points)
+    else:
+        series_list = read_series(by_id, teams, until)
     settings = settings_of(collaborative)
     definitions = {measure_id: definition_of(m) for measure_id, m in by_id.items()}
     result: dict[tuple[int, int], SeriesAnalysis] = {}

@@ -3,6 +3,7 @@ then the pure summaries of improve.analysis.summary."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -11,10 +12,10 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from improve.analysis import summary
+from improve.analysis import disclosure, summary
 from improve.analysis.series import SeriesAnalysis
 from improve.extensions import db
-from improve.measures.analysis import analyse_series
+from improve.measures.analysis import analyse_series, read_series
 from improve.models import (
     Collaborative,
     CollaborativePhase,
@@ -174,6 +175,11 @@ class PanelSummary:
     spark_measure: Measure | None
     sparks: list[dict[str, Any]] = field(default_factory=list)
     spark_page: SparkPage | None = None
+    # Team figures hidden because they rest on small numbers of people (issue 19, point 4): on
+    # the page (the rows and the small charts of `spark_measure`), and in a report that charts
+    # every shared measure's points (print).
+    hidden: disclosure.Hidden = field(default_factory=disclosure.Hidden)
+    hidden_every_measure: disclosure.Hidden = field(default_factory=disclosure.Hidden)
 
     def rows_for(self, measure: Measure) -> list[dict[str, Any]]:
         return [row for row in self.rows if row["measure_id"] == measure.id]
@@ -183,11 +189,17 @@ class PanelSummary:
         # Looked up once per table row: built once, not once per row (1,000 rows at 200 teams).
         return {team.id: team.name for team in self.teams}
 
-    def shown(self, count: int) -> str:
-        return summary.shown(count, self.threshold)
+    def small_numbers_words(self, where: str = "on this page", every_measure: bool = False) -> str:
+        """The rule for small numbers and how much it hid here, as the page says it;
+        `every_measure` for a report that charts every shared measure's points."""
+        counted = self.hidden_every_measure if every_measure else self.hidden
+        hidden = counted.words(self.threshold, where)
+        return " ".join(words for words in (disclosure.rule_words(self.threshold), hidden) if words)
 
-    def suppressed(self, count: int) -> bool:
-        return summary.is_suppressed(count, self.threshold)
+    @cached_property
+    def hidden_in_rows(self) -> disclosure.Hidden:
+        """What the team-by-team rows hide: all a download of them hides (no small charts)."""
+        return summary.hidden_in_rows(self.rows)
 
 
 # Team charts shown at once on screen: a regional programme's 200 teams would make a page of
@@ -238,7 +250,9 @@ def panel_summary(
     spark_page_wanted: int | None = 1,
 ) -> PanelSummary:
     """The panel's figures for the chosen period, measure and team: a fixed number of queries
-    (points, cycles, scores, the latest review), then pandas."""
+    (points, cycles, scores, the latest review), then pandas. The analyses use every number;
+    a team's figures that rest on small numbers of people are blanked in the rows and the small
+    charts (improve.analysis.disclosure), and `hidden` counts them."""
     if choice.team is not None:
         teams = [choice.team]
     shown_measures = [choice.measure] if choice.measure is not None else measures
@@ -248,9 +262,16 @@ def panel_summary(
     since_words = summary.since_phrase(since, review is not None and choice.start is None)
     team_filter = choice.team.id if choice.team else None
     measure_frame = measures_frame(shown_measures)
-    analyses = analyse_series(shown_measures, collaborative, team_ids, until=choice.end)
-    analysed = summary.analysed_frame(analyses)
-    table = summary.series_table(analyses, measure_frame, team_ids, start=choice.start, since=since)
+    threshold = collaborative.suppression_threshold
+    # The stored numbers are read once: the analyses are made from them, and the rule for small
+    # numbers reads them as stored (a percentage's numerator and denominator).
+    series = dict(read_series([m.id for m in shown_measures], team_ids, choice.end))
+    analyses = analyse_series(shown_measures, collaborative, team_ids, series=series.items())
+    hidden = summary.hidden_points(analyses, series, threshold)
+    analysed = summary.analysed_frame(analyses, hidden)
+    table = summary.series_table(
+        analyses, measure_frame, team_ids, start=choice.start, since=since, hidden=hidden
+    )
     totals = summary.measure_totals(table, measure_frame)
     cycles = summary.cycle_table(
         cycles_frame(collaborative.id, team_filter, choice.start, choice.end), team_ids
@@ -261,7 +282,9 @@ def panel_summary(
     )
     latest = progress["latest"].dropna()
     progressing = int((latest >= summary.IMPROVING_SCORE).sum())
-    threshold = collaborative.suppression_threshold
+    spark_measure = shown_measures[0] if shown_measures else None
+    if choice.start is not None:
+        analysed = analysed[analysed["period_start"] >= choice.start]
     result = PanelSummary(
         collaborative=collaborative,
         choice=choice,
@@ -270,7 +293,7 @@ def panel_summary(
         since=since,
         since_words=since_words,
         review=review,
-        rows=summary.records(table),
+        rows=summary.shown_rows(summary.records(table)),
         measure_totals=totals,
         cycles=summary.records(cycles),
         cycle_totals=cycle_totals,
@@ -284,10 +307,11 @@ def panel_summary(
             progressing=progressing,
             scored=len(latest),
             since=since_words,
-            threshold=threshold,
         ),
         threshold=threshold,
-        spark_measure=shown_measures[0] if shown_measures else None,
+        spark_measure=spark_measure,
+        hidden=summary.hidden_count(table, analysed, [spark_measure.id] if spark_measure else []),
+        hidden_every_measure=summary.hidden_count(table, analysed, [m.id for m in shown_measures]),
     )
     if spark_page_wanted is not None:
         result.spark_page = spark_page(len(teams), spark_page_wanted)
@@ -301,13 +325,13 @@ def _sparks(
     analysed: pd.DataFrame,
     start: date | None,
 ) -> list[dict[str, Any]]:
-    """Per team, the chosen measure's points in the period as a small chart and a table."""
+    """Per team, the chosen measure's points in the period (`analysed` is already cut to it) as
+    a small chart and a table. A hidden point is not drawn, and leaves the chart's scale, the
+    lowest and highest values and the latest value: its row in the table says it is hidden."""
     measure = result.spark_measure
     if measure is None:
         return []
     mine = analysed[analysed["measure_id"] == measure.id]
-    if start is not None:
-        mine = mine[mine["period_start"] >= start]
     by_team = {int(str(key)): group for key, group in mine.groupby("team_id", sort=False)}
     rows = {row["team_id"]: row for row in result.rows_for(measure)}
     sparks = []
@@ -316,20 +340,26 @@ def _sparks(
         shown = shown[result.spark_page.first - 1 : result.spark_page.last]
     for team in shown:
         group = by_team.get(team.id, mine.iloc[0:0])
-        values = [float(v) for v in group["value"]]
+        hidden = [bool(flag) for flag in group["hidden"]]
+        values = [None if off else float(v) for v, off in zip(group["value"], hidden, strict=True)]
+        plain = [value for value in values if value is not None]
         kinds = [str(k) for k in group["point_type"]]
         analysis = analyses.get((measure.id, team.id))
         events = analysis.events_touching(start) if analysis else []
+        points = list(zip(group["period_start"], values, kinds, hidden, strict=True))
         sparks.append(
             {
                 "team": team,
                 "row": rows.get(team.id, {}),
-                "points": list(zip(group["period_start"], values, kinds, strict=True)),
+                "points": points,
                 "geometry": summary.sparkline(
-                    values, kinds, analysis.target if analysis else measure.target_value
+                    [math.nan if value is None else value for value in values],
+                    kinds,
+                    analysis.target if analysis else measure.target_value,
                 ),
-                "low": min(values, default=None),
-                "high": max(values, default=None),
+                "low": min(plain, default=None),
+                "high": max(plain, default=None),
+                "hidden": sum(hidden),
                 "improvements": sum(event.improvement for event in events),
                 "concerns": sum(event.concern for event in events),
             }

@@ -4,19 +4,22 @@ on A4, and as CSV and XLSX downloads. Only GET routes: the panel changes nothing
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import pandas as pd
 from flask import Response, abort, render_template, request, url_for
 
-from improve.analysis import summary
+from improve.analysis import disclosure, summary
 from improve.exports.writers import csv_response, xlsx_response
 from improve.htmx import render
 from improve.measures.analysis import definition_of
 from improve.models import Collaborative, Measure
-from improve.panel import bp, queries
+from improve.panel import bp, queries, review_queries
+from improve.panel.across_teams import measure_views
 from improve.panel.forms import PanelFilterForm
+from improve.panel.stories import story_context
 from improve.permissions import Permission, collaborative_or_404
 
 FORMATS = ("csv", "xlsx")
@@ -65,7 +68,9 @@ def dashboard(collaborative_id: int):
         result=result,
         args=form.query_args(),
         printing=False,
+        open_actions=review_queries.open_actions(collaborative.id),
         **_words_context(),
+        **story_context(result),
     )
 
 
@@ -76,23 +81,33 @@ def print_view(collaborative_id: int):
     form, result = _filtered(collaborative, every_team=True)
     if result is None:
         abort(400, _first_error(form))
+    # Every shared measure gets its teams' charts on one scale and its funnel plot; they take
+    # the place of the screen's small charts of the first measure only.
+    across = measure_views(
+        collaborative, result.measures, result.choice, result.teams, None, tables=False
+    )
+    result = replace(result, spark_measure=None, sparks=[])
     body = render_template(
         "panel/print.html",
         collaborative=collaborative,
         form=form,
         result=result,
+        across=across,
         args=form.query_args(),
         printing=True,
+        open_actions=review_queries.open_actions(collaborative.id),
         today=date.today(),
         **_words_context(),
+        **story_context(result),
     )
     return Response(body)
 
 
 @bp.get("/collaboratives/<id:collaborative_id>/panel/summary.<fmt>")
 def summary_export(collaborative_id: int, fmt: str):
-    """The panel summary as a CSV or XLSX download, with the page's filters and small numbers
-    hidden the same way."""
+    """The panel summary as a CSV or XLSX download, with the page's filters and the same team
+    figures hidden (small numbers of people); its first row, and the XLSX file's About sheet,
+    say what was hidden and why."""
     if fmt not in FORMATS:
         abort(404)
     collaborative = collaborative_or_404(collaborative_id, Permission.VIEW_PANEL)
@@ -135,22 +150,39 @@ def panel_period(day: Any) -> str:
     return f"{day:%B %Y}" if isinstance(day, date) else ""
 
 
-def _ratio(count: int, teams: int, result: queries.PanelSummary) -> str:
-    return f"{result.shown(count)} of {teams} {'team' if teams == 1 else 'teams'}"
+def _ratio(count: int, teams: int) -> str:
+    return f"{count} of {teams} {'team' if teams == 1 else 'teams'}"
 
 
 def _rounded(value: Any, digits: int = 3) -> Any:
     return None if value is None else round(float(value), digits)
 
 
+def _shown(row: dict[str, Any], name: str, value: Any) -> Any:
+    """A team's figure as the file holds it: the number (or words), or the words for a figure
+    hidden because it rests on a small number. The column stays numeric for every shown one."""
+    return disclosure.HIDDEN_WORDS if name in row["hidden_fields"] else value
+
+
+def small_numbers_note(result: queries.PanelSummary) -> str:
+    """The file's note on small numbers: the rule, and how many figures it hid in the file."""
+    hidden = result.hidden_in_rows.words(result.threshold, "in this file")
+    return " ".join(words for words in (disclosure.rule_words(result.threshold), hidden) if words)
+
+
 def summary_frame(result: queries.PanelSummary) -> pd.DataFrame:
-    """One row per team and shared measure, then an "All teams" row per measure whose counts
-    are teams (small numbers hidden)."""
+    """A first row saying which figures are hidden and why, one row per team and shared
+    measure, then an "All teams" row per measure whose counts are teams."""
     names = result.team_names
     cycles = {row["team_id"]: row for row in result.cycles}
     progress = {row["team_id"]: row for row in result.progress}
     since = result.since_words
-    rows = []
+    # The note's other cells are empty text, not missing: a column of counts with a missing
+    # cell would be written as decimals (2.0) by the CSV writer.
+    note = dict.fromkeys(_summary_columns(since), "")
+    rows: list[dict[str, Any]] = [
+        note | {"Team": "About small numbers", "Measure": small_numbers_note(result)}
+    ]
     for measure, totals in zip(result.measures, result.measure_totals, strict=True):
         for row in result.rows_for(measure):
             team_cycles, scores = cycles[row["team_id"]], progress[row["team_id"]]
@@ -158,12 +190,14 @@ def summary_frame(result: queries.PanelSummary) -> pd.DataFrame:
                 {
                     "Team": names[row["team_id"]],
                     "Measure": measure.name,
-                    "Baseline": _rounded(row["baseline"]),
-                    "Latest": _rounded(row["latest"]),
+                    "Baseline": _shown(row, "baseline", _rounded(row["baseline"])),
+                    "Latest": _shown(row, "latest", _rounded(row["latest"])),
                     "Latest period": row["latest_period"],
                     "Target": _rounded(row["target"]),
-                    "Percent of the way to the target": _rounded(row["percent_of_way"], 0),
-                    "Target reached": _yes_no(row["target_reached"]),
+                    "Percent of the way to the target": _shown(
+                        row, "percent_of_way", _rounded(row["percent_of_way"], 0)
+                    ),
+                    "Target reached": _shown(row, "target_reached", _yes_no(row["target_reached"])),
                     "What the chart shows": _words(summary.VARIATION_WORDS, row["variation"]),
                     "Assurance": _words(summary.ASSURANCE_WORDS, row["assurance"]),
                     f"Real improvements {since}": row["improvements"],
@@ -177,20 +211,18 @@ def summary_frame(result: queries.PanelSummary) -> pd.DataFrame:
                 }
             )
         teams = totals.teams
-        worse = _ratio(totals.worsening, teams, result)
         rows.append(
             {
                 "Team": f"All teams ({teams})",
                 "Measure": measure.name,
-                "Target reached": _ratio(totals.reached, teams, result),
-                f"Real improvements {since}": _ratio(totals.improving, teams, result),
-                f"Changes for the worse {since}": worse,
-                "Cycles adopted": result.shown(result.cycle_totals["adopt"]),
-                "Cycles adapted": result.shown(result.cycle_totals["adapt"]),
-                "Cycles abandoned": result.shown(result.cycle_totals["abandon"]),
-                "Cycles not decided yet": result.shown(result.cycle_totals["undecided"]),
-                "Latest progress score": f"{_ratio(result.progressing, teams, result)} "
-                "at 3.0 or higher",
+                "Target reached": _ratio(totals.reached, teams),
+                f"Real improvements {since}": _ratio(totals.improving, teams),
+                f"Changes for the worse {since}": _ratio(totals.worsening, teams),
+                "Cycles adopted": result.cycle_totals["adopt"],
+                "Cycles adapted": result.cycle_totals["adapt"],
+                "Cycles abandoned": result.cycle_totals["abandon"],
+                "Cycles not decided yet": result.cycle_totals["undecided"],
+                "Latest progress score": f"{_ratio(result.progressing, teams)} at 3.0 or higher",
             }
         )
     return pd.DataFrame(rows, columns=_summary_columns(since))
@@ -237,7 +269,7 @@ def progress_frame(result: queries.PanelSummary) -> pd.DataFrame:
 
 
 def about_frame(result: queries.PanelSummary) -> pd.DataFrame:
-    """What the download covers, how small numbers are hidden, and the narrative."""
+    """What the download covers, which figures are hidden and why, and the narrative."""
     choice = result.choice
     facts = [
         ("Collaborative", result.collaborative.name),
@@ -246,7 +278,8 @@ def about_frame(result: queries.PanelSummary) -> pd.DataFrame:
         ("Shared measure", choice.measure.name if choice.measure else "every shared measure"),
         ("Team", choice.team.name if choice.team else "every team"),
         ("Signals counted", result.since_words),
-        ("Small numbers", suppression_words(result.threshold)),
+        ("Small numbers", disclosure.rule_words(result.threshold)),
+        ("Hidden in this file", _hidden_in_file(result)),
         ("Made on", date.today()),
         ("Web address", url_for("panel.dashboard", collaborative_id=result.collaborative.id)),
     ]
@@ -254,14 +287,10 @@ def about_frame(result: queries.PanelSummary) -> pd.DataFrame:
     return pd.DataFrame(facts, columns=["About", "Detail"])
 
 
-def suppression_words(threshold: int) -> str:
-    if threshold <= 1:
-        return "No numbers are hidden: the collaborative's threshold for small numbers is off."
-    low = "1" if threshold == 2 else f"1 to {threshold - 1}"
-    return (
-        f"Counts across teams from {low} are shown as ‘fewer than {threshold}’, so that small "
-        "numbers cannot point to one team or person."
-    )
+def _hidden_in_file(result: queries.PanelSummary) -> str:
+    if result.threshold <= 1:
+        return "Nothing: the collaborative's threshold for small numbers is off."
+    return result.hidden_in_rows.words(result.threshold, "in this file")
 
 
 def _yes_no(value: bool | None) -> str | None:
@@ -276,6 +305,6 @@ def _words_context() -> dict[str, Any]:
     return {
         "panel_variation_words": summary.VARIATION_WORDS,
         "panel_assurance_words": summary.ASSURANCE_WORDS,
-        "panel_suppression_words": suppression_words,
+        "panel_hidden_words": disclosure.HIDDEN_WORDS,
         "panel_trend_words": summary.trend_words,
     }

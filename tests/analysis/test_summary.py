@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from improve.analysis import summary
-from improve.analysis.series import Definition, SeriesAnalysis, Settings, analyse
+from improve.analysis.disclosure import Hidden
+from improve.analysis.series import Definition, Points, SeriesAnalysis, Settings, analyse
 
 
 def month(index: int) -> date:
@@ -230,6 +231,115 @@ def test_empty_inputs_keep_their_columns() -> None:
     assert table.empty
 
 
+# Small numbers of people (improve.analysis.disclosure) -------------------------------------------
+
+
+def stored(frame: pd.DataFrame) -> dict[tuple[int, int], Points]:
+    """The points as stored, per series: what the rule for small numbers reads."""
+    return {
+        (int(measure_id), int(team_id)): Points.of(group.reset_index(drop=True))
+        for (measure_id, team_id), group in frame.groupby(["measure_id", "team_id"])
+    }
+
+
+def hidden_table(frame, info, team_ids, threshold=5, **options):
+    found = analyses(frame, info)
+    hidden = summary.hidden_points(found, stored(frame), threshold)
+    table = summary.series_table(found, info, team_ids, hidden=hidden, **options)
+    return found, hidden, table
+
+
+def test_a_small_latest_count_is_hidden_with_what_is_worked_out_from_it() -> None:
+    frame = points({(1, 1): IMPROVING, (1, 2): STEADY})
+    falls = measures({"baseline_start": month(0), "baseline_end": month(5), "target_value": 4.0})
+    _found, _hidden, table = hidden_table(frame, falls, [1, 2, 3])
+    by_team = table.set_index("team_id")
+    # Team 1's latest month counts 3 falls: hidden, with the way to the target and whether it is
+    # reached; its baseline (months of 9 to 12 falls) is shown.
+    assert by_team.loc[1, "hidden_fields"] == ["latest", "percent_of_way", "target_reached"]
+    assert bool(by_team.loc[1, "hidden"]) is True
+    assert by_team.loc[2, "hidden_fields"] == [] and not by_team.loc[2, "hidden"]
+    assert by_team.loc[3, "hidden_fields"] == []  # no data
+    # The table keeps every number, for the totals of teams (one truth) ...
+    assert by_team.loc[1, "latest"] == 3.0
+    assert summary.measure_totals(table, falls)[0].reached == 1
+    # ... and the rows that pages and files show have none of the hidden ones.
+    rows = summary.shown_rows(summary.records(table))
+    assert rows[0]["latest"] is rows[0]["percent_of_way"] is rows[0]["target_reached"] is None
+    assert rows[0]["baseline"] == pytest.approx(np.mean(IMPROVING[:6]))
+    assert rows[0]["latest_period"] == month(19)  # when, not how many
+    assert rows[0]["improvements"] > 0  # the signals read every number
+    assert rows[1]["latest"] == 9.0
+
+
+def test_a_baseline_is_hidden_when_a_point_it_rests_on_is() -> None:
+    falls = measures({"baseline_start": month(0), "baseline_end": month(5), "target_value": 4.0})
+    inside = points({(1, 1): [10, 3, 11, 9, 10, 12, 9, 10]})  # 3 falls in the baseline months
+    row = hidden_table(inside, falls, [1])[2].iloc[0]
+    assert row["hidden_fields"] == ["baseline", "percent_of_way"]
+    assert row["latest"] == 10.0
+    after = points({(1, 1): [10, 11, 9, 10, 12, 9, 3, 10]})  # 3 falls after the baseline
+    assert hidden_table(after, falls, [1])[2].iloc[0]["hidden_fields"] == []
+    # The measure's stated baseline is the coordinator's figure, not a team's: never hidden.
+    stated = measures({"baseline_value": 12.0, "target_value": 4.0})
+    assert hidden_table(inside, stated, [1])[2].iloc[0]["hidden_fields"] == []
+
+
+def test_the_baseline_rests_on_the_points_the_engine_froze() -> None:
+    definition = Definition(chart="c", value_kind="count", freeze_points=3)
+    frame = points({(1, 1): [10, 12, 11, 3, 10, 11]})
+    frame.loc[1, "excluded"] = True  # left out: not part of the centre line
+    found = analyse(frame, definition, Settings())
+    assert summary.baseline_points(found).tolist() == [True, False, True] + [False] * 3
+    period = Definition(chart="c", value_kind="count", baseline_end=month(2))
+    assert summary.baseline_points(analyse(frame, period, Settings())).tolist() == (
+        [True, False, True] + [False] * 3
+    )
+    unfrozen = Definition(chart="c", value_kind="count", baseline_value=12.0)
+    assert not summary.baseline_points(analyse(frame, unfrozen, Settings())).any()
+
+
+def test_a_percentage_with_a_small_did_not_is_hidden() -> None:
+    frame = points({(1, 1): [30, 32, 35, 36]}, denominator=40.0)
+    reviewed = measures({"chart_type": "p", "direction": "increase", "target_value": 0.9})
+    found, hidden, table = hidden_table(frame, reviewed, [1])
+    # 36 of 40 tells that 4 did not; 35 of 40 (5 did not) is shown.
+    assert hidden[(1, 1)].tolist() == [False, False, False, True]
+    assert table.iloc[0]["hidden_fields"] == ["latest", "percent_of_way", "target_reached"]
+    analysed = summary.analysed_frame(found, hidden)
+    assert analysed["hidden"].tolist() == [False, False, False, True]
+
+
+def test_what_a_summary_hides_is_counted_once_per_figure() -> None:
+    frame = points({(1, 1): IMPROVING, (1, 2): STEADY})
+    falls = measures({"target_value": 4.0})
+    found, hidden, table = hidden_table(frame, falls, [1, 2])
+    analysed = summary.analysed_frame(found, hidden)
+    small = [value < 5 for value in IMPROVING]
+    assert analysed[analysed["team_id"] == 1]["hidden"].tolist() == small
+    # The latest value of team 1 is also a point of its small chart: one figure, not two.
+    assert summary.hidden_count(table, analysed, [1]) == Hidden(figures=sum(small), teams=1)
+    assert summary.hidden_count(table, analysed, []) == Hidden(figures=1, teams=1)
+    assert summary.hidden_in_rows(summary.records(table)) == Hidden(figures=1, teams=1)
+
+
+def test_with_the_threshold_off_nothing_is_hidden() -> None:
+    frame = points({(1, 1): IMPROVING})
+    falls = measures({"target_value": 4.0})
+    found, hidden, table = hidden_table(frame, falls, [1], threshold=0)
+    assert not hidden[(1, 1)].any()
+    assert table.iloc[0]["hidden_fields"] == []
+    assert summary.hidden_count(table, summary.analysed_frame(found, hidden), [1]) == Hidden()
+
+
+def test_a_series_whose_stored_points_are_missing_is_hidden_whole() -> None:
+    frame = points({(1, 1): STEADY})
+    found = analyses(frame, measures({}))
+    assert summary.hidden_points(found, {}, 5)[(1, 1)].all()
+    # Without flags (no rule asked for), nothing is marked.
+    assert not summary.analysed_frame(found)["hidden"].any()
+
+
 # Cycles and progress scores ----------------------------------------------------------------------
 
 
@@ -290,25 +400,7 @@ def test_trend_words(first, latest, words) -> None:
     assert summary.trend_words(first, latest) == words
 
 
-# Small numbers and the narrative -----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("count", "threshold", "shown"),
-    [
-        (0, 5, "0"),  # zero says nothing about anyone
-        (1, 5, "fewer than 5"),
-        (4, 5, "fewer than 5"),
-        (5, 5, "5"),  # at the threshold: shown
-        (12, 5, "12"),
-        (2, 3, "fewer than 3"),
-        (1, 0, "1"),  # threshold off
-        (1, 1, "1"),
-    ],
-)
-def test_suppression(count, threshold, shown) -> None:
-    assert summary.shown(count, threshold) == shown
-    assert summary.is_suppressed(count, threshold) is (shown != str(count))
+# The narrative ---------------------------------------------------------------------------------
 
 
 def falls_totals(**overrides: int) -> summary.MeasureTotals:
@@ -321,7 +413,7 @@ CYCLES = {"adopt": 7, "adapt": 9, "abandon": 2, "undecided": 3, "total": 21}
 SINCE = summary.since_phrase(date(2026, 3, 15), review=True)
 
 
-def story(*totals: summary.MeasureTotals, threshold: int = 5, **overrides) -> list[str]:
+def story(*totals: summary.MeasureTotals, **overrides) -> list[str]:
     arguments = {
         "teams": 8,
         "measures": list(totals),
@@ -329,7 +421,6 @@ def story(*totals: summary.MeasureTotals, threshold: int = 5, **overrides) -> li
         "progressing": 6,
         "scored": 8,
         "since": SINCE,
-        "threshold": threshold,
     }
     return summary.narrative(**(arguments | overrides))
 
@@ -341,24 +432,21 @@ def test_narrative_states_the_facts_in_plain_sentences() -> None:
         "5 of the 8 teams show a change for the worse in Falls a month since the panel's review "
         "on 15 March 2026.",
         "6 of the 8 teams have reached the target for Falls a month.",
-        "Teams ran 21 tests of change (PDSA cycles): 7 adopted, 9 adapted, fewer than 5 abandoned.",
+        "Teams ran 21 tests of change (PDSA cycles): 7 adopted, 9 adapted, 2 abandoned.",
         "6 of the 8 teams score 3.0 (modest improvement) or higher on progress.",
     ]
 
 
-def test_narrative_hides_small_numbers() -> None:
-    sentences = story(falls_totals(improving=3, reached=1), progressing=2)
-    assert sentences[0] == (
-        "Fewer than 5 of the 8 teams show a real improvement in Falls a month since the panel's "
-        "review on 15 March 2026."
-    )
-    assert sentences[1] == "Fewer than 5 of the 8 teams have reached the target for Falls a month."
-    assert sentences[-1].startswith("Fewer than 5 of the 8 teams score 3.0")
-    assert not any(" 3 of " in s or " 1 of " in s or " 2 of " in s for s in sentences)
-    # With the threshold off, the same facts are told exactly, singular where it is one.
-    exact = story(falls_totals(improving=3, reached=1), progressing=2, threshold=0)
-    assert exact[0].startswith("3 of the 8 teams show a real improvement")
-    assert exact[1] == "1 of the 8 teams has reached the target for Falls a month."
+def test_narrative_tells_counts_of_teams_and_cycles_as_they_are() -> None:
+    # Teams and tests of change are not people: small counts of them are told exactly (issue
+    # 19: "fewer than 5 of 1 teams" hid nothing anyone needed hidden).
+    sentences = story(falls_totals(improving=3, reached=1), progressing=2, teams=8)
+    assert sentences[0].startswith("3 of the 8 teams show a real improvement")
+    assert sentences[1] == "1 of the 8 teams has reached the target for Falls a month."
+    assert sentences[-1].startswith("2 of the 8 teams score 3.0")
+    one = story(falls_totals(teams=1, reporting=1, improving=1), teams=1, progressing=1)
+    assert one[0].startswith("1 of the 1 team shows a real improvement")
+    assert not any("fewer than" in sentence.lower() for sentence in sentences + one)
 
 
 def test_narrative_when_nothing_has_happened_yet() -> None:

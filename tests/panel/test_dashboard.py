@@ -189,31 +189,37 @@ def test_totals_narrative_and_per_team_rows(world, panel, client_for) -> None:
     assert text.count("Strategic panel summary") == 1
     glance = section(text, "At a glance", "What this shows")
     assert "Teams 2" in glance
-    # 5 cycles in all: every count from 1 to 4 is hidden across teams.
+    # Counts of teams and of tests of change are not about people: shown as they are.
     assert "Tests of change (PDSA cycles) 5" in glance
-    assert "Adopted: the change is kept and spread fewer than 5" in glance
-    assert "Not decided yet fewer than 5" in glance
-    assert "Counts across teams from 1 to 4 are shown as ‘fewer than 5’" in glance
+    assert "Adopted: the change is kept and spread 2" in glance
+    assert "Not decided yet 1" in glance
+    assert "fewer than" not in text.lower()
     # Teams with data, with a real improvement, with a change for the worse, at the target.
-    assert "Falls a month fewer than 5 of 2 fewer than 5 of 2 0 of 2 fewer than 5 of 2" in glance
+    assert "Falls a month 2 of 2 1 of 2 0 of 2 1 of 2" in glance
+    # The rule, and how much it hid: team A's 8 months of 3 or 4 falls (its latest among them)
+    # and its latest care plans reviewed (36 of 40: 4 were not).
+    assert "a team's figure for a month or week is hidden when it counts 1 to 4 people" in glance
+    assert "9 figures from 1 team are hidden on this page." in glance
     story = section(text, "What this shows", "How to read this page")
     assert (
-        "Fewer than 5 of the 2 teams show a real improvement in Falls a month since the panel's "
+        "1 of the 2 teams shows a real improvement in Falls a month since the panel's "
         "review on 1 December 2025." in story
     )
-    assert "Teams ran 5 tests of change (PDSA cycles)" in story
+    assert "Teams ran 5 tests of change (PDSA cycles): 2 adopted, 1 adapted, 1 abandoned." in story
     falls = section(text, "Falls a month, team by team", "Process measure.")
     team_a = section(falls, "Team A", "Team B")
     # Baseline (the centre line of the team's chart, frozen on the baseline period: the mean of
-    # its first six months) → latest → target.
-    assert "10.2 → 3 (August 2026) → 4" in team_a
-    assert "Target reached" in team_a
+    # its first six months) → latest (3 falls: hidden) → target; the way to the target and
+    # whether it is reached would tell the latest, so they are hidden too. Signals are shown.
+    assert "10.2 → hidden (small number) (August 2026) → 4 hidden (small number)" in team_a
+    assert "Target reached" not in team_a
     assert "1 signal of a real improvement" in team_a
     team_b = falls.split("Team B", 1)[1]
     assert "10.2 → 9 (August 2026) → 4 19%" in team_b  # a fifth of the way from 10.2 to 4
     assert "No unusual change" in team_b
     reviewed = section(text, "Care plans reviewed, team by team", "Tests of change and progress")
-    assert "75% → 90% (April 2025) → 90%" in section(reviewed, "Team A", "Team B")
+    team_a = section(reviewed, "Team A", "Team B")
+    assert "75% → hidden (small number) (April 2025) → 90% hidden (small number)" in team_a
     assert "No data in this period yet" in reviewed.split("Team B", 1)[1]
 
 
@@ -222,7 +228,8 @@ def test_cycles_by_decision_and_progress_trend_per_team(world, panel, client_for
     table = section(text, "Each team's cycles by decision", "each team's chart")
     # The team's own counts are shown as they are.
     assert "Team A 2 0 1 1 3.0 Modest improvement (July 2026) Up 1.5 from 1.5" in table
-    assert "Scores in order: 1.5, 3.0" in table  # the coordinator's score wins for a month
+    # The scores over time are a chart in the team's story, linked from its row.
+    assert "Scores over time for Team A" in table
     assert "Team B 0 1 0 0 2.0 Activity, but no changes (July 2026) No change from 2.0" in table
 
 
@@ -246,9 +253,18 @@ def test_sparklines_per_team_with_a_summary_and_the_numbers(world, panel, client
     assert len(charts) == 2
     assert all('role="img"' in chart and "aria-describedby" in chart for chart in charts)
     sparks = text.split("Falls a month: each team's chart", 1)[1]
-    assert "Latest 3 in August 2026; from 3 to 12 over 20 points." in sparks
+    # Team A's months of 3 and 4 falls are hidden: not drawn, not in its range, said in words.
+    assert (
+        "Latest hidden (small number) in August 2026; from 5 to 12 over 20 points. 8 points are "
+        "hidden and not drawn: they rest on small numbers." in sparks
+    )
     assert "The numbers for Team A" in sparks
     assert "January 2025 10 " in sparks
+    assert "August 2026 hidden (small number) " in sparks
+    drawn = re.search(rf'id="spark-{panel.falls.id}-{world.team_a.id}-summary"', html)
+    chart = html[: drawn.start()].rsplit('<svg class="app-spark__chart"', 1)[1]
+    assert chart.count("<circle") + chart.count("<rect") + chart.count("<polygon") == 12 + 1
+    assert "Latest 9 in August 2026; from 9 to 12 over 20 points." in sparks  # team B
     # Only the chosen measure's table is on the page.
     assert "Care plans reviewed, team by team" not in text
 
@@ -281,7 +297,9 @@ def test_threshold_off_shows_exact_counts(world, panel, client_for) -> None:
     assert "fewer than" not in text.lower()
     assert "Adopted: the change is kept and spread 2" in text
     assert "No numbers are hidden" in text
+    assert "hidden (small number)" not in text
     assert "1 of the 2 teams shows a real improvement in Falls a month" in text
+    assert "10.2 → 3 (August 2026) → 4 Target reached" in text
 
 
 def test_a_new_collaborative_says_what_is_missing(world, client_for) -> None:
@@ -425,9 +443,11 @@ def test_print_page_has_no_navigation_and_includes_the_charts(world, panel, clie
     assert html.count("<h1") == 1 and "Strategic panel report" in text
     print_css = r'<link rel="stylesheet" href="/static/css/print\.css\?v=\w+" media="print">'
     assert re.search(print_css, html)
-    assert len(re.findall(r'<svg class="app-spark__chart"', html)) == 2
-    assert html.count('<details class="govuk-details" open>') == 2  # the numbers are printed
-    assert "Fewer than 5 of the 2 teams show a real improvement in Falls a month" in text
+    # Every shared measure's charts are printed (issue 19, point 3), in place of the screen's
+    # small charts of the first one; the small numbers they hide are counted.
+    assert "1 of the 2 teams shows a real improvement in Falls a month" in text
+    assert "8 figures from 1 team are hidden in this report." in text  # falls only
+    assert "10.2 → hidden (small number) (August 2026) → 4" in text
     assert f"This report online: http://improve.test/collaboratives/{world.x.id}/panel" in text
     assert f"measure={panel.falls.id}" in text  # the address keeps the choices
 
@@ -437,5 +457,7 @@ def test_print_stylesheet_sets_a4_pages(app, client) -> None:
     css = response.get_data(as_text=True)
     response.close()
     assert re.search(r"@page\s*{[^}]*size:\s*A4", css)
-    assert "break-inside: avoid" in css and "break-before: page" in css
+    # Charts and rows never split; no page break is forced (one before a short section left a
+    # page nearly empty: tests/browser/test_panel_print_pdf.py measures the printed pages).
+    assert "break-inside: avoid" in css and "break-before: page" not in css
     assert re.search(r"\.app-nav,[^{]*\.govuk-footer,[^{]*{\s*display: none", css)
