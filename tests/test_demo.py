@@ -27,6 +27,7 @@ from improve.models import (
     Membership,
     MonthlyReport,
     OrganisationKind,
+    PanelAction,
     PanelReview,
     PhaseKind,
     ProgressScore,
@@ -296,6 +297,11 @@ def test_scores_by_teams_and_coordinator_and_a_panel_review(created):
     [review] = db.session.scalars(sa.select(PanelReview)).all()
     assert 60 <= (TODAY - review.reviewed_on).days <= 130
     assert review.decisions and review.organisational_changes
+    # Its actions have owners, due dates and one of each state the panel's list shows.
+    actions = db.session.scalars(sa.select(PanelAction)).all()
+    assert {action.review_id for action in actions} == {review.id}
+    assert {action.status.value for action in actions} == {"done", "in_progress", "open"}
+    assert all(action.owner and action.due_on > review.reviewed_on for action in actions)
 
 
 def test_an_idea_copied_from_another_team_keeps_its_provenance(created):

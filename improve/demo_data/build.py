@@ -28,6 +28,7 @@ from improve.demo_data.content import (
 from improve.extensions import db
 from improve.measures.analysis import SERIES_COLUMNS
 from improve.models import (
+    ActionStatus,
     Aim,
     AimAssessment,
     Assessor,
@@ -49,6 +50,7 @@ from improve.models import (
     Measure,
     Membership,
     MonthlyReport,
+    PanelAction,
     PanelReview,
     PhaseKind,
     ProgressScore,
@@ -849,19 +851,31 @@ class Builder:
     def panel_review(self, collaborative: Collaborative) -> None:
         review = content.PANEL_REVIEW
         day = self.t.day(*content.PANEL_REVIEW_DAY)
-        db.session.add(
-            stamp(
-                PanelReview(
-                    collaborative_id=collaborative.id,
-                    reviewed_on=day,
-                    decisions=review["decisions"],
-                    actions=review["actions"],
-                    organisational_changes=review["organisational_changes"],
-                    recorded_by_id=self.users["panel"].id,
-                ),
-                at(day, 17),
-            )
+        review_row = PanelReview(
+            collaborative_id=collaborative.id,
+            reviewed_on=day,
+            decisions=review["decisions"],
+            organisational_changes=review["organisational_changes"],
+            recorded_by_id=self.users["panel"].id,
         )
+        db.session.add(stamp(review_row, at(day, 17)))
+        db.session.flush()
+        for description, owner, due_in, status, note in content.PANEL_ACTIONS:
+            db.session.add(
+                stamp(
+                    PanelAction(
+                        collaborative_id=collaborative.id,
+                        review_id=review_row.id,
+                        description=description,
+                        owner=owner,
+                        due_on=day + timedelta(days=due_in),
+                        status=ActionStatus(status),
+                        progress_note=note,
+                        recorded_by_id=self.users["panel"].id,
+                    ),
+                    at(day, 17),
+                )
+            )
 
 
 LESSONS = (

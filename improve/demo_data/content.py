@@ -1674,6 +1674,32 @@ PATHWAYS = TeamSpec(
 
 TEAMS = (RIVERSIDE, NORTH, MEADOWBANK, CARERS, ACADEMY, PATHWAYS)
 
+# The actions agreed at that review: (what, who, due in days after the review, status, note).
+# One done, one under way, one not started and now overdue, so the panel's list of open actions
+# has something in each state.
+PANEL_ACTIONS = (
+    (
+        "Arrange a visit from Riverside's shift leaders to the other two care homes",
+        "Chidi Coordinator",
+        30,
+        "done",
+        "Both homes visited; they start the huddle next month.",
+    ),
+    (
+        "Offer Carers Together help to recruit a project worker",
+        "Priya Panel",
+        120,
+        "in_progress",
+        "Job description agreed; advert goes out next week.",
+    ),
+    (
+        "Write to commissioners about guaranteed hours for home care workers",
+        "Panel chair",
+        45,
+        "open",
+        "",
+    ),
+)
 PANEL_REVIEW_DAY = (13, 18)  # month, day: about three months before today
 PANEL_REVIEW = {
     "decisions": (
@@ -1681,11 +1707,6 @@ PANEL_REVIEW = {
         "Ask every partner provider to try Meadowbank's buddy scheme; the Care Academy has "
         "started. Keep North Locality's same-day triage and drop-in clinic after the "
         "collaborative ends."
-    ),
-    "actions": (
-        "Coordinator to arrange a visit from Riverside's shift leaders to the other homes. "
-        "Carers Together to be offered help to recruit a project worker. Panel chair to write to "
-        "commissioners about guaranteed hours."
     ),
     "organisational_changes": (
         "Guaranteed hours for home care workers need council fee rates that cover them. "

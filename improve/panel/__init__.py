@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("panel", __name__)
 
-from improve.panel import reviews, views  # noqa: E402, F401
+from improve.panel import across_teams, actions, reviews, views  # noqa: E402, F401

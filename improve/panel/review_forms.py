@@ -1,4 +1,5 @@
-"""Forms for the strategic panel's dated reviews and for SCIE's four evaluation questions."""
+"""Forms for the strategic panel's dated reviews, the actions agreed at them, and SCIE's four
+evaluation questions."""
 
 from __future__ import annotations
 
@@ -6,25 +7,40 @@ from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
-from wtforms import SubmitField, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from wtforms import RadioField, SelectChoice, SubmitField, ValidationError
+from wtforms.validators import InputRequired
 
-from improve.aims.forms import VersionField
-from improve.forms import DateParts, long_text
+from improve.forms import DateParts, VersionField, long_text, short_text
+from improve.models import ActionStatus
 
-REVIEW_TEXT_FIELDS = ("decisions", "actions", "organisational_changes")
+REVIEW_TEXT_FIELDS = ("decisions", "organisational_changes")
 EVALUATION_FIELDS = (
     "outcomes_achieved",
     "did_the_method_work",
     "what_next_with_learning",
     "remaining_gaps",
 )
-NOTHING_WRITTEN = "Write down at least one decision, action or change the organisations must make"
+# A finished meeting must have left a record; one still going on may be saved empty and filled in.
+NOTHING_WRITTEN = (
+    "A meeting that has finished needs at least one decision, action or change written down. "
+    "To add the actions first, answer ‘No’ to ‘Has the meeting finished?’, save, add the "
+    "actions, then mark the meeting as held"
+)
 NO_ANSWER = "Answer at least one of the four questions before saving"
+YES, NO = "yes", "no"
+
+
+def _yes_no(value: Any) -> Any:
+    """A saved True/False as the radio's "yes"/"no"; what a form posts is kept as it came."""
+    if isinstance(value, bool):
+        return YES if value else NO
+    return value
 
 
 class ReviewForm(FlaskForm):
-    """A panel meeting: when it met and what it decided."""
+    """A panel meeting: when it met, whether it has finished, and what it decided. The actions
+    it agrees are added one at a time on the review's own page."""
 
     reviewed_on = DateParts(
         "Date of the panel meeting",
@@ -32,35 +48,130 @@ class ReviewForm(FlaskForm):
         required="Enter the date of the panel meeting",
         default=date.today,
     )
+    is_held = RadioField(
+        "Has the meeting finished?",
+        description=(
+            "You can start the review as the meeting begins and fill it in as you go. Until the "
+            "meeting is marked as held, the panel summary’s ‘since the last review’ figures keep "
+            "counting from the meeting before, so the panel reads the figures it came to discuss."
+        ),
+        widget=GovRadioInput(),
+        coerce=_yes_no,
+        choices=[
+            SelectChoice(YES, "Yes, the meeting has finished"),
+            SelectChoice(NO, "No, the meeting is still going on (or has not started)"),
+        ],
+        invalid_choice_message="Choose yes or no",
+        validators=[InputRequired(message="Say whether the meeting has finished")],
+    )
     decisions = long_text(
         "What did the panel decide?",
         "For example, which changes should spread to other teams or services.",
-    )
-    actions = long_text(
-        "What actions were agreed, and who will take them?",
-        "For example, “Sam to share the night-time checklist with all homes by June”.",
     )
     organisational_changes = long_text(
         "What must the organisations change?",
         "Changes to policy, staffing, training or money that the teams cannot make on their own.",
     )
+    version = VersionField()
     submit = SubmitField("Save the review", widget=GovSubmitInput())
+
+    # Set by the view when editing: a finished meeting may have recorded only actions.
+    action_count = 0
 
     def validate_reviewed_on(self, field: DateParts) -> None:
         if field.data and field.data > date.today():
             raise ValidationError("The date of the panel meeting cannot be in the future")
 
     def validate(self, extra_validators: Any = None) -> bool:
-        # Checked here, not per field: each of the three is optional on its own.
+        # Checked here, not per field: each text is optional on its own.
         valid = super().validate(extra_validators)
-        if valid and not any(getattr(self, name).data for name in REVIEW_TEXT_FIELDS):
+        written = any(getattr(self, name).data for name in REVIEW_TEXT_FIELDS)
+        if valid and self.is_held.data == YES and not written and not self.action_count:
             self.decisions.errors = [NOTHING_WRITTEN]
             return False
         return valid
 
     def details(self) -> dict[str, Any]:
         values = {name: getattr(self, name).data or "" for name in REVIEW_TEXT_FIELDS}
-        return {"reviewed_on": self.reviewed_on.data, **values}
+        return {"reviewed_on": self.reviewed_on.data, "is_held": self.is_held.data == YES, **values}
+
+
+class MarkHeldForm(FlaskForm):
+    """The "Mark the meeting as held" button: it carries the version of the review it showed."""
+
+    version = VersionField(required=True)
+
+
+class ActionForm(FlaskForm):
+    """One action agreed at a review: what, who owns it, and by when."""
+
+    description = long_text(
+        "What is the action?",
+        "One thing to do, like “Share the night-time checklist with every home”.",
+        required="Enter what the action is",
+    )
+    owner = short_text(
+        "Who owns it?",
+        "The person or role who makes sure it happens, like “Sam Patel, care director”. They do "
+        "not need an account in improve.",
+        required="Enter who owns the action",
+    )
+    due_on = DateParts(
+        "When is it due?",
+        "For example, 30 6 2026.",
+        required="Enter the date the action is due",
+    )
+    submit = SubmitField("Add the action", widget=GovSubmitInput())
+
+    # Set by the view: an action cannot fall due before the meeting that agreed it.
+    reviewed_on: date | None = None
+
+    def validate_due_on(self, field: DateParts) -> None:
+        # A saved date left as it was stays valid even if the meeting's date moved since.
+        if field.data is None or self.reviewed_on is None or field.data == field.object_data:
+            return
+        if field.data < self.reviewed_on:
+            raise ValidationError(
+                "The due date cannot be before the meeting that agreed the action "
+                f"({self.reviewed_on.day} {self.reviewed_on:%B %Y})"
+            )
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "description": self.description.data,
+            "owner": self.owner.data,
+            "due_on": self.due_on.data,
+        }
+
+
+class ActionEditForm(ActionForm):
+    """An action as it goes on: how far it has got, and anything about it that has changed."""
+
+    status = RadioField(
+        "How far has it got?",
+        description=(
+            "Actions not started or in progress are carried to the next review. Choose ‘Dropped’ "
+            "if the panel decided not to do it."
+        ),
+        widget=GovRadioInput(),
+        choices=[SelectChoice(status.value, status.label) for status in ActionStatus],
+        coerce=lambda value: value.value if isinstance(value, ActionStatus) else value,
+        invalid_choice_message="Choose one of the statuses shown",
+        validators=[InputRequired(message="Choose how far the action has got")],
+    )
+    progress_note = long_text(
+        "What has happened so far? (optional)",
+        "A line the panel can read at the next meeting, like “Shared with 6 of 9 homes”.",
+    )
+    version = VersionField()
+    submit = SubmitField("Save the action", widget=GovSubmitInput())
+
+    def details(self) -> dict[str, Any]:
+        return {
+            **super().details(),
+            "status": ActionStatus(self.status.data),
+            "progress_note": self.progress_note.data or "",
+        }
 
 
 class EvaluationForm(FlaskForm):

@@ -1,10 +1,13 @@
-"""Panel reviews: the list with what has happened since each, and recording a dated review.
+"""Panel reviews: the list with what has happened since each, recording a dated review (held
+or still going on), its own page, marking it held, changing it (with its history) and deleting
+it. The actions agreed at a review are tested in test_actions.py.
 
 World: collaborative X with teams A and B, collaborative Y with team C (see tests/conftest.py).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -21,7 +24,7 @@ from improve.models import (
     Stage,
     Team,
 )
-from tests.conftest import BOOSTED, HISTORY_RESTORE, HTMX, PEOPLE, text_of
+from tests.conftest import BOOSTED, HISTORY_RESTORE, HTMX, PEOPLE, text_of, version_of
 from tests.cycles.factories import make_aim, make_cycle, make_idea
 from tests.teams.test_team_page import counting_queries
 
@@ -54,8 +57,8 @@ def parts(day: date) -> list[str]:
 def review_form(day: date = YESTERDAY, **fields) -> dict:
     values = {
         "reviewed_on": parts(day),
+        "is_held": "yes",
         "decisions": "Spread the night-time checklist to every home",
-        "actions": "Sam to share the checklist by June",
         "organisational_changes": "Fund a second night worker",
     }
     values.update(fields)
@@ -67,12 +70,13 @@ def reviews() -> list[PanelReview]:
     return list(db.session.scalars(sa.select(PanelReview).order_by(PanelReview.id)))
 
 
-def add_review(world, day: date, decisions: str = "Keep going", who=None) -> PanelReview:
+def add_review(world, day: date, decisions: str = "Keep going", who=None, **fields) -> PanelReview:
     review = PanelReview(
         collaborative_id=world.x.id,
         reviewed_on=day,
         decisions=decisions,
         recorded_by_id=(who or world.panel_x).id,
+        **fields,
     )
     db.session.add(review)
     db.session.commit()
@@ -97,8 +101,9 @@ def test_who_may_record_a_review(world, client_for, who):
     assert response.status_code == POST_STATUSES[who]
     saved = reviews()
     if response.status_code == 303:
-        assert response.headers["Location"].endswith(url(world.x))
         [review] = saved
+        # On to the new review's page, where its actions are added.
+        assert response.headers["Location"].endswith(f"{url(world.x)}/{review.id}")
         assert review.collaborative_id == world.x.id
         assert review.recorded_by_id == getattr(world, who).id
     else:
@@ -120,8 +125,9 @@ def test_a_review_is_saved_with_its_date_texts_and_an_audit_row(world, client_fo
     [review] = reviews()
     assert review.reviewed_on == date(2026, 3, 10)
     assert review.decisions == "Spread the night-time checklist to every home"
-    assert review.actions == "Sam to share the checklist by June"
     assert review.organisational_changes == "Fund a second night worker"
+    assert review.is_held is True
+    assert review.actions == ""  # the free-text question is gone: actions are rows now
     [event] = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.entity_type == "PanelReview")
     ).all()
@@ -129,9 +135,11 @@ def test_a_review_is_saved_with_its_date_texts_and_an_audit_row(world, client_fo
     assert (event.entity_id, event.actor_id) == (review.id, world.panel_x.id)
     assert event.collaborative_id == world.x.id
     assert event.after["reviewed_on"] == "2026-03-10"
-    page = text_of(client.get(url(world.x)))
-    assert "Review of 10 March 2026 saved." in page
+    assert event.after["is_held"] is True
+    page = text_of(client.get(response.headers["Location"]))
+    assert "Review of 10 March 2026 saved. Add the actions the panel agreed below." in page
     assert "Recorded by Panel X" in page
+    assert "Meeting held" in page
 
 
 def test_todays_date_is_accepted(world, client_for):
@@ -141,7 +149,7 @@ def test_todays_date_is_accepted(world, client_for):
 
 
 def test_one_text_is_enough(world, client_for):
-    form = review_form(decisions="", actions="", organisational_changes="Train night staff")
+    form = review_form(decisions="", organisational_changes="Train night staff")
     assert client_for(world.panel_x).post(url(world.x), data=form).status_code == 303
     assert reviews()[0].organisational_changes == "Train night staff"
 
@@ -156,11 +164,13 @@ def test_one_text_is_enough(world, client_for):
         ({"reviewed_on": ["x", "y", "z"]}, "must be a real date"),
         ({"reviewed_on": parts(TODAY + timedelta(days=1))}, "cannot be in the future"),
         (
-            {"decisions": " ", "actions": "", "organisational_changes": None},
-            "Write down at least one decision, action or change",
+            {"decisions": " ", "organisational_changes": None},
+            "A meeting that has finished needs at least one decision, action or change",
         ),
         ({"decisions": "x" * 5001}, "must be 5000 characters or fewer"),
-        ({"actions": "bad\x00text"}, "contains characters that cannot be saved"),
+        ({"organisational_changes": "bad\x00text"}, "contains characters that cannot be saved"),
+        ({"is_held": None}, "Say whether the meeting has finished"),
+        ({"is_held": "maybe"}, "Choose yes or no"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_and_nothing_saved(world, client_for, fields, message):
@@ -351,3 +361,340 @@ def test_a_mistake_with_htmx_returns_the_section_with_the_message(world, client_
     assert html.startswith('<section id="panel-reviews"')
     assert "must be a real date" in text_of(response)
     assert reviews() == []
+
+
+# Held or not yet ---------------------------------------------------------------------------------
+
+
+def review_url(review: PanelReview, page: str = "") -> str:
+    return f"/collaboratives/{review.collaborative_id}/panel/reviews/{review.id}{page}"
+
+
+def panel_says(client, world) -> str:
+    text = text_of(client.get(f"/collaboratives/{world.x.id}/panel"))
+    return text.split("The panel ", 1)[1].split(".", 1)[0]
+
+
+def panel_rows() -> list[AuditEvent]:
+    """The audit rows of reviews and actions (signing in writes rows too)."""
+    db.session.expire_all()
+    query = (
+        sa.select(AuditEvent)
+        .where(AuditEvent.entity_type.in_(("PanelReview", "PanelAction")))
+        .order_by(AuditEvent.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def fresh(record):
+    db.session.expire_all()
+    return db.session.get(type(record), record.id)
+
+
+def test_a_meeting_still_going_on_may_be_saved_with_nothing_written(world, client_for):
+    form = review_form(TODAY, is_held="no", decisions="", organisational_changes="")
+    response = client_for(world.panel_x).post(url(world.x), data=form)
+    assert response.status_code == 303
+    [review] = reviews()
+    assert (review.is_held, review.decisions) == (False, "")
+
+
+def test_the_since_date_moves_only_when_the_meeting_is_marked_held(world, client_for):
+    client = client_for(world.coordinator_x)
+    add_review(world, date(2026, 1, 15), "January")
+    assert panel_says(client, world) == "last met on 15 January 2026"
+
+    # Recorded as the meeting starts: the panel page still counts from January.
+    form = review_form(TODAY, is_held="no", decisions="", organisational_changes="")
+    client.post(url(world.x), data=form)
+    [_, started] = reviews()
+    assert panel_says(client, world) == "last met on 15 January 2026"
+    listing = client.get(url(world.x))
+    assert since_text(listing, started) == "The meeting has not been marked as held yet."
+    assert "Not marked as held yet" in text_of(listing)
+    page = text_of(client.get(review_url(started)))
+    assert "keep counting from the meeting of 15 January 2026" in page
+    assert "Mark the meeting as held" in page
+
+    response = client.post(review_url(started, "/held"), data=version_of(started))
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(review_url(started))
+    assert fresh(started).is_held is True
+    page = text_of(client.get(review_url(started)))
+    assert "is marked as held. The panel summary now counts what has happened since it." in page
+    assert "Mark the meeting as held" not in page
+    assert panel_says(client, world) == f"last met on {TODAY.day} {TODAY:%B %Y}"
+    assert since_text(client.get(url(world.x)), started).startswith("No signals")
+
+
+def test_marking_held_is_audited(world, client_for):
+    review = add_review(world, YESTERDAY, is_held=False)
+    client_for(world.panel_x).post(review_url(review, "/held"), data=version_of(review))
+    [event] = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.entity_type == "PanelReview")
+    ).all()
+    assert event.action == AuditAction.UPDATE
+    assert (event.before, event.after) == ({"is_held": False}, {"is_held": True})
+    assert (event.actor_id, event.collaborative_id) == (world.panel_x.id, world.x.id)
+
+
+def test_marking_held_from_a_page_someone_changed_since_is_refused(world, client_for):
+    review = add_review(world, YESTERDAY, is_held=False)
+    shown = version_of(review)
+    review.decisions = "Changed by someone else"
+    db.session.commit()
+    response = client_for(world.panel_x).post(review_url(review, "/held"), data=shown)
+    assert response.status_code == 409
+    assert "Someone else changed this review while you were reading it" in text_of(response)
+    assert "Changed by someone else" in text_of(response)
+    assert fresh(review).is_held is False
+
+
+def test_marking_held_without_the_version_is_refused(world, client_for):
+    review = add_review(world, YESTERDAY, is_held=False)
+    response = client_for(world.panel_x).post(review_url(review, "/held"), data={})
+    assert response.status_code == 400
+    assert fresh(review).is_held is False
+
+
+def test_marking_a_held_meeting_held_again_changes_nothing(world, client_for):
+    review = add_review(world, YESTERDAY)
+    response = client_for(world.panel_x).post(review_url(review, "/held"), data=version_of(review))
+    assert response.status_code == 303
+    assert panel_rows() == []
+
+
+# A review's page ---------------------------------------------------------------------------------
+
+
+def test_a_reviews_page_shows_its_texts_and_links(world, client_for):
+    review = add_review(world, date(2026, 3, 3), "Spread huddles", organisational_changes="Fund")
+    page = text_of(client_for(world.panel_x).get(review_url(review)))
+    assert "Panel review of 3 March 2026" in page
+    assert "Spread huddles" in page and "Fund" in page
+    assert "Change this review" in page and "Delete this review" in page
+    assert "History of this review" in page
+    assert "written before actions had owners" not in page  # no old free text to show
+    assert "No actions have been recorded for this review yet." in page
+
+
+def test_old_free_text_actions_stay_readable(world, client_for):
+    review = add_review(world, date(2025, 5, 1), actions="Sam to share the checklist")
+    client = client_for(world.panel_x)
+    for page in (review_url(review), url(world.x), review_url(review, "/edit")):
+        text = text_of(client.get(page))
+        assert "Actions (written before actions had owners) Sam to share the checklist" in text
+
+
+@pytest.mark.parametrize("page", ["", "/edit", "/delete", "/history"])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("panel_x", 200), ("coordinator_x", 200), ("lead_a", 403), ("member_a", 403), ("nobody", 404)],
+)
+def test_who_may_open_a_reviews_pages(world, client_for, page, who, status):
+    review = add_review(world, YESTERDAY)
+    assert client_for(getattr(world, who)).get(review_url(review, page)).status_code == status
+
+
+@pytest.mark.parametrize("page", ["", "/edit", "/delete", "/history"])
+def test_another_collaboratives_review_is_not_found(world, client_for, page):
+    theirs = PanelReview(collaborative_id=world.y.id, reviewed_on=YESTERDAY, decisions="Y")
+    db.session.add(theirs)
+    db.session.commit()
+    client = client_for(world.panel_x)
+    # Through X's address (X's panel member) and through Y's own (not theirs to see).
+    assert client.get(f"{url(world.x)}/{theirs.id}{page}").status_code == 404
+    assert client.get(f"{url(world.y)}/{theirs.id}{page}").status_code == 404
+    assert client.get(f"{url(world.x)}/not-a-number{page}").status_code == 404
+
+
+def test_another_collaboratives_review_cannot_be_changed(world, client_for):
+    theirs = PanelReview(collaborative_id=world.y.id, reviewed_on=YESTERDAY, is_held=False)
+    db.session.add(theirs)
+    db.session.commit()
+    client = client_for(world.panel_x)
+    base = f"{url(world.x)}/{theirs.id}"
+    shown = version_of(theirs)
+    assert client.post(f"{base}/held", data=shown).status_code == 404
+    assert client.post(f"{base}/edit", data={**review_form(), **shown}).status_code == 404
+    assert client.post(f"{base}/delete", data=shown).status_code == 404
+    assert fresh(theirs).is_held is False
+
+
+@pytest.mark.parametrize("who", ["lead_a", "member_a"])
+def test_the_teams_cannot_change_a_review(world, client_for, who):
+    review = add_review(world, YESTERDAY, is_held=False)
+    client = client_for(getattr(world, who))
+    shown = version_of(review)
+    assert client.post(review_url(review, "/held"), data=shown).status_code == 403
+    assert (
+        client.post(review_url(review, "/edit"), data={**review_form(), **shown}).status_code == 403
+    )
+    assert client.post(review_url(review, "/delete"), data=shown).status_code == 403
+    assert fresh(review) is not None and fresh(review).is_held is False
+
+
+# Changing a review, and its history ---------------------------------------------------------------
+
+
+def test_the_edit_form_is_filled_in_with_the_review(world, client_for):
+    review = add_review(world, date(2026, 3, 3), "Spread huddles", is_held=False)
+    html = client_for(world.panel_x).get(review_url(review, "/edit")).get_data(as_text=True)
+    assert "Spread huddles</textarea>" in html
+    assert re.findall(
+        r'id="reviewed_on-\w+" name="reviewed_on" type="text" value="(\d+)"', html
+    ) == [
+        "03",
+        "03",
+        "2026",
+    ]
+    assert 'value="no" checked' in html
+    assert f'name="version" type="hidden" value="{review.version}"' in html
+
+
+def test_a_change_is_saved_audited_and_shown_in_the_history(world, client_for):
+    review = add_review(world, date(2026, 3, 3), "Spread huddles", is_held=False)
+    client = client_for(world.panel_x)
+    form = review_form(date(2026, 3, 4), decisions="Spread huddles to all homes", is_held="yes")
+    response = client.post(review_url(review, "/edit"), data={**form, **version_of(review)})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(review_url(review))
+    saved = fresh(review)
+    assert (saved.reviewed_on, saved.decisions, saved.is_held) == (
+        date(2026, 3, 4),
+        "Spread huddles to all homes",
+        True,
+    )
+    [event] = panel_rows()
+    assert event.action == AuditAction.UPDATE
+    assert event.before["decisions"] == "Spread huddles"
+    history = text_of(client.get(review_url(review, "/history")))
+    assert "Panel X changed this review" in history
+    assert "Decisions Spread huddles Spread huddles to all homes" in history
+    assert "Meeting held No Yes" in history
+    assert "Date of review 3 March 2026 4 March 2026" in history
+
+
+def test_a_review_saved_with_no_change_writes_no_history(world, client_for):
+    review = add_review(world, YESTERDAY, "Keep going")
+    form = review_form(YESTERDAY, decisions="Keep going", organisational_changes="")
+    response = client_for(world.panel_x).post(
+        review_url(review, "/edit"), data={**form, **version_of(review)}
+    )
+    assert response.status_code == 303
+    assert panel_rows() == []
+
+
+def test_a_stale_edit_is_refused_and_shows_the_newer_text(world, client_for):
+    review = add_review(world, YESTERDAY, "First words")
+    client = client_for(world.panel_x)
+    shown = version_of(review)
+    review.decisions = "Newer words from someone else"
+    db.session.commit()
+    form = review_form(YESTERDAY, decisions="My words")
+    response = client.post(review_url(review, "/edit"), data={**form, **shown})
+    assert response.status_code == 409
+    text = text_of(response)
+    assert "Someone else changed this review while you were editing" in text
+    assert "Their saved version" in text and "Newer words from someone else" in text
+    assert "My words" in text  # still in the form, to save again on purpose
+    assert fresh(review).decisions == "Newer words from someone else"
+    assert panel_rows() == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"reviewed_on": ["30", "2", "2026"]}, "must be a real date"),
+        ({"reviewed_on": parts(TODAY + timedelta(days=1))}, "cannot be in the future"),
+        ({"is_held": "yes", "decisions": "", "organisational_changes": ""}, "needs at least one"),
+    ],
+)
+def test_a_bad_edit_is_refused_with_a_message(world, client_for, fields, message):
+    review = add_review(world, YESTERDAY, "Keep going")
+    form = {**review_form(YESTERDAY, **fields), **version_of(review)}
+    response = client_for(world.panel_x).post(review_url(review, "/edit"), data=form)
+    assert response.status_code == 422
+    assert message in text_of(response)
+    assert fresh(review).decisions == "Keep going"
+
+
+def test_a_held_review_with_actions_may_have_no_text(world, client_for):
+    from improve.models import PanelAction
+
+    review = add_review(world, YESTERDAY, "Keep going")
+    db.session.add(
+        PanelAction(
+            collaborative_id=world.x.id,
+            review_id=review.id,
+            description="Share the checklist",
+            owner="Sam",
+            due_on=TODAY,
+        )
+    )
+    db.session.commit()
+    form = {**review_form(YESTERDAY, decisions="", organisational_changes=""), **version_of(review)}
+    response = client_for(world.panel_x).post(review_url(review, "/edit"), data=form)
+    assert response.status_code == 303
+    assert fresh(review).decisions == ""
+
+
+# Deleting a review --------------------------------------------------------------------------------
+
+
+def test_deleting_asks_first_naming_the_actions_that_go_with_it(world, client_for):
+    from improve.models import PanelAction
+
+    review = add_review(world, date(2026, 3, 3), "Spread huddles")
+    page_url = review_url(review)
+    for description in ("Share the checklist", "Fund a night worker"):
+        db.session.add(
+            PanelAction(
+                collaborative_id=world.x.id,
+                review_id=review.id,
+                description=description,
+                owner="Sam",
+                due_on=TODAY,
+            )
+        )
+    db.session.commit()
+    client = client_for(world.coordinator_x)
+    page = text_of(client.get(review_url(review, "/delete")))
+    assert "Delete the panel review of 3 March 2026?" in page
+    assert "Its 2 actions will be deleted with it, 2 of them not done yet." in page
+    assert "Share the checklist" in page and "Fund a night worker" in page
+    assert reviews() != []
+
+    response = client.post(review_url(review, "/delete"), data=version_of(review))
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(url(world.x))
+    assert reviews() == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PanelAction)) == 0
+    rows = panel_rows()
+    assert [(row.action, row.entity_type) for row in rows] == [
+        (AuditAction.DELETE, "PanelAction"),
+        (AuditAction.DELETE, "PanelAction"),
+        (AuditAction.DELETE, "PanelReview"),
+    ]
+    assert rows[-1].before["decisions"] == "Spread huddles"
+    listing = text_of(client.get(url(world.x)))
+    assert "The review of 3 March 2026 has been deleted, with its 2 actions." in listing
+    assert client.get(page_url).status_code == 404
+
+
+def test_deleting_a_review_someone_changed_since_is_refused(world, client_for):
+    review = add_review(world, YESTERDAY, "First words")
+    shown = version_of(review)
+    review.decisions = "Newer words"
+    db.session.commit()
+    response = client_for(world.panel_x).post(review_url(review, "/delete"), data=shown)
+    assert response.status_code == 409
+    assert "Newer words" in text_of(response)
+    assert len(reviews()) == 1
+
+
+def test_deleting_without_the_version_is_refused(world, client_for):
+    review = add_review(world, YESTERDAY)
+    response = client_for(world.panel_x).post(review_url(review, "/delete"), data={})
+    assert response.status_code == 400
+    assert len(reviews()) == 1

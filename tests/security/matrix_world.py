@@ -40,6 +40,7 @@ from improve.models import (
     MonthlyReport,
     OutboxMessage,
     OutboxStatus,
+    PanelAction,
     PanelReview,
     PhaseKind,
     Ramp,
@@ -83,7 +84,7 @@ TEAM_KINDS = (
     "answers",
     "spare",
 )
-COLLABORATIVE_KINDS = ("phase", "review", "evaluation", "shared", "about")
+COLLABORATIVE_KINDS = ("phase", "review", "action", "evaluation", "shared", "about")
 
 
 @dataclass
@@ -137,6 +138,16 @@ class MatrixWorld:
                 title=name,
                 starts_on=date(2026, 3, 1),
             )
+        elif variable in ("review_id", "action_id"):
+            made = PanelReview(
+                collaborative_id=records["collaborative_id"],
+                reviewed_on=date(2026, 6, 1),
+                decisions=name,
+            )
+            if variable == "action_id":
+                db.session.add(made)
+                db.session.flush()
+                made = _panel_action(made, name)
         elif variable == "point_id":
             made = DataPoint(
                 measure_id=records["measure_id"],
@@ -172,9 +183,21 @@ DESTRUCTIVE_POSTS = {
     "teams.remove_member": "membership_id",
     "collaboratives.remove_member": "membership_id",
     "reports.remove_phase": "phase_id",
+    "panel.delete_review": "review_id",
+    "panel.delete_action": "action_id",
     "admin.edit_user": "user_id",
     "admin.reset_password": "user_id",
 }
+
+
+def _panel_action(review: PanelReview, description: str) -> PanelAction:
+    return PanelAction(
+        collaborative_id=review.collaborative_id,
+        review_id=review.id,
+        description=description,
+        owner="Sam Patel",
+        due_on=date(2026, 6, 30),
+    )
 
 
 def _user(email: str, name: str) -> User:
@@ -226,6 +249,9 @@ def build(world: SimpleNamespace) -> MatrixWorld:
         )
         db.session.add_all([phase, review, evaluation, shared])
         db.session.flush()
+        action = _panel_action(review, marker("action", key))
+        db.session.add(action)
+        db.session.flush()
         coordinator = getattr(world, f"coordinator_{key.lower()}")
         membership = db.session.query(Membership).filter_by(user_id=coordinator.id).one()
         _audit(admin, collaborative, None, collaborative)
@@ -233,6 +259,8 @@ def build(world: SimpleNamespace) -> MatrixWorld:
         per_collaborative[key] = {
             "collaborative_id": collaborative.id,
             "phase_id": phase.id,
+            "review_id": review.id,
+            "action_id": action.id,
             "shared_measure_id": shared.id,
             "collaborative_membership_id": membership.id,
         }
