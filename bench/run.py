@@ -291,8 +291,9 @@ class Address:
 def scale_values(url: str) -> dict[str, Any]:
     """The ids that fill a collaborative route's arguments in the scale data: its collaborative,
     the first lead's team (the coordinator's drill-down, as `scaled_pages` uses), the panel
-    member's collaborative membership (its removal page only asks to confirm) and the first
-    calendar phase, if the scale data has any."""
+    member's collaborative membership (its removal page only asks to confirm), the first
+    calendar phase, if the scale data has any, and its shared proportion measure (the panel's
+    page of one measure across the teams)."""
     from improve import scale_data
 
     engine = sa.create_engine(url, poolclass=NullPool)
@@ -317,6 +318,12 @@ def scale_values(url: str) -> dict[str, Any]:
             ),
             "phase_id": one(
                 "SELECT min(id) FROM collaborative_phase WHERE collaborative_id = :c",
+                c=collaborative,
+            ),
+            # A shared measure with a denominator, so its page across teams draws a funnel too.
+            "measure_id": one(
+                "SELECT min(id) FROM measure WHERE collaborative_id = :c AND team_id IS NULL "
+                "AND value_kind = 'proportion'",
                 c=collaborative,
             ),
         }

@@ -60,7 +60,8 @@ def test_the_panel_pages_team_charts_and_print_shows_them_all(app, runner, clien
     assert client.get(f"{url}?teams_page=7").get_data(as_text=True).count("Team 025</h3>") == 1
 
     printed = client.get(f"{url}/print").get_data(as_text=True)
-    assert len(chart_headings(printed)) == 25
+    # On paper every team's chart of every shared measure, on one scale (issue 19, point 3).
+    assert printed.count('<li class="app-multiple"') == 25 * len(scale_data.SHARED_MEASURES)
     assert "govuk-pagination" not in printed
 
 
