@@ -150,3 +150,9 @@ def _register_blueprints(app: Flask) -> None:
     # The collaborative as a whole (issue 5): each registers its own full URLs.
     for blueprint in (reports_bp, coordination_bp, panel_bp, ideas_bp, exports_bp):
         app.register_blueprint(blueprint)
+    # The read-only JSON API (issue 19, point 5), and its token pages under "Your account".
+    from improve.api import bp as api_bp
+    from improve.api import tokens_bp as api_tokens_bp
+
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(api_tokens_bp)

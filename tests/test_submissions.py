@@ -41,8 +41,12 @@ CREATING = [
     "measures.save_point",
     "measures.confirm_import",
     "reports.new_phase",
+    "panel.reviews",
+    "panel.add_action",
     # An email to a team is a record too: a double click must not send it twice.
     "coordination.send_reminder",
+    # A reload of the page that shows a new API token's secret must not make a second token.
+    "api_tokens.index",
 ]
 
 

@@ -26,6 +26,7 @@ FORBIDDEN = "403"
 HIDDEN = "404"
 SIGN_IN = "sign in"  # a redirect to the sign-in page (401 with HX-Redirect for a partial request)
 SERVER_ERROR = "5xx"
+UNAUTHORISED = "401"  # the JSON API's answer to no session and no token: never a redirect
 
 # The world: collaborative X with teams A and B, collaborative Y with team C.
 COLLABORATIVE_OF = {"A": "X", "B": "X", "C": "Y"}
@@ -224,6 +225,33 @@ class CopyIdea(Requirement):
 
 
 @dataclass(frozen=True)
+class Api(Requirement):
+    """The JSON API (issue 19, point 5): as `inner` for someone signed in (the matrix reads it
+    with their session; tokens act as their owner, tests/api); signed out, a 401 as JSON, never
+    the sign-in page, which a spreadsheet cannot use."""
+
+    inner: Requirement
+
+    def outcome(self, person: Person, owner: str | None) -> str:
+        if not person.signed_in:
+            return UNAUTHORISED
+        return self.inner.signed_in_outcome(person, owner)
+
+
+@dataclass(frozen=True)
+class SharedOnly(Requirement):
+    """A page about a shared measure given a team's own measure: those who may not open the
+    collaborative's page get its answer (404 or 403); those who may, 404: there is no such
+    shared measure."""
+
+    permission: P
+
+    def signed_in_outcome(self, person: Person, owner: str | None) -> str:
+        outcome = OnCollaborative(self.permission).signed_in_outcome(person, owner)
+        return HIDDEN if outcome == ALLOWED else outcome
+
+
+@dataclass(frozen=True)
 class ByVariant(Requirement):
     """A requirement per URL variant (see matrix_world.variants), e.g. per history record type."""
 
@@ -263,6 +291,17 @@ TABLE: dict[str, Requirement] = {
     "home.index": SignedIn(),
     "auth.change_password": SignedIn(),
     "auth.account": SignedIn(),
+    # Personal access tokens (the person's own) and the guide to the API.
+    "api_tokens.index": SignedIn(),
+    "api_tokens.revoke": SignedIn(),
+    "api_tokens.guide": SignedIn(),
+    # The read-only JSON API: what the person may see, as on the pages.
+    "api.openapi_document": Api(SignedIn()),
+    "api.collaboratives": Api(SignedIn()),
+    **{
+        f"api.{name}": Api(OnCollaborative(P.VIEW_COLLABORATIVE))
+        for name in ("teams", "measures", "data_points", "series", "cycles", "scores")
+    },
     "auth.sign_out": SignOut(),
     "collaboratives.index": SignedIn(),
     "collaboratives.new": CreateCollaborative(),
@@ -298,9 +337,22 @@ TABLE: dict[str, Requirement] = {
     "panel.dashboard": OnCollaborative(P.VIEW_PANEL),
     "panel.print_view": OnCollaborative(P.VIEW_PANEL),
     "panel.summary_export": OnCollaborative(P.VIEW_PANEL),
+    # A shared measure across the teams; the matrix also asks for a team's own measure there.
+    "panel.across_teams": ByVariant(
+        {"shared": OnCollaborative(P.VIEW_PANEL), "team": SharedOnly(P.VIEW_PANEL)}
+    ),
     "panel.reviews": ByMethod(
         {"GET": OnCollaborative(P.VIEW_PANEL), "POST": OnCollaborative(P.RECORD_PANEL_REVIEW)}
     ),
+    # One review, and the actions agreed at it: the panel and the coordinator read and record them.
+    "panel.review": OnCollaborative(P.VIEW_PANEL),
+    "panel.review_history": OnCollaborative(P.VIEW_PANEL),
+    "panel.edit_review": OnCollaborative(P.RECORD_PANEL_REVIEW),
+    "panel.mark_held": OnCollaborative(P.RECORD_PANEL_REVIEW),
+    "panel.delete_review": OnCollaborative(P.RECORD_PANEL_REVIEW),
+    "panel.add_action": OnCollaborative(P.RECORD_PANEL_REVIEW),
+    "panel.edit_action": OnCollaborative(P.RECORD_PANEL_REVIEW),
+    "panel.delete_action": OnCollaborative(P.RECORD_PANEL_REVIEW),
     # The whole collaborative's evaluation, or (?team=) one team's answers.
     "panel.evaluation": ByMethod(
         {

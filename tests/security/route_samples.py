@@ -27,6 +27,7 @@ from improve.extensions import db
 from improve.measures.import_views import SALT
 from improve.models import (
     Aim,
+    ApiToken,
     AuditAction,
     ChangeIdea,
     Collaborative,
@@ -42,6 +43,8 @@ from improve.models import (
     Measure,
     Membership,
     MonthlyReport,
+    PanelAction,
+    PanelReview,
     PhaseKind,
     Ramp,
     ReportStatus,
@@ -248,6 +251,25 @@ def phase(collaborative: Collaborative) -> CollaborativePhase:
     return record
 
 
+def panel_review(collaborative: Collaborative, **overrides: Any) -> PanelReview:
+    fields = {"reviewed_on": date(2026, 3, 3), "decisions": f"Decision {_n()}"}
+    record = PanelReview(collaborative_id=collaborative.id, **(fields | overrides))
+    _saved(record)
+    return record
+
+
+def panel_action(review: PanelReview) -> PanelAction:
+    record = PanelAction(
+        collaborative_id=review.collaborative_id,
+        review_id=review.id,
+        description=f"Action {_n()}",
+        owner="Sam Patel",
+        due_on=date(2026, 6, 30),
+    )
+    _saved(record)
+    return record
+
+
 def free_period(team: Team) -> date:
     """A started report period of the team's collaborative that has no report yet."""
     taken = set(
@@ -323,6 +345,32 @@ def _account(w: SimpleNamespace) -> Sample:
     user = person()
     data = {"phone": "01632 960 001", "version": str(user.version)}  # reminders ticked off
     return Sample(user, "/account", data, [Row(UPDATE, "User")])
+
+
+@sample("api_tokens.index")
+def _make_api_token(w: SimpleNamespace) -> Sample:
+    """The new token's secret is shown on the answer itself (201), never again."""
+    data = {"name": f"Power BI board pack {_n()}"}
+    rows = [Row(CREATE, "ApiToken")]
+    return Sample(person(), "/account/api-tokens", data, rows, status=201)
+
+
+@sample("api_tokens.revoke")
+def _revoke_api_token(w: SimpleNamespace) -> Sample:
+    from improve.api.operations import secret_hash
+
+    owner = person()
+    number = _n()
+    token = ApiToken(
+        user_id=owner.id,
+        name=f"Board pack {number}",
+        prefix="imp_sample00",
+        secret_hash=secret_hash(f"imp_sample-secret-{number}"),
+        expires_on=TODAY,
+    )
+    _saved(token)
+    data = {"token": str(token.id)}
+    return Sample(owner, "/account/api-tokens/revoke", data, [Row(UPDATE, "ApiToken")])
 
 
 @sample("auth.accept_invitation")
@@ -969,9 +1017,77 @@ def _score_report(w: SimpleNamespace) -> Sample:
 
 @sample("panel.reviews")
 def _record_review(w: SimpleNamespace) -> Sample:
-    data = {"reviewed_on": day_parts(TODAY), "decisions": "Spread night checks."}
+    data = {"reviewed_on": day_parts(TODAY), "is_held": "yes", "decisions": "Spread night checks."}
     rows = [Row(CREATE, "PanelReview", **collaborative_scope(w.x))]
     return Sample(w.panel_x, f"/collaboratives/{w.x.id}/panel/reviews", data, rows)
+
+
+def _review_url(review: PanelReview, page: str = "") -> str:
+    return f"/collaboratives/{review.collaborative_id}/panel/reviews/{review.id}{page}"
+
+
+def _action_url(action: PanelAction, page: str) -> str:
+    return f"/collaboratives/{action.collaborative_id}/panel/actions/{action.id}{page}"
+
+
+@sample("panel.edit_review")
+def _edit_review(w: SimpleNamespace) -> Sample:
+    review = panel_review(w.x)
+    data = {
+        "reviewed_on": day_parts(review.reviewed_on),
+        "is_held": "yes",
+        "decisions": "Spread night checks to every home.",
+        **_shown(review),
+    }
+    rows = [Row(UPDATE, "PanelReview", **collaborative_scope(w.x))]
+    return Sample(w.panel_x, _review_url(review, "/edit"), data, rows)
+
+
+@sample("panel.mark_held")
+def _mark_held(w: SimpleNamespace) -> Sample:
+    review = panel_review(w.x, is_held=False)
+    rows = [Row(UPDATE, "PanelReview", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, _review_url(review, "/held"), _shown(review), rows)
+
+
+@sample("panel.delete_review")
+def _delete_review(w: SimpleNamespace) -> Sample:
+    review = panel_review(w.x)
+    panel_action(review)
+    rows = [
+        Row(DELETE, kind, **collaborative_scope(w.x)) for kind in ("PanelAction", "PanelReview")
+    ]
+    return Sample(w.panel_x, _review_url(review, "/delete"), _shown(review), rows)
+
+
+@sample("panel.add_action")
+def _add_action(w: SimpleNamespace) -> Sample:
+    review = panel_review(w.x)
+    data = {"description": "Share the checklist.", "owner": "Sam", "due_on": ["30", "6", "2026"]}
+    rows = [Row(CREATE, "PanelAction", **collaborative_scope(w.x))]
+    return Sample(w.panel_x, _review_url(review, "/actions"), data, rows)
+
+
+@sample("panel.edit_action")
+def _edit_action(w: SimpleNamespace) -> Sample:
+    action = panel_action(panel_review(w.x))
+    data = {
+        "description": action.description,
+        "owner": "Jo Bloggs",
+        "due_on": ["31", "7", "2026"],
+        "status": "in_progress",
+        "progress_note": "Shared with 6 of 9 homes.",
+        **_shown(action),
+    }
+    rows = [Row(UPDATE, "PanelAction", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, _action_url(action, "/edit"), data, rows)
+
+
+@sample("panel.delete_action")
+def _delete_action(w: SimpleNamespace) -> Sample:
+    action = panel_action(panel_review(w.x))
+    rows = [Row(DELETE, "PanelAction", **collaborative_scope(w.x))]
+    return Sample(w.panel_x, _action_url(action, "/delete"), _shown(action), rows)
 
 
 @sample("panel.evaluation")

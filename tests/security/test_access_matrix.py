@@ -59,6 +59,7 @@ GROUPS = {
     "collaboratives-reports": ("collaboratives", "reports"),
     "panel-coordination-exports-ideas": ("panel", "coordination", "exports", "ideas"),
     "site": ("", "admin", "auth", "home", "help"),
+    "api": ("api", "api_tokens"),
 }
 
 # Pages that show a same-collaborative team's records to everyone in the collaborative by design:
