@@ -320,6 +320,13 @@ def scale_values(url: str) -> dict[str, Any]:
                 "SELECT min(id) FROM collaborative_phase WHERE collaborative_id = :c",
                 c=collaborative,
             ),
+            # The panel's review and one of its actions (their pages, edit and delete forms).
+            "review_id": one(
+                "SELECT min(id) FROM panel_review WHERE collaborative_id = :c", c=collaborative
+            ),
+            "action_id": one(
+                "SELECT min(id) FROM panel_action WHERE collaborative_id = :c", c=collaborative
+            ),
             # A shared measure with a denominator, so its page across teams draws a funnel too.
             "measure_id": one(
                 "SELECT min(id) FROM measure WHERE collaborative_id = :c AND team_id IS NULL "

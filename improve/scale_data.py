@@ -41,6 +41,7 @@ from improve.models import (
     Membership,
     MonthlyReport,
     OrganisationKind,
+    PanelAction,
     PanelReview,
     ProgressScore,
     Ramp,
@@ -168,6 +169,7 @@ TABLES = {
     "monthly_report": MonthlyReport.__table__,
     "progress_score": ProgressScore.__table__,
     "panel_review": PanelReview.__table__,
+    "panel_action": PanelAction.__table__,
 }
 
 
@@ -222,18 +224,47 @@ def _shared_rows(plan: Plan, ids: Ids, password_hash: str, rows: Rows) -> dict[s
             | {"baseline_end": _month(plan.day, SHARED_MONTHS - 6)}
             | _stamps(start),
         )
+    review_id = ids.take("panel_review")
+    reviewed_on = plan.anchor - timedelta(weeks=8)
     rows.add(
         "panel_review",
         {
-            "id": ids.take("panel_review"),
+            "id": review_id,
             "collaborative_id": collaborative_id,
-            "reviewed_on": plan.anchor - timedelta(weeks=8),
+            "reviewed_on": reviewed_on,
             "decisions": "Keep going; share the falls work across the region.",
             "version": 1,
-            **_stamps(plan.anchor - timedelta(weeks=8)),
+            **_stamps(reviewed_on),
         },
     )
+    _action_rows(plan, ids, rows, collaborative_id, review_id, reviewed_on)
     return {"collaborative_id": collaborative_id, "shared": shared}
+
+
+ACTION_STATUSES = ("open", "in_progress", "done", "dropped")
+
+
+def _action_rows(
+    plan: Plan, ids: Ids, rows: Rows, collaborative_id: int, review_id: int, reviewed_on: date
+) -> None:
+    """The review's actions: one for every 10 teams (at least 5), in every status, some of the
+    open ones overdue, as a regional panel's list might be."""
+    for number in range(max(5, plan.teams // 10)):
+        rows.add(
+            "panel_action",
+            {
+                "id": ids.take("panel_action"),
+                "collaborative_id": collaborative_id,
+                "review_id": review_id,
+                "description": f"Share team {number + 1:03d}'s learning with the region",
+                "owner": f"Scale owner {number % 7 + 1}",
+                "due_on": reviewed_on + timedelta(weeks=2 + number % 12),
+                "status": ACTION_STATUSES[number % len(ACTION_STATUSES)],
+                "progress_note": "",
+                "version": 1,
+                **_stamps(reviewed_on),
+            },
+        )
 
 
 def _user(ids: Ids, rows: Rows, email: str, name: str, password_hash: str, day: date) -> int:
