@@ -355,6 +355,10 @@ def test_panel_member_filters_prints_and_downloads(page: Page) -> None:
     # The team's own rows, then the totals over the teams shown ("All teams (1)").
     teams = {row[0] for row in rows[1:]}
     assert "Meadowbank Home Care" in teams, rows
+    # First, the note on what small numbers are hidden and why.
+    assert rows[1][0] == "About small numbers", rows[1]
+    assert "To protect people" in rows[1][1]
+    teams.discard("About small numbers")
     assert {team for team in teams if not team.startswith("All teams")} == {
         "Meadowbank Home Care"
     }, rows

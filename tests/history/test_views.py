@@ -176,6 +176,8 @@ def test_the_audit_log_cannot_be_written_through_the_app(app, world, sign_in):
         ("history.data_point", ["GET"]),
         ("history.measure", ["GET"]),
         ("history.record", ["GET"]),
+        # A panel review's history, for the panel only (tests/panel/test_reviews.py).
+        ("panel.review_history", ["GET"]),
     ]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == rows
 
