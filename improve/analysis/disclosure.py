@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -126,6 +127,139 @@ def any_hidden(
     return any(point_hidden(value_kind, n, d, threshold) for n, d in points)
 
 
+def pooled_hidden(
+    value_kind: str,
+    months: Sequence[tuple[float | None, float | None]],
+    threshold: int,
+) -> bool:
+    """Whether a figure added up over several months (a team's numbers pooled over a period) is
+    hidden. It is when its total is small (by the rule for one month: the numerator, the
+    denominator, or a percentage's "did not"), or when the total of the months hidden within it
+    is small: taking the months shown away from the total would give that total back. Months
+    hidden one by one may be shown added up, when together they are not a small number. For one
+    month it is `point_hidden`."""
+    if not months:
+        return False
+    numerators = _floats([n for n, _ in months])
+    denominators = _floats([d for _, d in months])
+    if _total_hidden(value_kind, numerators, denominators, threshold):
+        return True
+    by_month = hidden_flags(value_kind, numerators, denominators, threshold)
+    if not by_month.any():
+        return False
+    return _total_hidden(value_kind, numerators[by_month], denominators[by_month], threshold)
+
+
+def _total_hidden(
+    value_kind: str,
+    numerators: npt.NDArray[np.float64],
+    denominators: npt.NDArray[np.float64],
+    threshold: int,
+) -> bool:
+    """Whether the months' numbers added up are a small number (no number at all: not small)."""
+    totals = [_sum(numerators)], [_sum(denominators)]
+    return bool(hidden_flags(value_kind, *totals, threshold)[0])
+
+
+def _sum(values: npt.NDArray[np.float64]) -> float:
+    """The total of the numbers given; NaN when there are none."""
+    given = values[~np.isnan(values)]
+    return float(given.sum()) if given.size else math.nan
+
+
+# Whole quarters ---------------------------------------------------------------------------------
+#
+# Figures added up over a period the reader picks are built of whole calendar quarters. With free
+# months, two overlapping periods could be taken one from the other (January to June less January
+# to May gives June, which may be hidden). With whole quarters, the difference of any two figures
+# is itself whole quarters, and a figure is shown only when each of its quarters is safe alone.
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A calendar quarter: January to March is number 1, October to December number 4."""
+
+    year: int
+    number: int
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def last_month(self) -> date:
+        """The first day of the quarter's last month (March, June, September or December)."""
+        return date(self.year, 3 * self.number, 1)
+
+    @property
+    def last_day(self) -> date:
+        return self.following().first_day - timedelta(days=1)
+
+    def following(self) -> Quarter:
+        return Quarter(self.year + self.number // 4, self.number % 4 + 1)
+
+    def before(self) -> Quarter:
+        return Quarter(self.year - (self.number == 1), (self.number - 2) % 4 + 1)
+
+
+def quarter_of(day: date) -> Quarter:
+    """The calendar quarter a day (a period's first day) falls in."""
+    return Quarter(day.year, (day.month - 1) // 3 + 1)
+
+
+def whole_quarters(first: date, last: date, today: date) -> list[Quarter]:
+    """The quarters that overlap the days `first` to `last` and have ended before `today`, in
+    order: a period widened outwards to whole quarters, less any quarter still under way (its
+    figures are not all in, and one more month later would be a difference of one month)."""
+    quarters: list[Quarter] = []
+    quarter = quarter_of(first)
+    while quarter.first_day <= last and quarter.last_day < today:
+        quarters.append(quarter)
+        quarter = quarter.following()
+    return quarters
+
+
+def last_whole_quarters(count: int, latest: date, today: date) -> list[Quarter]:
+    """The last `count` quarters that have ended before `today`, up to the quarter of `latest`
+    (the latest month with data), in order."""
+    quarter = quarter_of(latest)
+    while quarter.last_day >= today:
+        quarter = quarter.before()
+    found = [quarter]
+    while len(found) < count:
+        found.insert(0, found[0].before())
+    return found
+
+
+def quarters_hidden(
+    value_kind: str,
+    months: Sequence[tuple[date, float | None, float | None]],
+    threshold: int,
+) -> bool:
+    """Whether a figure added up over whole quarters is hidden: `months` are its periods, each
+    (first day, numerator, denominator). It is hidden when any quarter in it is
+    (`pooled_hidden` of that quarter's months). Each quarter shown is then 0 or at least N in
+    every count the rule looks at, so any sum of them is too, and so is the difference of two
+    figures: it is whole quarters, each safe alone."""
+    by_quarter: dict[Quarter, list[tuple[float | None, float | None]]] = {}
+    for day, numerator, denominator in months:
+        by_quarter.setdefault(quarter_of(day), []).append((numerator, denominator))
+    return any(pooled_hidden(value_kind, own, threshold) for own in by_quarter.values())
+
+
+def lines_hidden(parts: npt.ArrayLike, hidden: BoolArray) -> BoolArray:
+    """For one series' points (`parts`: each point's phase, as the analysis numbers them;
+    `hidden`: each point's flag), whether the point's centre line and limits are hidden: they
+    are for every point of a phase that holds a hidden point, since they are worked out from it
+    (a phase's average, with its other points shown, gives the hidden number back). When the
+    flags do not match the points, every line is hidden: when in doubt, hide."""
+    phases = np.asarray(parts).reshape(-1)
+    flags = np.asarray(hidden, dtype=np.bool_).reshape(-1)
+    if flags.size != phases.size:
+        return np.ones(phases.size, dtype=np.bool_)
+    return np.asarray(np.isin(phases, np.unique(phases[flags])), dtype=np.bool_)
+
+
 @dataclass(frozen=True)
 class Hidden:
     """What a page or file hid, for its note on small numbers."""
@@ -167,6 +301,10 @@ def rule_words(threshold: int) -> str:
         f"(so {example} is hidden: it tells that {did_not} did not); or when it is a rate out "
         f"of a total of {low} (such as leavers from a team of {threshold - 1}). A hidden figure "
         f"shows as ‘{HIDDEN_WORDS}’, and so does anything worked out from it, such as the "
-        f"change since the baseline. Counts of teams and of tests of change are not about "
-        f"people and are always shown."
+        f"change since the baseline. A figure added up over several months is shown when its "
+        f"total, and the total of any months hidden within it, are not small. Such figures are "
+        f"added up over whole calendar quarters (January to March, April to June, July to "
+        f"September, October to December), each of which must pass that test on its own, so "
+        f"that one period taken from another cannot give back a hidden month. Counts of teams "
+        f"and of tests of change are not about people and are always shown."
     )

@@ -181,7 +181,7 @@ def _legend(found: Funnel) -> tuple[list[str], float]:
     """The lines, then what each kind of dot means, wrapped into rows beneath the plot; and the
     height of the drawing that holds them."""
     items: list[tuple[str, str]] = [  # (sample, label)
-        ("line::2", "Average of all teams"),
+        ("line::2", "Average of the teams shown"),
         (f"line:{DASH_95}:1.5", "95% limits"),
         (f"line:{DASH_998}:2", "99.8% limits"),
         (f"dot:circle:{GREY}:{GREY}", "Within the 95% limits"),

@@ -133,12 +133,11 @@ MEASURE_COLUMNS: dict[str, str] = {
     "Target": "The number the measure aims to reach, if one is set; on a target reached step by "
     "step, where the line is at that period.",
 }
-#: The cells of a point hidden because it rests on a small number of people: its numbers, and
-#: the limits of a p or u chart (they move with the denominator, so they would give it back).
-#: For the dates of events each row is one event: its day is hidden too (the rows of a day
-#: would count its events).
+#: The cells of a point hidden because it rests on a small number of people: its numbers. For
+#: the dates of events each row is one event: its day is hidden too (the rows of a day would
+#: count its events). The lines of its phase are hidden in every row of the phase.
 HIDDEN_CELLS = ("Number entered", "Out of", "Number on the chart")
-HIDDEN_LIMITS = ("Lower limit", "Upper limit")
+HIDDEN_LINES = ("Centre line", "Lower limit", "Upper limit")
 HIDDEN_EVENT_CELLS = ("Period starts",)
 CYCLE_COLUMNS: dict[str, str] = {
     "Team": "The team that ran the test of change.",
@@ -333,17 +332,29 @@ class _Series:
             else repeat(self.target, size),
         ]
         if self.hidden is not None and self.hidden.any():
-            for name in self._hidden_cells():
+            for name, rows in self._hidden_cells():
                 index = COLUMN_INDEX[name]
-                columns[index] = _blanked(columns[index], self.hidden)
+                columns[index] = _blanked(columns[index], rows)
         # The repeated columns are endless; every list holds exactly `size` cells.
         return zip(*columns, strict=False)  # type: ignore[no-any-return]
 
-    def _hidden_cells(self) -> tuple[str, ...]:
-        chart = self.analysis.chart_type if self.analysis else None
-        limits = HIDDEN_LIMITS if chart in ("p", "u") else ()
-        events = HIDDEN_EVENT_CELLS if self.events else ()
-        return HIDDEN_CELLS + limits + events
+    def _hidden_cells(self) -> list[tuple[str, np.ndarray]]:
+        """Each column with cells to hide and the rows to hide them in: a hidden point's own
+        numbers; the centre line and limits of every row of a phase that holds a hidden point,
+        on every kind of chart, as the panel's pages and the API hide them (worked out from
+        the hidden number, with the phase's other points shown they would give it back); and a
+        target reached step by step from a frozen baseline that rests on a hidden point."""
+        assert self.hidden is not None
+        cells = [(name, self.hidden) for name in HIDDEN_CELLS]
+        cells += [(name, self.hidden) for name in (HIDDEN_EVENT_CELLS if self.events else ())]
+        analysis = self.analysis
+        if analysis is None:
+            return cells
+        lines = disclosure.lines_hidden(analysis.chart.part, self.hidden)
+        cells += [(name, lines) for name in HIDDEN_LINES]
+        if analysis.definition.trajectory and analysis.frozen and lines[:1].any():
+            cells.append(("Target", np.ones(lines.size, dtype=np.bool_)))
+        return cells
 
 
 COLUMN_INDEX = {name: index for index, name in enumerate(MEASURE_COLUMNS)}

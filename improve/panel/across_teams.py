@@ -11,16 +11,17 @@ the stored numbers of the same read decide which figures are hidden as small num
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
 from flask import abort, request
 from markupsafe import Markup
 
-from improve.analysis import disclosure
+from improve.analysis import disclosure, summary
 from improve.analysis import funnel as funnels
 from improve.analysis.series import Definition, Points, SeriesAnalysis, is_percentage
 from improve.charts.funnel_plot import funnel_svg
@@ -132,6 +133,10 @@ class FunnelView:
     hidden: int = 0
     missing: int = 0
     size_words: str = ""
+    size_heading: str = "Team size"
+    longer: dict[str, str] = field(default_factory=dict)  # filters of a longer period to try
+    longer_words: str = ""  # its quarters, in months: "January 2025 to June 2025"
+    no_quarter: str = ""  # the months chosen, when they hold no whole quarter to add up
 
 
 @dataclass
@@ -199,14 +204,44 @@ def measure_views(
     series. `page_wanted` None draws every team's chart (print); `tables` False leaves out the
     table of numbers under each (paper has no room for 800 of them, nor a way to open them)."""
     team_ids = [team.id for team in teams]
-    stored = read_series([m.id for m in measures], team_ids, until=choice.end)
-    analyses = analyse_series(measures, collaborative, team_ids, until=choice.end, series=stored)
-    points = dict(stored)
+    signals = _Signals.of(collaborative, choice)
+    # The funnel adds up whole quarters, so it reads to the end of the chosen end's quarter;
+    # the teams' charts and their analyses stop at the chosen end.
+    until = disclosure.quarter_of(choice.end).last_day if choice.end else None
+    stored = read_series([m.id for m in measures], team_ids, until=until)
+    charted = [(key, _until(own, choice.end)) for key, own in stored]
+    analyses = analyse_series(measures, collaborative, team_ids, until=choice.end, series=charted)
+    points = _Read(dict(charted), dict(stored))
     threshold = collaborative.suppression_threshold
     return [
-        _measure_view(measure, choice, teams, analyses, points, threshold, page_wanted, tables)
+        _measure_view(
+            measure, choice, teams, analyses, points, threshold, page_wanted, tables, signals
+        )
         for measure in measures
     ]
+
+
+@dataclass(frozen=True)
+class _Read:
+    """The stored points of each (measure id, team id): to the chosen end for the teams' charts,
+    and to the end of that month's quarter for the funnel's whole quarters."""
+
+    charted: dict[tuple[int, int], Points]
+    whole: dict[tuple[int, int], Points]
+
+
+def _until(own: Points, end: date | None) -> Points:
+    """A team's points up to `end` (all of them without one); dates are in order."""
+    if end is None or not own.dates or own.dates[-1] <= end:
+        return own
+    keep = bisect_right(own.dates, end)
+    return Points(
+        dates=own.dates[:keep],
+        value=own.value[:keep],
+        denominator=own.denominator[:keep],
+        excluded=own.excluded[:keep],
+        new_phase=own.new_phase[:keep],
+    )
 
 
 def _measure_view(
@@ -214,10 +249,11 @@ def _measure_view(
     choice: queries.Choice,
     teams: list[Team],
     analyses: dict[tuple[int, int], SeriesAnalysis],
-    points: dict[tuple[int, int], Points],
+    read: _Read,
     threshold: int,
     page_wanted: int | None,
     tables: bool,
+    signals: _Signals,
 ) -> MeasureView:
     definition = definition_of(measure)
     kind = measure.value_kind.value
@@ -225,18 +261,19 @@ def _measure_view(
     for team in teams:
         analysis = analyses.get((measure.id, team.id))
         if analysis is not None:
-            own = points[(measure.id, team.id)]
+            own = read.charted[(measure.id, team.id)]
             series[team.id] = _series(analysis, own, kind, threshold, choice.start)
     scale = _scale(series.values(), definition)
     page = None if page_wanted is None else queries.spark_page(len(teams), page_wanted)
     drawn = teams if page is None else teams[page.first - 1 : page.last]
     charts = [
-        _team_chart(measure, definition, team, series.get(team.id), scale, tables) for team in drawn
+        _team_chart(measure, definition, team, series.get(team.id), scale, signals, tables)
+        for team in drawn
     ]
     hidden = [int(np.count_nonzero(s.hidden & s.in_period)) for s in series.values()]
     funnel = None
     if definition.uses_denominator:
-        funnel = _funnel_view(measure, definition, choice, teams, points, threshold)
+        funnel = _funnel_view(measure, definition, choice, teams, read.whole, threshold)
     return MeasureView(
         measure=measure,
         definition=definition,
@@ -259,8 +296,7 @@ def _series(
     numbers; and the centre and limits of no phase that holds a hidden point, since they are
     worked out from it (a phase's average, with the other points shown, gives a count back)."""
     hidden = disclosure.series_hidden(kind, own, threshold)
-    parts = analysis.chart.part
-    lines_hidden = np.isin(parts, np.unique(parts[hidden]))
+    lines_hidden = disclosure.lines_hidden(analysis.chart.part, hidden)
     dates = analysis.dates
     in_period = np.array([start is None or day >= start for day in dates], dtype=np.bool_)
     return _Series(analysis, in_period, hidden, lines_hidden)
@@ -298,6 +334,7 @@ def _team_chart(
     team: Team,
     one: _Series | None,
     scale: SharedScale | None,
+    signals: _Signals,
     tables: bool = True,
 ) -> TeamChart:
     """One team's small chart on the shared scale: the points shown, the centre and limits of
@@ -318,7 +355,7 @@ def _team_chart(
     frequency = measure.frequency.value
     events = measure.value_kind.value == "events"
     rows = _table_rows(one, definition, frequency, events) if tables else []
-    summary = _chart_summary(one, definition, frequency, events)
+    summary = _chart_summary(one, definition, frequency, events, signals)
     svg = small_multiple_svg(
         scale,
         dates=[day for day, wanted in zip(analysis.dates, one.in_period, strict=True) if wanted],
@@ -362,9 +399,11 @@ def _table_rows(
     return rows
 
 
-def _chart_summary(one: _Series, definition: Definition, frequency: str, events: bool) -> str:
-    """One line: the latest point shown, the average and limits there, the signals among the
-    points shown, and how many were hidden."""
+def _chart_summary(
+    one: _Series, definition: Definition, frequency: str, events: bool, signals: _Signals
+) -> str:
+    """One line: the latest point shown, the average and limits there, the signals as the
+    panel's summary counts them, and how many points were hidden."""
     analysis, shown = one.analysis, one.shown
     chart = analysis.chart
     sentences = []
@@ -380,22 +419,10 @@ def _chart_summary(one: _Series, definition: Definition, frequency: str, events:
                 low, high = figure(lower, definition), figure(upper, definition)
                 average += f", limits {low} to {high}"
             sentences.append(average + ".")
-        kinds = [analysis.point_types[i] for i in shown_at]
-        better = sum(kind == "special_cause_improvement" for kind in kinds)
-        worse = sum(kind == "special_cause_concern" for kind in kinds)
-        other = sum(kind.startswith("special_cause_neutral") for kind in kinds)
-        signals = [
-            f"{count} {'point shows' if count == 1 else 'points show'} {words}"
-            for count, words in (
-                (better, "a real improvement"),
-                (worse, "a change for the worse"),
-                (other, "an unusual value"),
-            )
-            if count
-        ]
-        sentences.append(("; ".join(signals) + ".") if signals else "No unusual points.")
     else:
         sentences.append("No point can be shown.")
+    # As the panel's summary says them: the analysis, and so its signals, uses every number.
+    sentences.append(signals.words(analysis))
     hidden = int(np.count_nonzero(one.hidden & one.in_period))
     if hidden:
         noun = "point is" if hidden == 1 else "points are"
@@ -403,19 +430,60 @@ def _chart_summary(one: _Series, definition: Definition, frequency: str, events:
     return " ".join(sentences)
 
 
+@dataclass(frozen=True)
+class _Signals:
+    """The signals a team's chart is said to have, counted as the panel's summary counts them
+    (improve.analysis.summary.series_table): the improvement and concern episodes of the one
+    analysis that touch the period, from the chosen start or else the panel's latest review."""
+
+    since: date | None
+    since_words: str
+
+    @classmethod
+    def of(cls, collaborative: Collaborative, choice: queries.Choice) -> _Signals:
+        review = queries.get_latest_review(collaborative.id)
+        since = choice.start or (review.reviewed_on if review else None)
+        return cls(since, summary.since_phrase(since, review is not None and choice.start is None))
+
+    def counts(self, analysis: SeriesAnalysis) -> tuple[int, int]:
+        """(improvement signals, concern signals), as the summary's row has them."""
+        recent = analysis.events_touching(self.since)
+        return sum(e.improvement for e in recent), sum(e.concern for e in recent)
+
+    def words(self, analysis: SeriesAnalysis) -> str:
+        """ "1 signal of a real improvement since the panel's review on 15 March 2026." """
+        better, worse = self.counts(analysis)
+        said = [
+            f"{count} {'signal' if count == 1 else 'signals'} of {what}"
+            for count, what in ((better, "a real improvement"), (worse, "a change for the worse"))
+            if count
+        ]
+        return f"{'; '.join(said) if said else 'No signal'} {self.since_words}."
+
+
 # The funnel --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Period:
+    """The funnel's period: its first and last day (None: none to draw), its words, whether
+    figures are added up over it, and (added up) the whole quarters it is made of."""
+
+    first: date | None
+    last: date | None
+    words: str
+    pooled: bool
+    quarters: tuple[disclosure.Quarter, ...] = ()
+
+
 def _funnel_period(
-    choice: queries.Choice, measure: Measure, stored: list[Points], kind: str
-) -> tuple[date | None, date | None, str, bool]:
-    """(first day, last day, words, pooled) of the funnel's period: the period the filters
-    chose, pooled; else the latest period in which at least half the teams that report this
-    measure have a figure (a late team or two must not leave the plot nearly empty)."""
+    choice: queries.Choice, measure: Measure, stored: list[Points], kind: str, today: date
+) -> _Period:
+    """The funnel's period: the whole quarters of the period the filters chose, added up; else
+    the latest period in which at least half the teams that report this measure have a figure
+    (a late team or two must not leave the plot nearly empty)."""
     if choice.start or choice.end:
-        start = _day_words(choice.start, first=True) if choice.start else "the start"
-        end = _day_words(choice.end, first=False) if choice.end else "now"
-        return choice.start, choice.end, f"pooled from {start} to {end}", True
+        return _quarters_period(choice, stored, kind, today)
     counts: dict[date, int] = {}
     reporting = 0
     for points in stored:
@@ -425,16 +493,54 @@ def _funnel_period(
             counts[day] = counts.get(day, 0) + 1
     enough = [day for day, count in counts.items() if count * 2 >= reporting]
     if not enough:
-        return None, None, "", False
+        return _Period(None, None, "", False)
     latest = max(enough)
-    return latest, latest, period_words(latest, measure.frequency.value), False
+    return _Period(latest, latest, period_words(latest, measure.frequency.value), False)
 
 
-def _day_words(day: date, first: bool) -> str:
-    """A period's first or last day as the filters chose it: the month when the period starts
-    (or ends) with it, else the day (a phase may start mid-month)."""
-    whole = day.day == 1 if first else (day + timedelta(days=1)).day == 1
-    return f"{day:%B %Y}" if whole else f"{day:%-d %B %Y}"
+def _quarters_period(
+    choice: queries.Choice, stored: list[Points], kind: str, today: date
+) -> _Period:
+    """The chosen period widened outwards to whole calendar quarters, less any quarter not yet
+    ended, and trimmed to the quarters that hold a figure: "added up over April 2025 to
+    September 2026 (whole quarters)". No quarter: no days, and no words."""
+    days = [
+        day
+        for points in stored
+        for day, usable in zip(points.dates, _usable_at(points, kind), strict=True)
+        if usable
+    ]
+    first, last = choice.start or min(days, default=None), choice.end or max(days, default=None)
+    quarters = disclosure.whole_quarters(first, last, today) if first and last else []
+    with_data = {disclosure.quarter_of(day) for day in days}
+    while quarters and quarters[0] not in with_data:
+        quarters.pop(0)
+    while quarters and quarters[-1] not in with_data:
+        quarters.pop()
+    if not quarters:
+        return _Period(None, None, "", True)
+    start, end = quarters[0].first_day, quarters[-1].last_day
+    which = "a whole quarter" if len(quarters) == 1 else "whole quarters"
+    words = f"added up over {start:%B %Y} to {end:%B %Y} ({which})"
+    return _Period(start, end, words, True, tuple(quarters))
+
+
+def _chosen_words(choice: queries.Choice) -> str:
+    """The months the filters chose: "May 2025 to June 2025"."""
+    start = f"{choice.start:%B %Y}" if choice.start else "the start"
+    end = f"{choice.end:%B %Y}" if choice.end else "now"
+    return f"{start} to {end}" if start != end else start
+
+
+def _longer_period(latest: date | None, today: date) -> tuple[dict[str, str], str]:
+    """The filters of the last 2 whole quarters to `latest` (none without one), and their
+    months in words, for the suggestion of a longer period when a month has nothing to draw."""
+    if latest is None:
+        return {}, ""
+    quarters = disclosure.last_whole_quarters(2, latest, today)
+    first, last = quarters[0].first_day, quarters[-1].last_month
+    filters = {"from_month": f"{first:%Y-%m}", "to_month": f"{last:%Y-%m}"}
+    return filters, f"{first:%B %Y} to {last:%B %Y}"
 
 
 def _usable_at(points: Points, kind: str) -> np.ndarray:
@@ -454,26 +560,38 @@ def _funnel_view(
     points: dict[tuple[int, int], Points],
     threshold: int,
 ) -> FunnelView:
-    """Each team's figure for the period (its numbers summed when pooled), hidden when any
-    figure it is made from is a small number. The average pools every team's numbers, the
-    hidden ones too: a total across teams does not give one team's numbers back."""
+    """Each team's figure for the period (its numbers added up over whole quarters when
+    pooled), hidden by the rule for small numbers (`_figure_hidden`). The average, and
+    so the funnel's lines, is the shown teams' numbers added up: with every other team's size
+    and figure shown, an average that held a hidden team would give its numbers back."""
     kind = measure.value_kind.value
     stored = [points[(measure.id, t.id)] for t in teams if (measure.id, t.id) in points]
-    first, last, words, pooled = _funnel_period(choice, measure, stored, kind)
+    today = date.today()
+    period = _funnel_period(choice, measure, stored, kind, today)
+    pooled, words = period.pooled, period.words
     view = FunnelView(period_words=words, pooled=pooled)
-    view.size_words = measure.denominator_definition or "The total each figure is out of"
+    if pooled and not period.quarters:
+        view.no_quarter = _chosen_words(choice)
+        return view
+    size_words = measure.denominator_definition or "The total each figure is out of"
+    view.size_words = f"{size_words}, each month's added up" if pooled else size_words
+    view.size_heading = "Team size, added up over the period" if pooled else "Team size"
+    if not pooled:
+        view.longer, view.longer_words = _longer_period(period.last, today)
     totals: list[tuple[Team, float, float, bool]] = []
     for team in teams:
         own = points.get((measure.id, team.id))
-        chosen = _chosen(own, kind, first, last) if own is not None and words else None
-        if chosen is None:
+        chosen = None
+        if own is not None and words:
+            chosen = _chosen(own, kind, period.first, period.last)
+        if own is None or chosen is None:
             view.rows.append(FunnelRow(team, "none"))
             continue
-        numerators, denominators = own.value[chosen], own.denominator[chosen]  # type: ignore[union-attr]
-        hidden = bool(disclosure.hidden_flags(kind, numerators, denominators, threshold).any())
+        numerators, denominators = own.value[chosen], own.denominator[chosen]
+        hidden = _figure_hidden(kind, own, chosen, threshold)
         totals.append((team, float(numerators.sum()), float(denominators.sum()), hidden))
-    average = funnels.pooled_average([t[1] for t in totals], [t[2] for t in totals])
     shown = [(team.id, n, d) for team, n, d, hidden in totals if not hidden]
+    average = funnels.pooled_average([n for _, n, _ in shown], [d for _, _, d in shown])
     found = None
     if average is not None and shown:
         found = funnels.funnel(
@@ -514,13 +632,23 @@ def _funnel_view(
                 names,
                 title=f"Funnel plot: {measure.name}, {words}",
                 description=" ".join(view.sentences),
-                size_words=f"Team size: {view.size_words}"[:70],
+                size_words=view.size_heading if pooled else f"Team size: {view.size_words}"[:70],
                 value_words=measure.name[:48],
                 percent=definition.fraction,
                 id_prefix=f"funnel-{measure.id}",
             )
         )
     return view
+
+
+def _figure_hidden(kind: str, own: Points, chosen: np.ndarray, threshold: int) -> bool:
+    """Whether a team's figure over its `chosen` points is hidden: one month by the rule for
+    one month; added up, when any whole quarter in it is (`disclosure.quarters_hidden`)."""
+    months = [
+        (own.dates[index], float(own.value[index]), float(own.denominator[index]))
+        for index in chosen.tolist()
+    ]
+    return disclosure.quarters_hidden(kind, months, threshold)
 
 
 def _chosen(own: Points, kind: str, first: date | None, last: date | None) -> np.ndarray | None:

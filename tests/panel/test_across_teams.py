@@ -21,8 +21,9 @@ from improve.analysis import disclosure
 from improve.analysis import funnel as funnels
 from improve.extensions import db
 from improve.measures.analysis import analyse_series, definition_of
-from improve.models import Collaborative, DataPoint, Measure, Team
+from improve.models import Collaborative, CollaborativePhase, DataPoint, Measure, Team
 from improve.models.measure import period_words
+from improve.panel import queries as panel_queries
 from improve.panel.across_teams import figure
 from improve.panel.queries import SPARKS_PER_PAGE
 from tests.conftest import BOOSTED, HISTORY_RESTORE, HTMX
@@ -157,14 +158,16 @@ def test_the_funnel_agrees_with_the_funnel_module_and_the_small_number_rule(demo
             for team_id, p in latest.items()
             if p is not None and funnels.usable(kind, p.value, p.denominator) and not p.excluded
         }
-        average = funnels.pooled_average(
-            [p.value for p in usable.values()], [p.denominator for p in usable.values()]
-        )
         hidden = {
             team_id
             for team_id, p in usable.items()
             if disclosure.point_hidden(kind, p.value, p.denominator, threshold)
         }
+        # The average is of the teams shown only: with theirs, it would give a hidden one back.
+        average = funnels.pooled_average(
+            [p.value for t, p in usable.items() if t not in hidden],
+            [p.denominator for t, p in usable.items() if t not in hidden],
+        )
         drawn = [(t, p.value, p.denominator) for t, p in usable.items() if t not in hidden]
         expected = funnels.funnel(
             kind, drawn, direction=definition.direction, scale=definition.scale, average=average
@@ -316,9 +319,199 @@ def test_a_period_pools_each_teams_numbers(world, client_for) -> None:
     # June 2025 alone: A 10 of 40 (25%), B 70 of 100.
     assert "Team A 40 25%" in latest and "Team B 100 70%" in latest
     pooled = visible(client.get(page_url(world.x.id, measure.id, from_month="2025-01")))
-    assert "Funnel plot: pooled from January 2025 to now" in pooled
+    assert "Funnel plot: added up over January 2025 to June 2025 (whole quarters)" in pooled
+    assert "Numbers are added up over whole calendar quarters" in pooled
     # A: 161 of 240 (67%); B: 355 of 600 (59%).
     assert "Team A 240 67%" in pooled and "Team B 600 59%" in pooled
+
+
+def test_the_funnels_average_is_of_the_teams_shown_only(world, client_for) -> None:
+    measure = proportion(world)
+    # Team C's June: 2 of 40, hidden. With A's and B's shown, an average with C in it
+    # would give its 2 back.
+    team_c = Team(collaborative=world.x, name="Team C", organisation="Elsewhere")
+    db.session.add(team_c)
+    db.session.commit()
+    add_points(measure, team_c, [30, 31, 30, 29, 30, 2], denominator=40.0)
+    text = visible(client_for(world.panel_x).get(page_url(world.x.id, measure.id)))
+    assert "Team C hidden (small number)" in text
+    # A: 10 of 40, B: 70 of 100: 80 of 140 is 57% (with C's 2 of 40 it would be 46%).
+    assert "The average, 57%, is the numbers of the teams on the plot added up" in text
+    assert "leaving out the hidden teams’" in text
+    assert "the hidden teams’ too" not in text
+
+
+def rate(world) -> Measure:
+    """Leavers per 100 staff: 1 to 4 a month in every team, every month hidden on its own."""
+    measure = shared_measure(
+        world.x,
+        name="Care staff leaving",
+        value_kind="rate",
+        direction="decrease",
+        chart_type="u",
+        multiplier=100.0,
+        baseline_end=None,
+    )
+    add_points(measure, world.team_a, [2, 3, 1, 4, 2, 3], denominator=60.0)
+    add_points(measure, world.team_b, [1, 2, 2, 3, 1, 2], denominator=40.0)
+    return measure
+
+
+def test_months_too_small_alone_are_shown_added_up(world, client_for) -> None:
+    measure = rate(world)
+    client = client_for(world.panel_x)
+    page = body(client.get(page_url(world.x.id, measure.id)))
+    text = visible_of(page)
+    assert "Funnel plot: June 2025" in text and "app-funnel__chart" not in page
+    assert "Figures added up over several months are often large enough to show." in text
+    link = re.search(rf'id="across-{measure.id}-funnel-longer">.*?href="([^"]+)"', page, re.S)
+    assert link and html.unescape(link.group(1)).endswith(
+        "?from_month=2025-01&to_month=2025-06#across-" + str(measure.id) + "-funnel"
+    )
+    assert (
+        "See the funnel plot added up over the last 2 whole quarters, January 2025 to June 2025"
+        in text
+    )
+    pooled_page = body(client.get(html.unescape(link.group(1)).split("#")[0]))
+    pooled = visible_of(pooled_page)
+    assert "Funnel plot: added up over January 2025 to June 2025 (whole quarters)" in pooled
+    assert "app-funnel__chart" in pooled_page
+    # Every month hidden alone; added up, 15 of 360 and 11 of 240 staff-months are not small.
+    table = funnel_table(pooled_page, measure.id)
+    assert table["Team A"][:2] == ["360", "4.2"] and table["Team B"][:2] == ["240", "4.6"]
+    assert "Team size, added up over the period" in pooled
+    assert "each month's added up" in pooled
+
+
+def test_a_hidden_month_within_a_period_hides_the_figure_added_up(world, client_for) -> None:
+    measure = proportion(world)
+    # June's 10 of 40 becomes 2 of 40: shown months and the total would give it back.
+    db.session.execute(
+        sa.update(DataPoint)
+        .where(DataPoint.team_id == world.team_a.id, DataPoint.period_start == date(2025, 6, 1))
+        .values(value=2.0)
+    )
+    db.session.commit()
+    page = body(
+        client_for(world.panel_x).get(page_url(world.x.id, measure.id, from_month="2025-01"))
+    )
+    table = funnel_table(page, measure.id)
+    assert table["Team A"] == [HIDDEN] and table["Team B"][0] == "600"
+
+
+def test_a_phase_is_widened_to_whole_quarters(world, client_for) -> None:
+    measure = proportion(world)
+    phase = CollaborativePhase(
+        collaborative_id=world.x.id,
+        title="Spring",
+        kind="action_period",
+        starts_on=date(2025, 2, 10),
+        ends_on=date(2025, 5, 20),
+    )
+    db.session.add(phase)
+    db.session.commit()
+    page = body(client_for(world.panel_x).get(page_url(world.x.id, measure.id, phase=phase.id)))
+    # 10 February to 20 May touches January to March and April to June: both added up whole,
+    # past the phase's end, while the teams' charts keep to the phase (March to May).
+    assert "Funnel plot: added up over January 2025 to June 2025 (whole quarters)" in visible_of(
+        page
+    )
+    table = funnel_table(page, measure.id)
+    assert table["Team A"][:2] == ["240", "67%"] and table["Team B"][:2] == ["600", "59%"]
+    periods = [row[0] for row in table_rows(team_cards(page)[world.team_a.id])]
+    assert periods == ["March 2025", "April 2025", "May 2025"]
+
+
+def test_two_overlapping_periods_give_the_same_whole_quarters(world, client_for) -> None:
+    """The review's attack: January to June less January to May would give June. Both picks
+    are widened to the same whole quarters, so they show the same figures."""
+    measure = proportion(world)
+    client = client_for(world.panel_x)
+    pages = [
+        body(client.get(page_url(world.x.id, measure.id, from_month="2025-01", to_month=last)))
+        for last in ("2025-06", "2025-05", "2025-04")
+    ]
+    tables = [funnel_table(page, measure.id) for page in pages]
+    assert tables[0] == tables[1] == tables[2]
+    assert tables[0]["Team A"][:2] == ["240", "67%"]
+    for page in pages:
+        heading = "Funnel plot: added up over January 2025 to June 2025 (whole quarters)"
+        assert heading in visible_of(page)
+    # January to March alone: the first quarter, a whole quarter less than the others.
+    first = body(
+        client.get(page_url(world.x.id, measure.id, from_month="2025-02", to_month="2025-03"))
+    )
+    assert "added up over January 2025 to March 2025 (a whole quarter)" in visible_of(first)
+    assert funnel_table(first, measure.id)["Team A"][:2] == ["120", "81%"]  # 97 of 120
+
+
+def test_a_quarter_too_small_alone_hides_the_figure_added_up(world, client_for) -> None:
+    """Leavers: 1 a month from January to March (3 in the quarter, small), 2 a month from April
+    to June. Added up over the half year, 9 is not small, nor are the hidden months' 9; but
+    the second quarter alone is shown, so the half year less it would give the first back."""
+    measure = shared_measure(
+        world.x,
+        name="Care staff leaving",
+        value_kind="rate",
+        direction="decrease",
+        chart_type="u",
+        multiplier=100.0,
+        baseline_end=None,
+    )
+    add_points(measure, world.team_a, [1, 1, 1, 2, 2, 2], denominator=60.0)
+    add_points(measure, world.team_b, [5, 6, 5, 6, 5, 6], denominator=60.0)
+    client = client_for(world.panel_x)
+    half = funnel_table(
+        body(client.get(page_url(world.x.id, measure.id, from_month="2025-01"))), measure.id
+    )
+    assert half["Team A"] == [HIDDEN] and half["Team B"][0] == "360"
+    second = funnel_table(
+        body(client.get(page_url(world.x.id, measure.id, from_month="2025-04"))), measure.id
+    )
+    assert second["Team A"][:2] == ["180", "3.3"]  # 6 of 180 staff-months
+
+
+def test_a_period_with_no_whole_quarter_says_so(world, client_for) -> None:
+    measure = proportion(world)
+    response = client_for(world.panel_x).get(page_url(world.x.id, measure.id, from_month="2026-11"))
+    assert response.status_code == 200
+    page, text = body(response), visible(response)
+    assert "No funnel plot added up over November 2026 to now" in text
+    assert "touch no quarter that has ended and holds a figure" in text
+    assert "app-funnel__chart" not in page and "funnel-table" not in page
+    link = re.search(rf'id="across-{measure.id}-funnel-no-quarter">.*?href="([^"]+)"', page, re.S)
+    assert link and html.unescape(link.group(1)).endswith(
+        f"/measures/{measure.id}#across-{measure.id}-funnel"
+    )
+    latest = visible(client_for(world.panel_x).get(html.unescape(link.group(1)).split("#")[0]))
+    assert "Funnel plot: June 2025" in latest
+
+
+def test_the_signals_are_counted_as_the_panels_summary_counts_them(demo_world) -> None:
+    world = demo_world
+    result = panel_queries.panel_summary(
+        world.collaborative, panel_queries.Choice(), world.teams, world.shared
+    )
+    rows = {(row["measure_id"], row["team_id"]): row for row in result.rows}
+    signals = 0
+    for measure in world.shared:
+        cards = team_cards(body(world.panel.get(page_url(world.collaborative.id, measure.id))))
+        for team in world.teams:
+            row = rows[(measure.id, team.id)]
+            summary = visible_of(cards[team.id])
+            said = [
+                f"{count} {'signal' if count == 1 else 'signals'} of {what}"
+                for count, what in (
+                    (row["improvements"], "a real improvement"),
+                    (row["concerns"], "a change for the worse"),
+                )
+                if count
+            ]
+            expected = "; ".join(said) if said else "No signal"
+            assert f"{expected} {result.since_words}." in summary, (measure.name, team.name)
+            assert "point shows" not in summary and "points show" not in summary
+            signals += row["improvements"] + row["concerns"]
+    assert signals  # the demo has some
 
 
 @pytest.mark.parametrize(

@@ -228,8 +228,14 @@ def test_a_panel_member_gets_the_data_with_small_numbers_hidden(world, small, cl
     latest = leavers["2025-09-01"]
     for column in ("Number entered", "Out of", "Number on the chart", "Lower limit", "Upper limit"):
         assert latest[column] == HIDDEN, column
-    # The period, the centre line and the point's signal stay: the analysis uses every number.
-    assert latest["Centre line"] != HIDDEN and latest["Point type"]
+    # The period and the point's signal stay: the analysis uses every number.
+    assert latest["Point type"]
+    # The centre line and limits of every month of a phase with a hidden point are hidden too:
+    # with the phase's other months shown, they would give the hidden number back.
+    for column in ("Centre line", "Lower limit", "Upper limit"):
+        assert {row[column] for row in leavers.values()} == {HIDDEN}, column
+    team_b = [row for row in rows if row["Team"] == "Team B" and row["Measure"].startswith("Fam")]
+    assert {row["Centre line"] for row in team_b} == {HIDDEN}  # its baseline rests on 8 of 10
     assert leavers["2025-08-01"]["Number entered"] == "6.0"  # 6 of 61: shown
     families = [row for row in rows if row["Measure"] == "Families who feel listened to"]
     assert [row["Number entered"] for row in families if row["Team"] == "Team A"][-1] == HIDDEN
@@ -252,6 +258,7 @@ def test_the_coordinator_and_the_teams_own_members_get_every_number(world, small
         assert (latest["Number entered"], latest["Out of"]) == ("1.0", "13.0")
         assert float(latest["Number on the chart"]) == pytest.approx(100 / 13)
         assert HIDDEN not in {cell for row in rows for cell in row.values()}
+        assert all(float(row["Centre line"]) > 0 for row in leaver_rows(rows).values())
     about = dict(
         sheets(client_for(world.coordinator_x).get(measures_url(world, "xlsx")))["About this file"][
             1:
