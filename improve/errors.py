@@ -139,6 +139,11 @@ def error_page(status: int, detail: str | None = None) -> Response:
 
 
 def _http_error(error: HTTPException) -> Response:
+    from improve.api import is_api_request  # here: improve.api imports this module
+    from improve.api.responses import http_error as api_error
+
+    if is_api_request():  # no API route matched: the API's answers are JSON all the same
+        return api_error(error)
     _prepare()
     status = error.code or 500
     # abort(404, "...") carries a message meant for the person; werkzeug's own defaults do not.

@@ -134,6 +134,16 @@ def team_status(reasons: Sequence[tuple[str, str]], overdue: Overdue | None = No
 
 
 @dataclass(frozen=True)
+class AtReview:
+    """A measure's figure at the panel's last review: its latest point on or before the review
+    day, as the panel showed it (`period` None: it had no point yet)."""
+
+    value: float | None = None
+    period: date | None = None
+    hidden: bool = False  # rests on a small number of people
+
+
+@dataclass(frozen=True)
 class MeasureChange:
     """One shared measure of one team, as the panel's row shows it (summary.series_table)."""
 
@@ -150,6 +160,8 @@ class MeasureChange:
     # Figures resting on a small number of people (improve.analysis.disclosure): not given.
     latest_hidden: bool = False
     baseline_hidden: bool = False
+    # The figure at the last review, to say what changed since; None when there is no review.
+    at_review: AtReview | None = None
 
 
 def signals_words(improvements: int, concerns: int, since: str) -> str:
@@ -180,7 +192,7 @@ def measure_sentence(change: MeasureChange, since: str) -> str:
         return f"{change.name}: no data in this period yet."
     signals = signals_words(change.improvements, change.concerns, since)
     if change.latest_hidden or change.baseline_hidden:
-        return f"{change.name}: {_hidden_figures(change)}; {signals}."
+        return f"{change.name}: {_hidden_figures(change)}; {signals}.{since_review(change)}"
     when = f" in {change.latest_period:%B %Y}" if change.latest_period else ""
     latest = figure(change.latest, change.percent)
     if change.baseline is None:
@@ -191,7 +203,34 @@ def measure_sentence(change: MeasureChange, since: str) -> str:
     if change.target is not None:
         reached = ", reached" if change.target_reached else ""
         moved += f" (target {figure(change.target, change.percent)}{reached})"
-    return f"{moved}: {signals}."
+    return f"{moved}: {signals}.{since_review(change)}"
+
+
+def since_review(change: MeasureChange) -> str:
+    """ " It was 40% at the review (August 2026), 47% now (up 7 percentage points)." A hidden
+    figure is "hidden (small number)" and then no difference is given (it would give it back).
+    Empty when there is no review to compare with."""
+    then = change.at_review
+    if then is None:
+        return ""
+    now = HIDDEN if change.latest_hidden else figure(change.latest, change.percent)
+    if then.period is None:
+        return f" It had no figure yet at the review; {now} now."
+    was = HIDDEN if then.hidden else figure(then.value, change.percent)
+    words = f" It was {was} at the review ({then.period:%B %Y}), {now} now"
+    if then.hidden or change.latest_hidden or then.value is None or change.latest is None:
+        return f"{words}."
+    return f"{words} ({difference(then.value, change.latest, change.percent)})."
+
+
+def difference(before: float, after: float, percent: bool = False) -> str:
+    """ "up 7 percentage points", "down 2.5", or "no change" at the precision shown."""
+    change = after - before
+    size = f"{abs(change) * 100:.0f}" if percent else figure(abs(change))
+    if size == "0":
+        return "no change"
+    unit = " percentage point" + ("" if size == "1" else "s") if percent else ""
+    return f"{'up' if change > 0 else 'down'} {size}{unit}"
 
 
 def _hidden_figures(change: MeasureChange) -> str:

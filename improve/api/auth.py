@@ -17,8 +17,9 @@ from flask import Request, Response, g, request
 from flask_login import current_user
 
 from improve.analysis.periods import UK
-from improve.api import bp, operations
+from improve.api import bp, is_api_request, operations
 from improve.api.responses import BEARER_REALM, ApiError
+from improve.auth import PUBLIC_ENDPOINTS
 from improve.extensions import db, login_manager
 from improve.models import ApiToken, User
 
@@ -71,11 +72,15 @@ def token_and_owner(header: str) -> tuple[ApiToken, User]:
 @login_manager.request_loader  # type: ignore[untyped-decorator]
 def _user_from_token(sent: Request) -> User | None:
     """For API requests without a signed-in session: the token's owner, or 401 as JSON (never
-    the sign-in page, which a spreadsheet cannot use)."""
-    if sent.blueprint != bp.name:
+    the sign-in page, which a spreadsheet cannot use). Any address under /api/ counts, matched
+    or not, so that a wrong address answers 404 as JSON to a token, not the sign-in page. A
+    public document (the OpenAPI description) is read by nobody without a token."""
+    if not is_api_request():
         return None
     header = sent.headers.get("Authorization")
     if header is None:
+        if sent.endpoint in PUBLIC_ENDPOINTS:
+            return None
         raise ApiError(401, NO_CREDENTIALS, {"WWW-Authenticate": BEARER_REALM})
     token, owner = token_and_owner(header)
     g.api_token = token
@@ -99,8 +104,11 @@ def _check_token_sent() -> None:
 
 @bp.before_request
 def _count_request() -> None:
-    """At most `requests_per_minute` requests a minute per token, or per person signed in."""
+    """At most `requests_per_minute` requests a minute per token, or per person signed in. A
+    public document read by nobody in particular is not counted: it is the same for everyone."""
     token: ApiToken | None = g.get("api_token")
+    if token is None and not current_user.is_authenticated:
+        return
     subject = f"token:{token.id}" if token is not None else f"user:{current_user.id}"
     verdict = operations.count_request(subject, token)
     g.api_rate = verdict

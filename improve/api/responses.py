@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, current_app
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from improve.errors import RETRY_AFTER_SECONDS, is_transient
 from improve.extensions import db
@@ -85,6 +85,8 @@ def http_error(error: HTTPException) -> Response:
     response = error_document(status, error.description if mine else None)
     if mine:
         response.headers.update(error.extra_headers)  # type: ignore[attr-defined]
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
 
 

@@ -32,6 +32,8 @@ PUBLIC_ENDPOINTS = frozenset(
     | {"help.index", "help.topic", "help.glossary_page", "help.accessibility"}
     # A collaborative's calendar feed: calendar apps cannot sign in; its address is the secret.
     | {"reports.calendar_feed"}
+    # The API's OpenAPI description: tools read it before they sign in; it holds no data.
+    | {"api.openapi_document"}
 )
 
 

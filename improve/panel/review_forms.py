@@ -9,9 +9,10 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SelectChoice, SubmitField, ValidationError
-from wtforms.validators import InputRequired
+from wtforms.fields.core import UnboundField
+from wtforms.validators import InputRequired, Length
 
-from improve.forms import DateParts, VersionField, long_text, short_text
+from improve.forms import DateParts, NoControlCharacters, VersionField, long_text, short_text
 from improve.models import ActionStatus
 
 REVIEW_TEXT_FIELDS = ("decisions", "organisational_changes")
@@ -29,6 +30,51 @@ NOTHING_WRITTEN = (
 )
 NO_ANSWER = "Answer at least one of the four questions before saving"
 YES, NO = "yes", "no"
+
+
+class NamedNoControlCharacters(NoControlCharacters):
+    """NoControlCharacters, its message naming the thing rather than the label's question."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, form: Any, field: Any) -> None:
+        try:
+            super().__call__(form, field)
+        except ValidationError:
+            raise ValidationError(f"{self.name} contains characters that cannot be saved") from None
+
+
+def named(field: UnboundField, name: str) -> UnboundField:
+    """A text field whose messages name the thing, not the label's question: "The action must
+    be 5,000 characters or fewer", not "What is the action? must be 5000 ..."."""
+    validators = field.kwargs["validators"]
+    for index, validator in enumerate(validators):
+        if isinstance(validator, Length):
+            validator.message = f"{name} must be {validator.max:,} characters or fewer"
+        elif isinstance(validator, NoControlCharacters):
+            validators[index] = NamedNoControlCharacters(name)
+    return field
+
+
+class NamedDate(DateParts):
+    """A date whose errors say what to enter in GOV.UK's words ("Enter a real due date, like
+    27 3 2026"), where the label is a question that cannot start a sentence."""
+
+    def __init__(self, label: str, hint: str = "", *, called: str, **kwargs: Any) -> None:
+        super().__init__(label, hint, **kwargs)
+        self.name_in_words = called
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            # DateParts refuses a date that does not exist, or a year not written in full.
+            if "4-digit year" in str(error):
+                raise ValueError(
+                    f"Enter the {self.name_in_words} with a 4-digit year, like 2026"
+                ) from None
+            raise ValueError(f"Enter a real {self.name_in_words}, like 27 3 2026") from None
 
 
 def _yes_no(value: Any) -> Any:
@@ -64,13 +110,20 @@ class ReviewForm(FlaskForm):
         invalid_choice_message="Choose yes or no",
         validators=[InputRequired(message="Say whether the meeting has finished")],
     )
-    decisions = long_text(
-        "What did the panel decide?",
-        "For example, which changes should spread to other teams or services.",
+    decisions = named(
+        long_text(
+            "What did the panel decide?",
+            "For example, which changes should spread to other teams or services.",
+        ),
+        "The panel’s decisions",
     )
-    organisational_changes = long_text(
-        "What must the organisations change?",
-        "Changes to policy, staffing, training or money that the teams cannot make on their own.",
+    organisational_changes = named(
+        long_text(
+            "What must the organisations change?",
+            "Changes to policy, staffing, training or money that the teams cannot make on their "
+            "own.",
+        ),
+        "The organisational changes",
     )
     version = VersionField()
     submit = SubmitField("Save the review", widget=GovSubmitInput())
@@ -105,20 +158,27 @@ class MarkHeldForm(FlaskForm):
 class ActionForm(FlaskForm):
     """One action agreed at a review: what, who owns it, and by when."""
 
-    description = long_text(
-        "What is the action?",
-        "One thing to do, like “Share the night-time checklist with every home”.",
-        required="Enter what the action is",
+    description = named(
+        long_text(
+            "What is the action?",
+            "One thing to do, like “Share the night-time checklist with every home”.",
+            required="Enter what the action is",
+        ),
+        "The action",
     )
-    owner = short_text(
-        "Who owns it?",
-        "The person or role who makes sure it happens, like “Sam Patel, care director”. They do "
-        "not need an account in improve.",
-        required="Enter who owns the action",
+    owner = named(
+        short_text(
+            "Who owns it?",
+            "The person or role who makes sure it happens, like “Sam Patel, care director”. "
+            "They do not need an account in improve.",
+            required="Enter who owns the action",
+        ),
+        "The owner",
     )
-    due_on = DateParts(
+    due_on = NamedDate(
         "When is it due?",
         "For example, 30 6 2026.",
+        called="due date",
         required="Enter the date the action is due",
     )
     submit = SubmitField("Add the action", widget=GovSubmitInput())
@@ -159,9 +219,12 @@ class ActionEditForm(ActionForm):
         invalid_choice_message="Choose one of the statuses shown",
         validators=[InputRequired(message="Choose how far the action has got")],
     )
-    progress_note = long_text(
-        "What has happened so far? (optional)",
-        "A line the panel can read at the next meeting, like “Shared with 6 of 9 homes”.",
+    progress_note = named(
+        long_text(
+            "What has happened so far? (optional)",
+            "A line the panel can read at the next meeting, like “Shared with 6 of 9 homes”.",
+        ),
+        "What has happened so far",
     )
     version = VersionField()
     submit = SubmitField("Save the action", widget=GovSubmitInput())

@@ -18,12 +18,12 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from improve.analysis import activity, story
+from improve.analysis import activity, story, summary
 from improve.analysis.periods import due_date, last_due_period, uk_date
 from improve.coordination import queries as coordination
 from improve.coordination.forms import cadence, choose_period, period_label
 from improve.extensions import db
-from improve.measures.analysis import definition_of
+from improve.measures.analysis import analyse_series, definition_of, read_series
 from improve.models import (
     Collaborative,
     Cycle,
@@ -89,6 +89,7 @@ def team_stories(result: PanelSummary, day: date | None = None) -> list[TeamStor
     histories = score_histories(result, team_ids)
     labels = result.collaborative.progress_labels
     rows = rows_by_series(result)
+    at_review = figures_at_review(result, teams)
     stories = []
     for team in teams:
         history = histories.get(team.id, [])
@@ -105,7 +106,7 @@ def team_stories(result: PanelSummary, day: date | None = None) -> list[TeamStor
                     story.score_sentence(score, labels),
                     story.decisions_sentence(made, result.since_words),
                 ),
-                measures=measure_sentences(result, team, rows),
+                measures=measure_sentences(result, team, rows, at_review),
                 decisions=made,
                 score=score,
                 history=history,
@@ -265,10 +266,14 @@ def _overdue_report(
 
 
 def measure_sentences(
-    result: PanelSummary, team: Team, rows: dict[tuple[int, int], dict[str, Any]]
+    result: PanelSummary,
+    team: Team,
+    rows: dict[tuple[int, int], dict[str, Any]],
+    at_review: dict[tuple[int, int], story.AtReview] | None = None,
 ) -> list[str]:
     """One sentence per shared measure in view, from the panel's own row for the team (the same
-    signals, values and hidden small numbers as its tables); `rows` is `rows_by_series`."""
+    signals, values and hidden small numbers as its tables); `rows` is `rows_by_series`,
+    `at_review` is `figures_at_review` (None: no review to compare with)."""
     sentences = []
     for measure in result.measures:
         row = rows.get((measure.id, team.id))
@@ -288,9 +293,47 @@ def measure_sentences(
             percent=definition_of(measure).fraction,
             latest_hidden="latest" in hidden,
             baseline_hidden="baseline" in hidden,
+            at_review=None if at_review is None else at_review.get((measure.id, team.id), NONE_YET),
         )
         sentences.append(story.measure_sentence(change, result.since_words))
     return sentences
+
+
+#: A series with no point on or before the review day.
+NONE_YET = story.AtReview()
+
+
+def figures_at_review(
+    result: PanelSummary, teams: list[Team]
+) -> dict[tuple[int, int], story.AtReview] | None:
+    """Per (measure id, team id), the figure at the panel's last review: the latest point on or
+    before its day, from the one analysis the panel reads (read_series and analyse_series, for
+    the teams whose stories are shown: one query whatever their number), each point hidden by
+    the same small-number rule (summary.hidden_points). None when the figures count from no
+    review (none held yet, or a period was chosen)."""
+    review = result.review
+    if review is None or result.since != review.reviewed_on or not result.measures:
+        return None
+    team_ids = [team.id for team in teams]
+    series = dict(read_series([m.id for m in result.measures], team_ids, result.choice.end))
+    analyses = analyse_series(
+        result.measures, result.collaborative, team_ids, series=series.items()
+    )
+    hidden = summary.hidden_points(analyses, series, result.threshold)
+    points = summary.analysed_frame(analyses, hidden)
+    by_then = points[points["period_start"] <= review.reviewed_on]
+    latest = by_then.groupby(["measure_id", "team_id"], sort=False).tail(1)
+    return {
+        (int(m), int(t)): story.AtReview(float(value), period, bool(off))
+        for m, t, period, value, off in zip(
+            latest["measure_id"],
+            latest["team_id"],
+            latest["period_start"],
+            latest["value"],
+            latest["hidden"],
+            strict=True,
+        )
+    }
 
 
 def rows_by_series(result: PanelSummary) -> dict[tuple[int, int], dict[str, Any]]:

@@ -8,6 +8,7 @@ import pytest
 
 from improve.analysis import story
 from improve.analysis.story import (
+    AtReview,
     Decisions,
     MeasureChange,
     Overdue,
@@ -182,6 +183,62 @@ def test_a_figure_resting_on_a_small_number_is_not_given(overrides, expected):
     sentence = measure_sentence(change(**overrides), SINCE)
     assert sentence == expected
     assert "reached" not in sentence  # whether the target is reached would give it away
+
+
+AUGUST = date(2026, 8, 1)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            {"at_review": AtReview(7.0, AUGUST)},
+            " It was 7 at the review (August 2026), 5 now (down 2).",
+        ),
+        (
+            {"at_review": AtReview(5.0, date(2026, 11, 1))},
+            " It was 5 at the review (November 2026), 5 now (no change).",
+        ),
+        (
+            {
+                "percent": True,
+                "baseline": 0.46,
+                "latest": 0.47,
+                "target": None,
+                "at_review": AtReview(0.40, AUGUST),
+            },
+            " It was 40% at the review (August 2026), 47% now (up 7 percentage points).",
+        ),
+        (
+            {"percent": True, "latest": 0.41, "target": None, "at_review": AtReview(0.40, AUGUST)},
+            " It was 40% at the review (August 2026), 41% now (up 1 percentage point).",
+        ),
+        (
+            {"at_review": AtReview(None, AUGUST, hidden=True)},
+            " It was hidden (small number) at the review (August 2026), 5 now.",
+        ),
+        (
+            {
+                "latest": None,
+                "latest_hidden": True,
+                "target_reached": None,
+                "at_review": AtReview(7.0, AUGUST),
+            },
+            " It was 7 at the review (August 2026), hidden (small number) now.",
+        ),
+        ({"at_review": AtReview()}, " It had no figure yet at the review; 5 now."),
+    ],
+)
+def test_a_measure_sentence_says_what_changed_since_the_review(overrides, expected):
+    sentence = measure_sentence(change(**overrides), SINCE)
+    assert sentence.endswith(f"{SINCE}.{expected}"), sentence
+    if "hidden" in expected:
+        assert " up " not in sentence and " down " not in sentence  # would give it back
+
+
+def test_without_a_review_the_sentence_is_as_before():
+    assert measure_sentence(change(at_review=None), SINCE) == measure_sentence(change(), SINCE)
+    assert "at the review" not in measure_sentence(change(), SINCE)
 
 
 @pytest.mark.parametrize(

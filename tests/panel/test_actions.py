@@ -7,6 +7,7 @@ World: collaborative X with teams A and B, collaborative Y with team C (see test
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -164,12 +165,13 @@ def test_htmx_gets_the_actions_section_back_with_the_new_action(world, client_fo
         ({"owner": None}, "Enter who owns the action"),
         ({"due_on": ["", "", ""]}, "Enter the date the action is due"),
         ({"due_on": None}, "Enter the date the action is due"),
-        ({"due_on": ["31", "2", "2026"]}, "When is it due? must be a real date"),
-        ({"due_on": ["1", "13", "2026"]}, "must be a real date"),
-        ({"due_on": ["1", "1", "26"]}, "must have a 4-digit year"),
-        ({"due_on": ["x", "y", "z"]}, "must be a real date"),
+        ({"due_on": ["31", "2", "2026"]}, "Enter a real due date, like 27 3 2026"),
+        ({"due_on": ["1", "13", "2026"]}, "Enter a real due date"),
+        ({"due_on": ["1", "1", "26"]}, "Enter the due date with a 4-digit year, like 2026"),
+        ({"due_on": ["x", "y", "z"]}, "Enter a real due date"),
         ({"due_on": ["2", "3", "2026"]}, "cannot be before the meeting that agreed the action"),
-        ({"owner": "x" * 201}, "must be 200 characters or fewer"),
+        ({"owner": "x" * 201}, "The owner must be 200 characters or fewer"),
+        ({"description": "x" * 5001}, "The action must be 5,000 characters or fewer"),
         ({"description": "bad\x00text"}, "contains characters that cannot be saved"),
     ],
 )
@@ -181,7 +183,16 @@ def test_bad_input_is_refused_with_a_message_and_nothing_saved(world, client_for
     assert response.status_code == 422
     assert "There is a problem" in text_of(response)
     assert message in text_of(response)
+    assert "?" not in error_messages(response)  # no label's question glued to a message
     assert actions() == [] and action_rows() == []
+
+
+def error_messages(response) -> str:
+    """The words of the error summary's list."""
+    html = response.get_data(as_text=True)
+    found = re.search(r'govuk-error-summary__list">(.*?)</ul>', html, re.S)
+    assert found is not None
+    return text_of_html(found.group(1))
 
 
 def test_a_mistake_with_htmx_returns_the_section_with_the_message(world, client_for):
@@ -191,7 +202,7 @@ def test_a_mistake_with_htmx_returns_the_section_with_the_message(world, client_
     )
     assert response.status_code == 422
     assert response.get_data(as_text=True).strip().startswith('<section id="review-actions"')
-    assert "must be a real date" in text_of(response)
+    assert "Enter a real due date" in text_of(response)
 
 
 # Updating ----------------------------------------------------------------------------------------
@@ -271,7 +282,8 @@ def test_a_stale_update_is_refused_and_shows_the_saved_values(world, client_for)
     [
         ({"status": "finished"}, "Choose one of the statuses shown"),
         ({"status": None}, "Choose how far the action has got"),
-        ({"due_on": ["30", "2", "2026"]}, "must be a real date"),
+        ({"due_on": ["30", "2", "2026"]}, "Enter a real due date"),
+        ({"progress_note": "x" * 5001}, "What has happened so far must be 5,000 characters"),
         ({"due_on": parts(YESTERDAY - timedelta(days=5))}, "cannot be before the meeting"),
         ({"owner": ""}, "Enter who owns the action"),
     ],

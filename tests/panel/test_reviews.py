@@ -167,7 +167,11 @@ def test_one_text_is_enough(world, client_for):
             {"decisions": " ", "organisational_changes": None},
             "A meeting that has finished needs at least one decision, action or change",
         ),
-        ({"decisions": "x" * 5001}, "must be 5000 characters or fewer"),
+        ({"decisions": "x" * 5001}, "The panel’s decisions must be 5,000 characters or fewer"),
+        (
+            {"organisational_changes": "x" * 5001},
+            "The organisational changes must be 5,000 characters or fewer",
+        ),
         ({"organisational_changes": "bad\x00text"}, "contains characters that cannot be saved"),
         ({"is_held": None}, "Say whether the meeting has finished"),
         ({"is_held": "maybe"}, "Choose yes or no"),

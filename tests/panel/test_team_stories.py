@@ -278,9 +278,55 @@ def test_each_demo_teams_signals_are_the_panels(demo_world) -> None:
                 words = story.signals_words(
                     row["improvements"], row["concerns"], result.since_words
                 )
-                assert sentence.endswith(f"{words}."), (team.name, measure.name)
+                assert f"{words}." in sentence, (team.name, measure.name)
     counted = [row["improvements"] for row in result.rows]
     assert any(counted), "the demo shows at least one real improvement since the review"
+
+
+def test_each_demo_teams_change_since_the_review_is_from_its_records(demo_world) -> None:
+    """The figure at the last review is the team's latest stored point on or before the
+    review's day, as the panel shows it (hidden if it rests on a small number), then the figure
+    now; no difference where either is hidden."""
+    world = demo_world
+    result, threshold = world.result, world.collaborative.suppression_threshold
+    review = result.review
+    assert review is not None and result.since == review.reviewed_on
+    compared = hidden_seen = 0
+    for index, measure in enumerate(result.measures):
+        scale = value_scale(measure)
+        for team in world.teams:
+            sentence = world.stories[team.id].measures[index]
+            [row] = [r for r in result.rows_for(measure) if r["team_id"] == team.id]
+            if not row["points"]:
+                continue
+            then = db.session.scalars(
+                sa.select(DataPoint)
+                .where(
+                    DataPoint.measure_id == measure.id,
+                    DataPoint.team_id == team.id,
+                    DataPoint.period_start <= review.reviewed_on,
+                )
+                .order_by(DataPoint.period_start.desc())
+                .limit(1)
+            ).first()
+            if then is None:
+                assert "It had no figure yet at the review" in sentence, sentence
+                continue
+            kind = measure.value_kind.value
+            at = f"at the review ({then.period_start:%B %Y})"
+            if disclosure.point_hidden(kind, then.value, then.denominator, threshold):
+                assert f"It was {story.HIDDEN} {at}" in sentence, sentence
+                assert not re.search(r"now \((up|down|no change)", sentence), sentence
+                hidden_seen += 1
+                continue
+            value = then.value if then.denominator is None else then.value / then.denominator
+            if scale != "p" and then.denominator is not None:
+                value *= measure.multiplier or 1
+            assert f"It was {panel_value(value, scale)} {at}" in sentence, sentence
+            now = story.HIDDEN if row["latest"] is None else panel_value(row["latest"], scale)
+            assert f", {now} now" in sentence, sentence
+            compared += 1
+    assert compared, "the demo compares some figures with the review"
 
 
 def test_each_demo_teams_small_numbers_stay_hidden(demo_world) -> None:
@@ -322,7 +368,10 @@ def test_the_print_layout_tells_every_teams_story(demo_world) -> None:
     for team in world.teams:
         told = world.stories[team.id]
         assert told.paragraph in html.unescape(articles[team.id])
-        assert '<details class="govuk-details" open>' in articles[team.id]  # scores on paper
+        # On paper the chart and its summary say it; the list of scores stays on screen.
+        assert "<details" not in articles[team.id] or " open>" not in articles[team.id]
+        if told.chart is not None:
+            assert html.unescape(told.chart.summary) in html.unescape(articles[team.id])
     # The stories come before the table of tests of change and scores.
     assert page.index('id="team-stories"') < page.index('id="teams-heading"')
 
@@ -433,6 +482,67 @@ def test_a_story_in_words(world, small, client_for) -> None:
     assert "Its April 2026 report, the latest it submitted, names no barriers" in b
     assert "No progress scores in this period yet." in b
     assert "No test of change reached a decision since the panel's review on 15 March 2026." in b
+
+
+def add_points(measure: Measure, team: Team, values: list[float], denominators=None) -> None:
+    for month, value in enumerate(values, start=1):
+        denominator = denominators[month - 1] if denominators else None
+        db.session.add(
+            DataPoint(
+                measure_id=measure.id,
+                team_id=team.id,
+                period_start=date(2026, month, 1),
+                value=value,
+                denominator=denominator,
+            )
+        )
+    db.session.commit()
+
+
+def test_a_story_says_what_changed_since_the_review(world, small, client_for) -> None:
+    """Team A's falls: 17 in March, the last month on or before the review of 15 March, 14 in
+    June. Team B's share of people who feel in control: 3 of 20 at the review rests on a small
+    number, so it is hidden and no difference is given."""
+    add_points(small.measure, world.team_a, [19, 18, 17, 16, 15, 14])
+    control = Measure(
+        collaborative_id=world.x.id,
+        name="People who feel in control",
+        measure_type="outcome",
+        value_kind="proportion",
+        direction="increase",
+        chart_type="p",
+        unit="%",
+    )
+    db.session.add(control)
+    db.session.commit()
+    add_points(control, world.team_b, [10, 12, 3, 12, 14, 15], [20] * 6)
+    page = body(client_for(world.panel_x).get(small.url))
+    articles = story_articles(page)
+    a, b = html.unescape(articles[world.team_a.id]), html.unescape(articles[world.team_b.id])
+    assert "It was 17 at the review (March 2026), 14 now (down 3)." in a
+    assert "It was hidden (small number) at the review (March 2026), 75 now." in b
+    # With a period chosen, the figures count from its start, not a review: as before.
+    chosen = body(client_for(world.panel_x).get(f"{small.url}?from_month=2026-04"))
+    assert "at the review" not in html.unescape(chosen)
+
+
+def test_without_a_review_there_is_nothing_to_compare_with(world, client_for, monkeypatch):
+    monkeypatch.setattr("improve.panel.stories.today", lambda: TODAY)
+    measure = Measure(
+        collaborative_id=world.x.id,
+        name="Falls a month",
+        measure_type="outcome",
+        value_kind="count",
+        direction="decrease",
+        chart_type="c",
+    )
+    db.session.add(measure)
+    db.session.commit()
+    add_points(measure, world.team_a, [19, 18, 17, 16, 15, 14])
+    page = body(client_for(world.panel_x).get(f"/collaboratives/{world.x.id}/panel"))
+    a = html.unescape(story_articles(page)[world.team_a.id])
+    assert "Falls a month was 14 in June 2026 (no baseline set)" in a
+    assert "at the review" not in a
 
 
 def test_the_chosen_months_bound_the_decisions_and_the_report(world, small, client_for) -> None:

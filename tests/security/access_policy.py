@@ -296,7 +296,8 @@ TABLE: dict[str, Requirement] = {
     "api_tokens.revoke": SignedIn(),
     "api_tokens.guide": SignedIn(),
     # The read-only JSON API: what the person may see, as on the pages.
-    "api.openapi_document": Api(SignedIn()),
+    # The API's description holds no data: tools read it before they sign in.
+    "api.openapi_document": Public(),
     "api.collaboratives": Api(SignedIn()),
     **{
         f"api.{name}": Api(OnCollaborative(P.VIEW_COLLABORATIVE))
