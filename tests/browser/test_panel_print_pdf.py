@@ -70,11 +70,14 @@ def test_the_printed_pack_gives_every_measure_its_charts_and_wastes_no_page(
 
     # On paper (print styles, the printed width) every team's small chart is readable.
     page.emulate_media(media="print")
-    first_months, funnels = {}, []
+    first_months, funnels, charts_drawn = {}, [], {}
     for name in measures:
         section = page.locator("section.app-across-measure", has_text=f"{name} across teams")
+        # Every team has its place; a team with no figure to draw (none yet, or every one a
+        # hidden small number) has its sentence instead of a chart.
+        expect(section.locator(".app-multiple")).to_have_count(len(teams))
         charts = section.locator(".app-multiple__chart")
-        expect(charts).to_have_count(len(teams))
+        assert charts.count() >= 1, name
         widths = [box["width"] for box in (c.bounding_box() for c in charts.all()) if box]
         assert min(widths) >= READABLE_MM * MM, (name, widths)
         # The funnel plot, or (every team's figure hidden as a small number, as for the demo's
@@ -85,6 +88,7 @@ def test_the_printed_pack_gives_every_measure_its_charts_and_wastes_no_page(
             expect(section.get_by_text("so there is no funnel plot to draw")).to_have_count(1)
         expect(section.locator(".app-funnel__table tbody tr")).to_have_count(len(teams))
         first_months[name] = charts.first.locator(".x-axis text").first.text_content()
+        charts_drawn[name] = charts.count()
     assert funnels, "no measure's funnel plot was drawn"
 
     pages = page_text_and_fill(PdfReader(io.BytesIO(page.pdf(format="A4"))))
@@ -99,7 +103,8 @@ def test_the_printed_pack_gives_every_measure_its_charts_and_wastes_no_page(
         for team in teams:
             assert team in printed, (name, team)
         # The charts' own labels are text in the PDF: each team's chart names its first month.
-        assert printed.count(first_months[name]) >= len(teams), (name, first_months[name])
+        drawn = charts_drawn[name]
+        assert printed.count(first_months[name]) >= drawn, (name, first_months[name])
 
     near_empty = [
         (number, round(fill, 2))
@@ -129,6 +134,6 @@ def test_a_measure_across_teams_reads_on_a_desktop_and_a_phone(
 
     page.get_by_label("From").select_option(index=6)
     page.get_by_role("button", name="Show").click()
-    expect(page.locator("#across-results")).to_contain_text("pooled from")
-    assert "from_month=" in page.url
+    page.wait_for_url(lambda url: "from_month=" in url)
+    expect(page.locator("#across-results")).to_contain_text("Funnel plot: added up over")
     check_accessibility(page, f"panel-across-teams-pooled-{label}")
