@@ -566,9 +566,16 @@ def test_the_teams_charts_come_a_page_at_a_time_and_print_has_them_all(app, runn
     assert runner.invoke(args=["scale-data", "--scale", "0.125"]).exit_code == 0  # 25 teams
     collaborative = db.session.scalar(sa.select(Collaborative))
     measure = db.session.scalar(
-        sa.select(Measure).where(
-            Measure.collaborative_id == collaborative.id, Measure.value_kind == "proportion"
+        # A shared measure (the scale data's teams have proportions of their own too, which
+        # PostgreSQL may list first).
+        sa.select(Measure)
+        .where(
+            Measure.collaborative_id == collaborative.id,
+            Measure.team_id.is_(None),
+            Measure.value_kind == "proportion",
         )
+        .order_by(Measure.id)
+        .limit(1)
     )
     client = _client(app, scale_data.PANEL, scale_data.PASSWORD)
     address = page_url(collaborative.id, measure.id)
