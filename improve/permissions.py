@@ -17,7 +17,17 @@ from flask import Flask, abort, g
 from flask_login import current_user
 
 from improve.extensions import db
-from improve.models import COLLABORATIVE_ROLES, TEAM_ROLES, Collaborative, Membership, Role, Team
+from improve.models import (
+    COLLABORATIVE_ROLES,
+    TEAM_ROLES,
+    Collaborative,
+    Community,
+    CommunityMember,
+    CommunityRole,
+    Membership,
+    Role,
+    Team,
+)
 from improve.models.user import User
 
 _Target = TypeVar("_Target", Team, Collaborative)
@@ -212,6 +222,80 @@ def visible_collaborative_ids(user: User) -> sa.Select[tuple[int]]:
     )
 
 
+class CommunityPermission(enum.StrEnum):
+    """What a person may do in a community of practice, from their CoP membership alone: a CoP
+    role never opens a team, and a team or collaborative role never opens a CoP."""
+
+    VIEW = "view_community"  # its meetings, resources, research needs and priority rounds
+    TAKE_PART = "take_part"  # feedback, resources, research needs and votes, round ideas
+    FACILITATE = "facilitate"  # members, meetings, actions, themes, evaluation notes
+
+
+COMMUNITY_POLICY: dict[CommunityPermission, frozenset[CommunityRole]] = {
+    CommunityPermission.VIEW: frozenset(CommunityRole),
+    CommunityPermission.TAKE_PART: frozenset({CommunityRole.FACILITATOR, CommunityRole.MEMBER}),
+    CommunityPermission.FACILITATE: frozenset({CommunityRole.FACILITATOR}),
+}
+
+
+def community_role(user: User, community: Community) -> CommunityRole | None:
+    """The person's role in the CoP, if they are a current member (asked once per request)."""
+    cache: dict[tuple[int, int], CommunityRole | None] = g.setdefault("_community_roles", {})
+    key = (user.id, community.id)
+    if key not in cache:
+        query = sa.select(CommunityMember.role).where(
+            CommunityMember.user_id == user.id,
+            CommunityMember.community_id == community.id,
+            CommunityMember.left_on.is_(None),
+        )
+        cache[key] = db.session.scalar(query)
+    return cache[key]
+
+
+def can_in_community(user: User, permission: CommunityPermission, community: Community) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    role = community_role(user, community)
+    return role is not None and role in COMMUNITY_POLICY[permission]
+
+
+def community_or_404(
+    community_id: int, permission: CommunityPermission = CommunityPermission.VIEW
+) -> Community:
+    """The CoP, if the current user may see it (else 404) and holds the permission (else 403)."""
+    community = db.session.get(Community, community_id)
+    if community is None or not can_in_community(current_user, CommunityPermission.VIEW, community):
+        abort(404)
+    if not can_in_community(current_user, permission, community):
+        abort(403)
+    return community
+
+
+def community_record_or_404(
+    model: type[_Record],
+    record_id: int,
+    permission: CommunityPermission = CommunityPermission.VIEW,
+) -> _Record:
+    """Any record with a `community_id`: 404 unless the current user may see that CoP, 403
+    unless they hold the permission there."""
+    record = db.session.get(model, record_id, with_for_update=writing_request())
+    if record is None:
+        abort(404)
+    community_or_404(record.community_id, permission)
+    return record
+
+
+def visible_community_ids(user: User) -> sa.Select[tuple[int]]:
+    """Ids of every CoP the user is a current member of (every CoP for an admin)."""
+    if user.is_admin:
+        return sa.select(Community.id)
+    return sa.select(CommunityMember.community_id).where(
+        CommunityMember.user_id == user.id, CommunityMember.left_on.is_(None)
+    )
+
+
 def require_admin() -> None:
     """Admin screens: 404 for everyone else, as if they did not exist."""
     if not (current_user.is_authenticated and current_user.is_admin):
@@ -230,6 +314,12 @@ def cycle_page(team: Team) -> str:
     return "cycles.plain" if expert and not may_edit_records(team) else "cycles.detail"
 
 
+def may_in_community(permission: str, community: Community) -> bool:
+    """For templates: whether to offer a CoP control. Views check again."""
+    return can_in_community(current_user, CommunityPermission(permission), community)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(may_edit_records)
+    app.add_template_global(may_in_community)
     app.add_template_global(cycle_page)

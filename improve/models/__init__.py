@@ -20,6 +20,25 @@ from improve.models.collaborative import (
     Team,
 )
 from improve.models.comment import Comment
+from improve.models.community import (
+    LIVED_EXPERIENCE_GROUPS,
+    Agreement,
+    Community,
+    CommunityAction,
+    CommunityMeeting,
+    CommunityMember,
+    CommunityResource,
+    CommunityRole,
+    EvaluationNote,
+    EvidenceKind,
+    IdeaEvidence,
+    MeetingFeedback,
+    NeedStatus,
+    ResearchNeed,
+    ResearchNeedVote,
+    StakeholderGroup,
+    meeting_attendance,
+)
 from improve.models.cycle import (
     Cycle,
     CycleQuestion,
@@ -42,6 +61,16 @@ from improve.models.measure import (
     MeasureType,
     ValueKind,
 )
+from improve.models.priority import (
+    IdeaSource,
+    PriorityIdea,
+    PriorityRound,
+    PriorityTheme,
+    PriorityVote,
+    RoundParticipant,
+    RoundStage,
+    VotingMethod,
+)
 from improve.models.report import (
     ActionStatus,
     Assessor,
@@ -57,6 +86,31 @@ from improve.models.throttle import SignInAttempt
 from improve.models.user import User
 
 __all__ = [
+    "LIVED_EXPERIENCE_GROUPS",
+    "Agreement",
+    "Community",
+    "CommunityAction",
+    "CommunityMeeting",
+    "CommunityMember",
+    "CommunityResource",
+    "CommunityRole",
+    "EvaluationNote",
+    "EvidenceKind",
+    "IdeaEvidence",
+    "MeetingFeedback",
+    "NeedStatus",
+    "ResearchNeed",
+    "ResearchNeedVote",
+    "StakeholderGroup",
+    "meeting_attendance",
+    "IdeaSource",
+    "PriorityIdea",
+    "PriorityRound",
+    "PriorityTheme",
+    "PriorityVote",
+    "RoundParticipant",
+    "RoundStage",
+    "VotingMethod",
     "ActionStatus",
     "ApiToken",
     "PanelAction",
