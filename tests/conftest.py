@@ -35,7 +35,17 @@ os.environ["IMPROVE_QUEUE_URL"] = (
 from improve import create_app  # noqa: E402
 from improve.config import database_url as configured_url  # noqa: E402
 from improve.extensions import db  # noqa: E402
-from improve.models import Collaborative, Membership, Role, Team, User  # noqa: E402
+from improve.models import (  # noqa: E402
+    Collaborative,
+    Community,
+    CommunityMember,
+    CommunityRole,
+    Membership,
+    Role,
+    StakeholderGroup,
+    Team,
+    User,
+)
 
 # CI replays the same property-test inputs on every run (HYPOTHESIS_PROFILE=ci in .ci/run), so a
 # landing never hangs on luck; elsewhere hypothesis explores new inputs each run.
@@ -282,6 +292,58 @@ def grant(app: Flask) -> Callable[..., Membership]:
         return membership
 
     return give
+
+
+@pytest.fixture
+def make_community(app: Flask) -> Callable[..., Community]:
+    """make_community(collaborative=None, **fields): a community of practice (CoP)."""
+    counter = iter(range(1, 10_000))
+
+    def make(collaborative: Collaborative | None = None, **overrides: Any) -> Community:
+        number = next(counter)
+        fields = {
+            "name": f"Community {number}",
+            "theme": "Complex needs across the lifespan",
+            "started_on": date(2026, 1, 1),
+        }
+        fields.update(overrides)
+        owner = collaborative.id if collaborative else None
+        community = Community(collaborative_id=owner, **fields)
+        db.session.add(community)
+        db.session.commit()
+        return community
+
+    return make
+
+
+@pytest.fixture
+def join(app: Flask) -> Callable[..., CommunityMember]:
+    """join(user_or_name, community, role=MEMBER, group=FRONTLINE_PRACTITIONER): a CoP member;
+    a plain name makes a member with no account (someone who only comes to meetings)."""
+
+    def add(
+        who: User | str,
+        community: Community,
+        role: CommunityRole = CommunityRole.MEMBER,
+        group: StakeholderGroup = StakeholderGroup.FRONTLINE_PRACTITIONER,
+        **overrides: Any,
+    ) -> CommunityMember:
+        user = who if isinstance(who, User) else None
+        fields = {
+            "community_id": community.id,
+            "user_id": user.id if user else None,
+            "name": user.display_name if user else who,
+            "role": role,
+            "stakeholder_group": group,
+            "joined_on": community.started_on,
+        }
+        fields.update(overrides)
+        member = CommunityMember(**fields)
+        db.session.add(member)
+        db.session.commit()
+        return member
+
+    return add
 
 
 @pytest.fixture
