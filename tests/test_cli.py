@@ -264,6 +264,7 @@ DEMO_EMAILS = [
     "academylead@example.org",
     "pathwayslead@example.org",
     "pathwaysexpert@example.org",
+    "researcher@example.org",
 ]
 
 
@@ -272,7 +273,7 @@ def test_demo_if_empty_twice_keeps_the_same_data(runner, cheap_hashing):
     assert first.exit_code == 0, first.output
     assert "Demo data created." in first.output
     users, teams, collaboratives = count(User), count(Team), count(Collaborative)
-    assert (users, teams, collaboratives) == (16, 6, 1)
+    assert (users, teams, collaboratives) == (17, 6, 1)
 
     second = runner.invoke(args=["demo", "--if-empty"])
     assert second.exit_code == 0, second.output

@@ -17,26 +17,59 @@ from improve.analysis.rules import signals
 from improve.analysis.spc import control_chart
 from improve.extensions import db
 from improve.models import (
+    Agreement,
+    Aim,
+    ChangeIdea,
     Collaborative,
     CollaborativePhase,
+    Community,
+    CommunityAction,
+    CommunityMeeting,
+    CommunityMember,
+    CommunityResource,
+    CommunityRole,
     Cycle,
     DataPoint,
     Decision,
+    EvaluationNote,
+    EvidenceKind,
     Frequency,
+    IdeaEvidence,
+    IdeaSource,
     Measure,
+    MeetingFeedback,
     Membership,
     MonthlyReport,
+    NeedStatus,
     OrganisationKind,
     PanelAction,
     PanelReview,
     PhaseKind,
+    PriorityIdea,
+    PriorityRound,
+    PriorityTheme,
+    PriorityVote,
     ProgressScore,
+    Ramp,
     ReportStatus,
+    ResearchNeed,
+    ResearchNeedVote,
     Role,
+    RoundParticipant,
+    RoundStage,
+    StakeholderGroup,
     Team,
     User,
+    VotingMethod,
 )
+from improve.models.community import LIVED_EXPERIENCE_GROUPS, meeting_attendance
 from improve.models.cycle import cycle_measure
+from improve.permissions import (
+    CommunityPermission,
+    Permission,
+    can,
+    can_in_community,
+)
 
 # A day early in a month: the report for two months ago is past its due date (the 10th), last
 # month's is not due yet.
@@ -71,12 +104,13 @@ def test_the_command_creates_the_collaborative_and_prints_every_account(runner):
     assert result.exit_code == 0, result.output
     assert "Demo data created." in result.output
     accounts = demo.all_accounts()
-    assert len(accounts) == count(User) == 16
+    assert len(accounts) == count(User) == 17
     for email, name, _, _ in accounts:
         assert email in result.output
         assert name in result.output
     assert f"password for all: {demo.DEMO_PASSWORD}" in result.output
     assert "Team lead - Meadowbank Home Care" in result.output
+    assert "Rosa Researcher    Research partner (community of practice)" in result.output
 
 
 def test_if_empty_does_nothing_the_second_time(runner):
@@ -316,6 +350,194 @@ def test_an_idea_copied_from_another_team_keeps_its_provenance(created):
     assert copies[0].aim.team.name == "Northshire Care Academy"
 
 
+# The community of practice and the priority round that chose its theme (issue 20) -----------
+
+
+def user(email: str) -> User:
+    return db.session.scalars(sa.select(User).where(User.email == email)).one()
+
+
+def test_the_priority_round_is_closed_with_every_idea_themed_and_votes_within_limits(created):
+    [held] = db.session.scalars(sa.select(PriorityRound)).all()
+    assert (held.collaborative_id, held.community_id) == (created.id, None)
+    assert held.stage == RoundStage.CLOSED and held.voting_method == VotingMethod.DOTS
+    assert (held.dots_per_person, held.max_dots_per_theme) == (5, 3)
+    assert 12 <= (TODAY - held.event_on).days // 30 <= 13  # about 13 months ago
+    ideas = db.session.scalars(sa.select(PriorityIdea)).all()
+    themes = db.session.scalars(sa.select(PriorityTheme)).all()
+    assert len(ideas) >= 25 and 5 <= len(themes) <= 6
+    assert all(idea.theme_id is not None for idea in ideas)
+    assert {idea.stakeholder_group for idea in ideas} == set(StakeholderGroup)
+    assert {idea.source for idea in ideas} == {IdeaSource.ONLINE, IdeaSource.EVENT}
+    # Event cards name nobody; the expert sent one of the anonymous ideas online.
+    assert all(i.submitted_by_id is None for i in ideas if i.source == IdeaSource.EVENT)
+    anonymous = {i.submitted_by_id for i in ideas if i.is_anonymous}
+    assert user("expert@example.org").id in anonymous
+    # Every vote is a participant's, in the group they chose, within the dots they had; every
+    # participant holds a role in the collaborative (taking part in its round needs one).
+    participants = {
+        p.user_id: p.stakeholder_group for p in db.session.scalars(sa.select(RoundParticipant))
+    }
+    votes = db.session.scalars(sa.select(PriorityVote)).all()
+    dots: dict[int, int] = {}
+    for vote in votes:
+        assert vote.rank is None and 1 <= vote.dots <= held.max_dots_per_theme
+        assert participants[vote.user_id] == vote.stakeholder_group
+        dots[vote.user_id] = dots.get(vote.user_id, 0) + vote.dots
+    assert len(dots) >= 12 and max(dots.values()) <= held.dots_per_person
+    for user_id in participants:
+        assert can(db.session.get(User, user_id), Permission.VIEW_COLLABORATIVE, created)
+    # The theme with most dots became the CoP; one became a shared measure, one a team's aim.
+    totals = {t.id: sum(v.dots for v in votes if v.theme_id == t.id) for t in themes}
+    top = max(themes, key=lambda t: totals[t.id])
+    community = db.session.scalars(sa.select(Community)).one()
+    assert top.community_id == community.id and top.name == community.name
+    [measure_theme] = [t for t in themes if t.measure_id]
+    measure = db.session.get(Measure, measure_theme.measure_id)
+    assert (measure.collaborative_id, measure.team_id) == (created.id, None)
+    [aim_theme] = [t for t in themes if t.aim_id]
+    assert db.session.get(Aim, aim_theme.aim_id).team.collaborative_id == created.id
+
+
+def test_the_community_meets_monthly_with_members_from_every_side(created):
+    community = db.session.scalars(sa.select(Community)).one()
+    assert community.collaborative_id == created.id
+    assert 11 <= (TODAY - community.started_on).days // 30 <= 12
+    meetings = db.session.scalars(
+        sa.select(CommunityMeeting).order_by(CommunityMeeting.held_on)
+    ).all()
+    # Twelve meetings, one in each of the last twelve complete months.
+    a_year_ago = date(TODAY.year - 1, TODAY.month, 1)
+    assert len(meetings) == 12
+    assert all(a_year_ago <= m.held_on < TODAY.replace(day=1) for m in meetings)
+    assert len({(m.held_on.year, m.held_on.month) for m in meetings}) == 12
+    assert all(m.agenda and m.notes for m in meetings)
+    assert sum(bool(m.guests) for m in meetings) >= 6
+    members = db.session.scalars(sa.select(CommunityMember)).all()
+    current = [m for m in members if m.left_on is None]
+    assert len(members) >= 28
+    assert len({m.stakeholder_group for m in current}) >= 6
+    assert {m.stakeholder_group for m in current} >= set(LIVED_EXPERIENCE_GROUPS)
+    assert 2 <= sum(m.left_on is not None for m in members) <= 3
+    assert sum(m.joined_on > community.started_on for m in members) >= 2
+    assert sum(m.user_id is None for m in members) >= 25
+    # Only people who were members on the day are listed as there.
+    for meeting in meetings:
+        assert meeting.attendees
+        for member in meeting.attendees:
+            assert member.joined_on <= meeting.held_on
+            assert member.left_on is None or meeting.held_on < member.left_on
+    [facilitator] = [m for m in members if m.role == CommunityRole.FACILITATOR]
+    assert facilitator.user_id == user("coordinator@example.org").id
+    roles = {m.user_id: (m.role, m.stakeholder_group) for m in members if m.user_id}
+    assert roles[user("expert@example.org").id] == (
+        CommunityRole.MEMBER,
+        StakeholderGroup.EXPERT_BY_EXPERIENCE,
+    )
+    assert roles[user("member@example.org").id] == (
+        CommunityRole.MEMBER,
+        StakeholderGroup.FRONTLINE_PRACTITIONER,
+    )
+
+
+def test_the_research_partner_has_the_community_and_nothing_else(created):
+    researcher = user("researcher@example.org")
+    community = db.session.scalars(sa.select(Community)).one()
+    assert count(Membership, Membership.user_id == researcher.id) == 0
+    assert not researcher.is_admin and researcher.check_password(demo.DEMO_PASSWORD)
+    member = db.session.scalars(
+        sa.select(CommunityMember).where(CommunityMember.user_id == researcher.id)
+    ).one()
+    assert (member.role, member.stakeholder_group) == (
+        CommunityRole.RESEARCH_PARTNER,
+        StakeholderGroup.ACADEMIA,
+    )
+    assert can_in_community(researcher, CommunityPermission.VIEW, community)
+    assert not can_in_community(researcher, CommunityPermission.TAKE_PART, community)
+    assert not can(researcher, Permission.VIEW_COLLABORATIVE, created)
+    assert not any(can(researcher, Permission.VIEW_TEAM, team) for team in created.teams)
+
+
+def test_actions_resources_feedback_and_evaluation(created):
+    actions = db.session.scalars(sa.select(CommunityAction)).all()
+    assert len(actions) >= 10
+    statuses = [a.status.value for a in actions]
+    assert statuses.count("done") > len(actions) / 2
+    assert "in_progress" in statuses
+    overdue = [a for a in actions if a.status.is_open and a.due_on < TODAY]
+    assert len(overdue) == 1
+    assert all(a.owner and a.due_on > a.meeting.held_on for a in actions)
+    resources = db.session.scalars(sa.select(CommunityResource)).all()
+    assert len(resources) >= 6
+    assert all(r.url.startswith("https://") or (not r.url and r.note) for r in resources)
+    assert {r.evidence_kind for r in resources} >= {None, *EvidenceKind}
+    feedback = db.session.scalars(sa.select(MeetingFeedback)).all()
+    with_feedback = {f.meeting_id for f in feedback}
+    assert 9 <= len(with_feedback) < 12
+    assert len({f.stakeholder_group for f in feedback}) >= 6
+    for question in ("listened_to", "learned_something", "will_use"):
+        assert {getattr(f, question) for f in feedback} == set(Agreement)
+    facilitator = user("coordinator@example.org")
+    paper = [f for f in feedback if f.user_id is None]
+    assert paper and all(f.entered_by_id == facilitator.id for f in paper)
+    online = [f for f in feedback if f.user_id is not None]
+    assert online and all(f.entered_by_id is None for f in online)
+    # Members answer for meetings they came to.
+    came = set(
+        db.session.execute(
+            sa.select(meeting_attendance.c.meeting_id, CommunityMember.user_id).join(
+                CommunityMember, CommunityMember.id == meeting_attendance.c.member_id
+            )
+        ).all()
+    )
+    assert all((f.meeting_id, f.user_id) in came for f in online)
+    notes = db.session.scalars(sa.select(EvaluationNote).order_by(EvaluationNote.written_on))
+    assert [(n.title, n.interviews) for n in notes] == [
+        ("Interviews at six months", 9),
+        ("Year one interviews", 12),
+    ]
+
+
+def test_research_needs_from_meetings_and_a_teams_study_stage(created):
+    needs = db.session.scalars(sa.select(ResearchNeed)).all()
+    assert len(needs) >= 6
+    assert sum(n.meeting_id is not None for n in needs) >= len(needs) - 1
+    [from_a_cycle] = [n for n in needs if n.cycle_id is not None]
+    cycle = db.session.get(Cycle, from_a_cycle.cycle_id)
+    assert db.session.get(Team, cycle.team_id).collaborative_id == created.id
+    assert cycle.decision is not None  # raised in its Study stage, before the decision
+    by_status = {n.status: n for n in needs}
+    assert by_status[NeedStatus.TAKEN_UP].response and by_status[NeedStatus.ANSWERED].response
+    assert [n.status for n in needs].count(NeedStatus.OPEN) == len(needs) - 2
+    votes = db.session.scalars(sa.select(ResearchNeedVote)).all()
+    assert len({v.stakeholder_group for v in votes}) >= 4
+    # Only members who take part vote, in the group they have in the CoP.
+    takes_part = {
+        m.user_id: m.stakeholder_group
+        for m in db.session.scalars(sa.select(CommunityMember))
+        if m.role in (CommunityRole.FACILITATOR, CommunityRole.MEMBER) and m.user_id
+    }
+    assert all(takes_part[v.user_id] == v.stakeholder_group for v in votes)
+
+
+def test_evidence_behind_change_ideas_of_all_three_kinds(created):
+    evidence = db.session.scalars(sa.select(IdeaEvidence)).all()
+    assert {e.kind for e in evidence} == set(EvidenceKind)
+    ideas = {idea.id: idea for idea in db.session.scalars(sa.select(ChangeIdea))}
+    assert all(e.team_id == ideas[e.change_idea_id].aim.team_id for e in evidence)
+    backed = {e.change_idea_id for e in evidence}
+    assert len(ideas) / 2 < len(backed) < len(ideas)
+    adopted = set(
+        db.session.scalars(
+            sa.select(Ramp.change_idea_id).join(Cycle).where(Cycle.decision == Decision.ADOPT)
+        )
+    )
+    lived = {e.change_idea_id for e in evidence if e.kind == EvidenceKind.LIVED_EXPERIENCE}
+    assert adopted & lived  # an adopted change rests on lived experience
+    assert adopted - backed  # and one has no evidence recorded
+    assert all(e.source or e.account for e in evidence)
+
+
 # The signals the data is meant to show -------------------------------------------------------
 
 
@@ -434,6 +656,8 @@ def test_two_runs_in_the_same_month_create_the_same_rows(app):
     db.session.commit()
     assert snapshot() == first
     assert sum(len(rows) for rows in first.values()) > 1000
+    for table in ("community_meeting", "meeting_feedback", "priority_vote", "idea_evidence"):
+        assert first[table], table
 
 
 def test_leads_have_drama_phone_numbers_one_report_is_late_and_a_cycle_stuck_in_plan(created):

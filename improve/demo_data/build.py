@@ -36,6 +36,7 @@ from improve.models import (
     Collaborative,
     CollaborativePhase,
     Comment,
+    CommunityRole,
     Cycle,
     CycleQuestion,
     CycleTask,
@@ -219,7 +220,8 @@ def measure_evidence(
 # The builder ---------------------------------------------------------------------------------
 
 
-Account = tuple[str, str, Role | None, str | None]  # email, name, role (None: admin), team key
+# email, name, role (None: the site admin; a CoP role: given by the CoP, no team), team key
+Account = tuple[str, str, Role | CommunityRole | None, str | None]
 
 
 class Builder:
@@ -340,8 +342,8 @@ class Builder:
             user.password_hash = password_hash
             self.users[email.split("@")[0]] = user
             db.session.add(user)
-            if role is None:
-                continue
+            if role is None or isinstance(role, CommunityRole):
+                continue  # the admin needs no role; a CoP role comes with the CoP's members
             if team_key:
                 membership = Membership(user=user, role=role, team=self.teams[team_key])
                 self.people[team_key].append((user, role))
