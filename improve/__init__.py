@@ -156,3 +156,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(api_tokens_bp)
+    # Communities of practice (issue 20, point 2): each route carries its own full URL.
+    from improve.communities import bp as communities_bp
+
+    app.register_blueprint(communities_bp)

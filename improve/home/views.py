@@ -4,6 +4,7 @@ from datetime import date
 
 from flask_login import current_user
 
+from improve.communities import queries as community_queries
 from improve.home import bp, queries
 from improve.htmx import render
 from improve.models import Role
@@ -37,6 +38,7 @@ def index():
         all_collaboratives=everything,
         team_counts=queries.team_counts(sorted(shown)),
         may_create_collaborative=can_create_collaborative(current_user),
+        communities=community_queries.my_communities(current_user),
     )
 
 

@@ -1,0 +1,27 @@
+"""Communities of practice (issue 20): members by stakeholder group, meetings with attendance and
+actions carried from one meeting to the next, shared resources, and participation over time."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint
+
+bp = Blueprint("communities", __name__)
+
+
+@bp.app_template_filter("link_domain")
+def link_domain(url: str) -> str:
+    """The website a shared link goes to ("www.scie.org.uk"), shown beside it."""
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
+
+
+from improve.communities import (  # noqa: E402, F401
+    actions,
+    meetings,
+    members,
+    participation,
+    resources,
+    views,
+)
