@@ -160,3 +160,7 @@ def _register_blueprints(app: Flask) -> None:
     from improve.communities import bp as communities_bp
 
     app.register_blueprint(communities_bp)
+    # Priority-setting rounds of a collaborative or a CoP (issue 20, point 1).
+    from improve.priorities import bp as priorities_bp
+
+    app.register_blueprint(priorities_bp)
