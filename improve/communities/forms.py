@@ -272,11 +272,15 @@ class MemberForm(FlaskForm):
     joined_on = _joined_on()
     submit = SubmitField("Add the member", widget=GovSubmitInput())
 
-    def validate_name(self, field: StringField) -> None:
-        if not self.email.data and not field.data and not self.email.errors:
-            raise ValidationError(
+    def validate(self, extra_validators: Any = None) -> bool:
+        # Checked here, not on the field: an empty optional field stops its own validators.
+        valid = super().validate(extra_validators)
+        if not self.email.data and not self.name.data and not self.email.errors:
+            self.name.errors = [
                 "Enter their email address if they have an account, or their name if they do not"
-            )
+            ]
+            return False
+        return valid
 
     def details(self) -> dict[str, Any]:
         return {
