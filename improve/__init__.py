@@ -160,6 +160,12 @@ def _register_blueprints(app: Flask) -> None:
     from improve.communities import bp as communities_bp
 
     app.register_blueprint(communities_bp)
+    # A community of practice's research needs and evaluation (issue 20, points 4 and 5).
+    from improve.community_feedback import bp as community_feedback_bp
+    from improve.research import bp as research_bp
+
+    app.register_blueprint(research_bp)
+    app.register_blueprint(community_feedback_bp)
     # Priority-setting rounds of a collaborative or a CoP (issue 20, point 1).
     from improve.priorities import bp as priorities_bp
 
