@@ -51,9 +51,8 @@ def cop(world, make_user, make_community, join) -> SimpleNamespace:
 
 
 def add_meeting(community, held_on: date, title: str = "A meeting", **fields: Any):
-    meeting = CommunityMeeting(
-        community_id=community.id, held_on=held_on, title=title, guests={}, **fields
-    )
+    fields.setdefault("guests", {})
+    meeting = CommunityMeeting(community_id=community.id, held_on=held_on, title=title, **fields)
     db.session.add(meeting)
     db.session.commit()
     return meeting
