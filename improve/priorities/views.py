@@ -235,7 +235,8 @@ def wanted_stage(round_: PriorityRound, value: str | None) -> RoundStage | None:
 
 def stage_problem(round_: PriorityRound, stage: RoundStage) -> str | None:
     """Why the round cannot move to `stage` yet, in words; None if it can."""
-    if stage == RoundStage.VOTING and len(queries.list_themes(round_.id)) < FEWEST_THEMES:
+    opening = round_.stage == RoundStage.THEMING and stage == RoundStage.VOTING
+    if opening and len(queries.list_themes(round_.id)) < FEWEST_THEMES:
         return "Make at least two themes before voting opens: people vote on themes, not ideas."
     return None
 
