@@ -5,6 +5,11 @@ data points and 20,000 PDSA cycles, about two years of weekly work. Every team h
 so --scale 0.25 gives 50 teams and --scale 4 gives 800, and a page's cost can be compared across
 sizes. Values come from numpy generators seeded per team, and every date from one anchor day.
 
+Issue 20's records grow with the teams too: evidence on a third of the change ideas, one closed
+priority round of the collaborative (2 ideas per team in 20 themes, a voter per team), and the
+community of practice its top theme became (a member per 4 teams, 12 monthly meetings with
+attendance and feedback, a research need per 10 teams).
+
 Rows go in with bulk INSERTs of explicit ids (no ORM objects, no per-row RETURNING), all in one
 transaction: a failure leaves nothing behind. This is test data, not anybody's change, so it
 writes no audit trail, like `flask demo`.
@@ -24,35 +29,60 @@ from flask import Flask
 
 from improve.extensions import db
 from improve.models import (
+    ActionStatus,
+    Agreement,
     Aim,
     Assessor,
     ChangeIdea,
     Collaborative,
+    Community,
+    CommunityAction,
+    CommunityMeeting,
+    CommunityMember,
+    CommunityResource,
+    CommunityRole,
     Cycle,
     DataPoint,
     Decision,
     Direction,
     Driver,
     DriverKind,
+    EvaluationNote,
+    EvidenceKind,
     Frequency,
+    IdeaEvidence,
+    IdeaSource,
     Improved,
     Measure,
     MeasureType,
+    MeetingFeedback,
     Membership,
     MonthlyReport,
+    NeedStatus,
     OrganisationKind,
     PanelAction,
     PanelReview,
+    PriorityIdea,
+    PriorityRound,
+    PriorityTheme,
+    PriorityVote,
     ProgressScore,
     Ramp,
     ReportStatus,
+    ResearchNeed,
+    ResearchNeedVote,
     Role,
+    RoundParticipant,
+    RoundStage,
     Stage,
+    StakeholderGroup,
     Team,
     User,
     ValueKind,
+    VotingMethod,
 )
 from improve.models.aim import driver_link
+from improve.models.community import meeting_attendance
 from improve.models.cycle import cycle_measure
 from improve.models.measure import aim_measure
 from improve.models.user import hash_password
@@ -69,6 +99,15 @@ TEAMS_PER_BATCH = 20
 PASSWORD = "improve-scale"
 COORDINATOR = "scale-coordinator@example.org"
 PANEL = "scale-panel@example.org"
+RESEARCHER = "scale-researcher@example.org"  # a research partner in the CoP, no team role
+IDEAS_WITH_EVIDENCE = 3  # one change idea in 3 has a piece of evidence
+ROUND_THEMES = 20
+ROUND_IDEAS_PER_TEAM = 2  # from the lead and the member; the lead votes
+TEAMS_PER_COP_MEMBER = 4
+TEAMS_PER_RESEARCH_NEED = 10
+COP_MEETINGS = 12
+GROUPS = list(StakeholderGroup)
+ANSWERS = (Agreement.YES, Agreement.YES, Agreement.PARTLY, Agreement.YES, Agreement.NO)
 
 # (name, kind, chart, direction) of each team measure, in turn; and the collaborative's shared ones.
 TEAM_MEASURES = [
@@ -170,6 +209,22 @@ TABLES = {
     "progress_score": ProgressScore.__table__,
     "panel_review": PanelReview.__table__,
     "panel_action": PanelAction.__table__,
+    "idea_evidence": IdeaEvidence.__table__,
+    "community": Community.__table__,
+    "community_member": CommunityMember.__table__,
+    "community_meeting": CommunityMeeting.__table__,
+    "meeting_attendance": meeting_attendance,
+    "community_action": CommunityAction.__table__,
+    "community_resource": CommunityResource.__table__,
+    "meeting_feedback": MeetingFeedback.__table__,
+    "community_evaluation_note": EvaluationNote.__table__,
+    "priority_round": PriorityRound.__table__,
+    "priority_theme": PriorityTheme.__table__,
+    "round_participant": RoundParticipant.__table__,
+    "priority_idea": PriorityIdea.__table__,
+    "priority_vote": PriorityVote.__table__,
+    "research_need": ResearchNeed.__table__,
+    "research_need_vote": ResearchNeedVote.__table__,
 }
 
 
@@ -195,11 +250,12 @@ def _shared_rows(plan: Plan, ids: Ids, password_hash: str, rows: Rows) -> dict[s
             **_stamps(start),
         },
     )
+    people = {}
     for email, name, role in (
         (COORDINATOR, "Scale coordinator", Role.COORDINATOR),
         (PANEL, "Scale panel member", Role.PANEL_MEMBER),
     ):
-        user_id = _user(ids, rows, email, name, password_hash, start)
+        user_id = people[role] = _user(ids, rows, email, name, password_hash, start)
         rows.add(
             "membership",
             {
@@ -238,7 +294,11 @@ def _shared_rows(plan: Plan, ids: Ids, password_hash: str, rows: Rows) -> dict[s
         },
     )
     _action_rows(plan, ids, rows, collaborative_id, review_id, reviewed_on)
-    return {"collaborative_id": collaborative_id, "shared": shared}
+    return {
+        "collaborative_id": collaborative_id,
+        "shared": shared,
+        "coordinator_id": people[Role.COORDINATOR],
+    }
 
 
 ACTION_STATUSES = ("open", "in_progress", "done", "dropped")
@@ -358,8 +418,9 @@ def _add_points(
 
 def _team_rows(
     plan: Plan, ids: Ids, rows: Rows, shared: dict[str, Any], number: int, password_hash: str
-) -> None:
-    """One team with its people, aims, drivers, ideas, cycles, measures, data and reports."""
+) -> tuple[int, int]:
+    """One team with its people, aims, drivers, ideas, cycles, measures, data and reports;
+    returns the ids of its lead and its member."""
     rng = np.random.default_rng(number)
     start = plan.first_week
     collaborative_id = shared["collaborative_id"]
@@ -377,11 +438,11 @@ def _team_rows(
             **_stamps(start),
         },
     )
-    lead_id = 0
+    lead_id = member_id = 0
     for person, role in (("lead", Role.TEAM_LEAD), ("member", Role.TEAM_MEMBER)):
         email = f"scale-{person}-{number + 1:03d}@example.org"
         user_id = _user(ids, rows, email, f"{person.title()} {number + 1}", password_hash, start)
-        lead_id = lead_id or user_id
+        lead_id, member_id = lead_id or user_id, user_id
         rows.add(
             "membership",
             {
@@ -424,6 +485,7 @@ def _team_rows(
         series = _values(rng, kind, SHARED_MONTHS, improving=number % 3 != 0)
         _add_points(ids, rows, measure_id, team_id, months, series)
     _report_rows(plan, ids, rows, team_id, number, lead_id)
+    return lead_id, member_id
 
 
 def _aim_rows(
@@ -476,7 +538,36 @@ def _aim_rows(
             "ramp",
             {"id": ramp_ids[-1], "change_idea_id": idea_id, "title": "Testing it"} | _stamps(start),
         )
+        if idea_id % IDEAS_WITH_EVIDENCE == 0:
+            _evidence_row(ids, rows, team_id, idea_id, lead, start)
     return aim_id, ramp_ids
+
+
+EVIDENCE = {
+    EvidenceKind.RESEARCH: ("NICE (2013) Falls in older people (CG161)", ""),
+    EvidenceKind.PRACTICE_KNOWLEDGE: ("Our shift leaders", "It fits the way shifts already run."),
+    EvidenceKind.LIVED_EXPERIENCE: ("", "People told us the mornings are when they feel rushed."),
+}
+
+
+def _evidence_row(ids: Ids, rows: Rows, team_id: int, idea_id: int, lead: int, day: date) -> None:
+    """One piece of evidence behind the idea, of each kind in turn."""
+    kind = list(EVIDENCE)[idea_id // IDEAS_WITH_EVIDENCE % len(EVIDENCE)]
+    source, account = EVIDENCE[kind]
+    rows.add(
+        "idea_evidence",
+        {
+            "id": ids.take("idea_evidence"),
+            "team_id": team_id,
+            "change_idea_id": idea_id,
+            "kind": kind,
+            "source": source,
+            "account": account,
+            "added_by_id": lead,
+            "version": 1,
+            **_stamps(day + timedelta(days=3)),
+        },
+    )
 
 
 def _driver_row(driver_id: int, aim_id: int, kind: DriverKind, title: str, day: date) -> dict:
@@ -589,12 +680,370 @@ def _report_rows(plan: Plan, ids: Ids, rows: Rows, team_id: int, number: int, le
             )
 
 
+# Issue 20: the priority round and the community of practice it led to --------------------------
+
+
+@dataclass(frozen=True)
+class Teams:
+    """What the round and the CoP need from the teams made before them."""
+
+    ids: list[int]
+    leads: list[int]
+    members: list[int]
+    first_aim: int
+    first_cycle: int
+
+
+def _round_rows(
+    plan: Plan, ids: Ids, rows: Rows, shared: dict[str, Any], teams: Teams, community_id: int
+) -> None:
+    """A closed round of dot voting, held 13 months before the anchor: two ideas from each team
+    (its lead's and its member's) spread over the themes; each lead spends all five dots on two
+    themes. The first theme became the CoP, the second a shared measure, the third an aim."""
+    event = _month(plan.day, 13) + timedelta(days=11)
+    coordinator = shared["coordinator_id"]
+    round_id = ids.take("priority_round")
+    rows.add(
+        "priority_round",
+        {
+            "id": round_id,
+            "collaborative_id": shared["collaborative_id"],
+            "community_id": None,
+            "title": "Scale test priorities",
+            "question": "What should the teams work on together next?",
+            "event_name": "Scale test networking event",
+            "event_on": event,
+            "stage": RoundStage.CLOSED,
+            "voting_method": VotingMethod.DOTS,
+            "dots_per_person": 5,
+            "max_dots_per_theme": 3,
+            "ranks_per_person": 3,
+            "created_by_id": coordinator,
+            "version": 1,
+            **_stamps(event - timedelta(days=10)),
+        },
+    )
+    count = min(ROUND_THEMES, max(3, len(teams.ids)))
+    themes = [ids.take("priority_theme") for _ in range(count)]
+    became = {
+        0: {"community_id": community_id},
+        1: {"measure_id": shared["shared"][0][0]},
+        2: {"aim_id": teams.first_aim},
+    }
+    for position, theme_id in enumerate(themes):
+        rows.add(
+            "priority_theme",
+            {
+                "id": theme_id,
+                "round_id": round_id,
+                "name": f"Theme {position + 1:02d}",
+                "description": "Ideas the facilitator grouped together.",
+                "position": position,
+                "community_id": None,
+                "aim_id": None,
+                "measure_id": None,
+                **became.get(position, {}),
+                "version": 1,
+                **_stamps(event + timedelta(days=3)),
+            },
+        )
+    for number, (lead, member) in enumerate(zip(teams.leads, teams.members, strict=True)):
+        for person, user_id in enumerate((lead, member)):
+            group = GROUPS[(number + 4 * person) % len(GROUPS)]
+            rows.add(
+                "round_participant",
+                {
+                    "id": ids.take("round_participant"),
+                    "round_id": round_id,
+                    "user_id": user_id,
+                    "stakeholder_group": group,
+                    **_stamps(event - timedelta(days=5)),
+                },
+            )
+            rows.add(
+                "priority_idea",
+                {
+                    "id": ids.take("priority_idea"),
+                    "round_id": round_id,
+                    "theme_id": themes[(number * ROUND_IDEAS_PER_TEAM + person) % count],
+                    "text": f"Team {number + 1:03d}'s idea {person + 1}: work on this together.",
+                    "stakeholder_group": group,
+                    "source": IdeaSource.ONLINE if number % 4 else IdeaSource.EVENT,
+                    "is_anonymous": number % 5 == 0,
+                    "submitted_by_id": user_id if number % 4 else None,
+                    "version": 1,
+                    **_stamps(event - timedelta(days=5)),
+                },
+            )
+        first = number % count
+        second = (number * 7 + 3) % count
+        second = (first + 1) % count if second == first else second
+        for theme, dots in ((first, 3), (second, 2)):
+            rows.add(
+                "priority_vote",
+                {
+                    "id": ids.take("priority_vote"),
+                    "round_id": round_id,
+                    "theme_id": themes[theme],
+                    "user_id": lead,
+                    "stakeholder_group": GROUPS[number % len(GROUPS)],
+                    "dots": dots,
+                    "rank": None,
+                    **_stamps(event + timedelta(days=5)),
+                },
+            )
+
+
+def _community_rows(
+    plan: Plan, ids: Ids, rows: Rows, shared: dict[str, Any], teams: Teams, password_hash: str
+) -> int:
+    """The CoP: a member per 4 teams (every other one a team member's account, the rest people
+    who only come to meetings; one in 10 has left), the coordinator facilitating and a research
+    partner; 12 monthly meetings up to the last complete month. Returns its id."""
+    started = _month(plan.day, COP_MEETINGS)
+    coordinator = shared["coordinator_id"]
+    researcher = _user(ids, rows, RESEARCHER, "Scale researcher", password_hash, started)
+    community_id = ids.take("community")
+    rows.add(
+        "community",
+        {
+            "id": community_id,
+            "name": f"Scale test community: {len(teams.ids)} teams",
+            "theme": "Complex needs across the lifespan",
+            "description": "Generated by flask scale-data for measuring speed.",
+            "collaborative_id": shared["collaborative_id"],
+            "started_on": started,
+            "created_by_id": coordinator,
+            "version": 1,
+            **_stamps(started),
+        },
+    )
+    days = [_month(plan.day, back) + timedelta(days=9) for back in range(COP_MEETINGS, 0, -1)]
+    members = _member_rows(ids, rows, community_id, teams, coordinator, researcher, started, days)
+    meetings = _meeting_rows(ids, rows, community_id, coordinator, members, days)
+    _need_rows(ids, rows, community_id, coordinator, teams, members, meetings, days)
+    for number in range(6):
+        rows.add(
+            "community_resource",
+            {
+                "id": ids.take("community_resource"),
+                "community_id": community_id,
+                "title": f"Resource {number + 1}",
+                "url": f"https://www.nice.org.uk/guidance/ng{43 + number}" if number % 2 else "",
+                "note": "Shared at a meeting.",
+                "evidence_kind": list(EvidenceKind)[number % 3] if number % 3 else None,
+                "added_by_id": researcher if number % 2 else coordinator,
+                "version": 1,
+                **_stamps(days[number * 2]),
+            },
+        )
+    for number, (back, interviews) in enumerate(((6, 9), (1, 12))):
+        written = _month(plan.day, back) + timedelta(days=20)
+        rows.add(
+            "community_evaluation_note",
+            {
+                "id": ids.take("community_evaluation_note"),
+                "community_id": community_id,
+                "title": ("Interviews at six months", "Year one interviews")[number],
+                "written_on": written,
+                "interviews": interviews,
+                "who_was_interviewed": "Members from every stakeholder group.",
+                "findings": "People felt listened to and treated as equals.",
+                "added_by_id": coordinator,
+                "version": 1,
+                **_stamps(written),
+            },
+        )
+    return community_id
+
+
+# A CoP member: (member id, user id or None, stakeholder group, left on or None)
+CopMember = tuple[int, int | None, StakeholderGroup, date | None]
+
+
+def _member_rows(
+    ids: Ids,
+    rows: Rows,
+    community_id: int,
+    teams: Teams,
+    coordinator: int,
+    researcher: int,
+    started: date,
+    days: list[date],
+) -> list[CopMember]:
+    """The facilitator, the research partner and a member per 4 teams."""
+    people: list[tuple[int | None, str, StakeholderGroup, CommunityRole]] = [
+        (
+            coordinator,
+            "Scale coordinator",
+            StakeholderGroup.STATUTORY_SERVICE,
+            CommunityRole.FACILITATOR,
+        ),
+        (researcher, "Scale researcher", StakeholderGroup.ACADEMIA, CommunityRole.RESEARCH_PARTNER),
+    ]
+    for number in range(max(3, len(teams.ids) // TEAMS_PER_COP_MEMBER)):
+        team = number * TEAMS_PER_COP_MEMBER  # past the last team (a tiny scale): no account
+        account = teams.members[team] if number % 2 == 0 and team < len(teams.ids) else None
+        group = GROUPS[number % len(GROUPS)]
+        people.append((account, f"CoP member {number + 1}", group, CommunityRole.MEMBER))
+    members: list[CopMember] = []
+    for number, (user_id, name, group, role) in enumerate(people):
+        left = days[6] + timedelta(days=7) if number % 10 == 9 else None
+        member_id = ids.take("community_member")
+        rows.add(
+            "community_member",
+            {
+                "id": member_id,
+                "community_id": community_id,
+                "user_id": user_id,
+                "name": name,
+                "organisation": f"Organisation {number % 40 + 1}",
+                "stakeholder_group": group,
+                "role": role,
+                "joined_on": started,
+                "left_on": left,
+                "version": 1,
+                **_stamps(started),
+            },
+        )
+        members.append((member_id, user_id if role == CommunityRole.MEMBER else None, group, left))
+    return members
+
+
+def _meeting_rows(
+    ids: Ids,
+    rows: Rows,
+    community_id: int,
+    coordinator: int,
+    members: list[CopMember],
+    days: list[date],
+) -> list[int]:
+    """Twelve meetings, each with about 7 in 10 of the members then, an action, and feedback
+    from about half of those who came (a team member online, the others on paper)."""
+    meetings = []
+    for number, held_on in enumerate(days):
+        meeting_id = ids.take("community_meeting")
+        meetings.append(meeting_id)
+        guests = {GROUPS[number % len(GROUPS)].value: 1 + number % 3} if number % 2 else {}
+        rows.add(
+            "community_meeting",
+            {
+                "id": meeting_id,
+                "community_id": community_id,
+                "held_on": held_on,
+                "title": f"Meeting {number + 1}",
+                "agenda": "1. Actions from last time\n2. Topic of the month\n3. Next steps",
+                "notes": "We shared what works and agreed what to try next.",
+                "guests": guests,
+                "recorded_by_id": coordinator,
+                "version": 1,
+                **_stamps(held_on),
+            },
+        )
+        rows.add(
+            "community_action",
+            {
+                "id": ids.take("community_action"),
+                "community_id": community_id,
+                "meeting_id": meeting_id,
+                "description": f"Follow up topic {number + 1}",
+                "owner": f"CoP member {number + 1}",
+                "due_on": held_on + timedelta(days=60),
+                "status": list(ActionStatus)[number % len(ActionStatus)],
+                "progress_note": "",
+                "recorded_by_id": coordinator,
+                "version": 1,
+                **_stamps(held_on),
+            },
+        )
+        for index, (member_id, user_id, group, left) in enumerate(members):
+            if (left and left <= held_on) or (index * 7 + number * 3) % 10 >= 7:
+                continue
+            rows.add("meeting_attendance", {"meeting_id": meeting_id, "member_id": member_id})
+            if index < 2 or (index + number) % 2:
+                continue  # neither the facilitator nor the research partner answers
+            rows.add(
+                "meeting_feedback",
+                {
+                    "id": ids.take("meeting_feedback"),
+                    "meeting_id": meeting_id,
+                    "user_id": user_id,
+                    "entered_by_id": None if user_id else coordinator,
+                    "stakeholder_group": group,
+                    "listened_to": ANSWERS[(index + number) % len(ANSWERS)],
+                    "learned_something": ANSWERS[(index * 3 + number) % len(ANSWERS)],
+                    "will_use": ANSWERS[(index * 2 + number + 1) % len(ANSWERS)],
+                    "comment": "",
+                    **_stamps(held_on + timedelta(days=1)),
+                },
+            )
+    return meetings
+
+
+def _need_rows(
+    ids: Ids,
+    rows: Rows,
+    community_id: int,
+    coordinator: int,
+    teams: Teams,
+    members: list[CopMember],
+    meetings: list[int],
+    days: list[date],
+) -> None:
+    """A research need per 10 teams, raised at the meetings in turn (the first in a team's
+    Study stage), one taken up and one answered; every member with an account votes for two."""
+    count = max(3, len(teams.ids) // TEAMS_PER_RESEARCH_NEED)
+    needs = []
+    for number in range(count):
+        need_id = ids.take("research_need")
+        needs.append(need_id)
+        meeting = number % len(meetings)
+        status = {1: NeedStatus.TAKEN_UP, 2: NeedStatus.ANSWERED}.get(number, NeedStatus.OPEN)
+        rows.add(
+            "research_need",
+            {
+                "id": need_id,
+                "community_id": community_id,
+                "question": f"Research question {number + 1}: what helps most, and for whom?",
+                "background": "",
+                "raised_by": f"CoP member {number + 1}",
+                "raised_by_group": GROUPS[number % len(GROUPS)],
+                "shared_by": 1 + number % 9,
+                "meeting_id": None if number == 0 else meetings[meeting],
+                "cycle_id": teams.first_cycle if number == 0 else None,
+                "status": status,
+                "response": "" if status == NeedStatus.OPEN else "The research partner replied.",
+                "logged_by_id": coordinator,
+                "version": 1,
+                **_stamps(days[meeting] + timedelta(days=1)),
+            },
+        )
+    voters = [(user_id, group) for _, user_id, group, _ in members if user_id]
+    for number, (user_id, group) in enumerate(voters):
+        for need in {needs[number % count], needs[(number + 1) % count]}:
+            rows.add(
+                "research_need_vote",
+                {
+                    "id": ids.take("research_need_vote"),
+                    "need_id": need,
+                    "user_id": user_id,
+                    "stakeholder_group": group,
+                    **_stamps(days[-1]),
+                },
+            )
+
+
 def _first_free_ids() -> Ids:
     ids = Ids()
     for name, table in TABLES.items():
         if "id" in table.c:
             ids.next[name] = (db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
     return ids
+
+
+def _count(rows: Rows, counts: dict[str, int]) -> None:
+    for table, batch in rows.tables.items():
+        counts[table] = counts.get(table, 0) + len(batch)
 
 
 def _insert(rows: Rows) -> None:
@@ -626,12 +1075,20 @@ def generate(scale: float, anchor: date) -> dict[str, int]:
     ids, rows = _first_free_ids(), Rows()
     counts: dict[str, int] = {}
     shared = _shared_rows(plan, ids, password, rows)
+    first_aim, first_cycle = ids.next["aim"], ids.next["cycle"]  # the first team's
+    made: list[tuple[int, int, int]] = []
     for number in range(plan.teams):
-        _team_rows(plan, ids, rows, shared, number, password)
+        team_id = ids.next["team"]
+        made.append((team_id, *_team_rows(plan, ids, rows, shared, number, password)))
         if number % TEAMS_PER_BATCH == TEAMS_PER_BATCH - 1 or number == plan.teams - 1:
-            for table, batch in rows.tables.items():
-                counts[table] = counts.get(table, 0) + len(batch)
+            _count(rows, counts)
             _insert(rows)
+    team_ids, leads, members = (list(column) for column in zip(*made, strict=True))
+    teams = Teams(team_ids, leads, members, first_aim, first_cycle)
+    community_id = _community_rows(plan, ids, rows, shared, teams, password)
+    _round_rows(plan, ids, rows, shared, teams, community_id)
+    _count(rows, counts)
+    _insert(rows)
     _move_sequences_on()
     return counts
 
@@ -654,9 +1111,10 @@ def scale_data(scale: float, anchor: datetime | None) -> None:
     db.session.commit()
     seconds = time.perf_counter() - started
     for table, count in counts.items():
-        click.echo(f"  {table:<16} {count:>9,}")
+        click.echo(f"  {table:<26} {count:>9,}")
     click.echo(f"Created in {seconds:.1f} s. Every account's password is {PASSWORD!r}:")
-    click.echo(f"  {COORDINATOR} (coordinator), {PANEL} (panel member),")
+    click.echo(f"  {COORDINATOR} (coordinator, CoP facilitator), {PANEL} (panel member),")
+    click.echo(f"  {RESEARCHER} (research partner in the community of practice only),")
     click.echo("  scale-lead-001@example.org ... (team leads), scale-member-001@example.org ...")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -17,7 +18,31 @@ from improve import scale_data
 from improve.analysis import activity
 from improve.coordination.queries import measures_frame, point_summary_frame
 from improve.extensions import db
-from improve.models import Collaborative, Cycle, DataPoint, Measure, Team
+from improve.models import (
+    ChangeIdea,
+    Collaborative,
+    Community,
+    CommunityMeeting,
+    CommunityMember,
+    CommunityRole,
+    Cycle,
+    DataPoint,
+    EvidenceKind,
+    IdeaEvidence,
+    Measure,
+    MeetingFeedback,
+    Membership,
+    PriorityIdea,
+    PriorityRound,
+    PriorityTheme,
+    PriorityVote,
+    ResearchNeed,
+    RoundParticipant,
+    RoundStage,
+    Team,
+    User,
+)
+from improve.models.community import meeting_attendance
 from tests.conftest import _empty_every_table
 
 ANCHOR = "2026-11-30"
@@ -166,3 +191,50 @@ def test_every_complete_week_and_month_up_to_the_anchor_has_a_value(app, runner,
     assert len(gaps) == 2 * 24  # 20 own and 4 shared measures per team
     assert gaps["missing"].sum() == 0
     assert not gaps["no_data"].any()
+
+
+def _count(model: Any) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_issue_20_records_grow_with_the_teams(app, runner):
+    """Evidence on a third of the ideas; a closed round (2 ideas a team, a voter a team, within
+    the dots allowed) whose first theme became the CoP; the CoP with a member per 4 teams, 12
+    meetings with attendance and feedback, and a research need per 10 teams."""
+    assert run(runner, "--scale", "0.1").exit_code == 0  # 20 teams
+    collaborative = db.session.scalar(sa.select(Collaborative))
+    ideas, evidence = _count(ChangeIdea), db.session.scalars(sa.select(IdeaEvidence)).all()
+    assert abs(len(evidence) - ideas / 3) <= 1
+    assert {e.kind for e in evidence} == set(EvidenceKind)
+    [held] = db.session.scalars(sa.select(PriorityRound)).all()
+    assert (held.collaborative_id, held.stage) == (collaborative.id, RoundStage.CLOSED)
+    assert _count(PriorityIdea) == 40 and _count(RoundParticipant) == 40
+    assert _count(PriorityTheme) == scale_data.ROUND_THEMES
+    assert db.session.scalar(sa.select(sa.func.count()).where(PriorityIdea.theme_id.is_(None))) == 0
+    votes = db.session.scalars(sa.select(PriorityVote)).all()
+    spent: dict[int, int] = {}
+    for vote in votes:
+        assert 1 <= vote.dots <= held.max_dots_per_theme
+        spent[vote.user_id] = spent.get(vote.user_id, 0) + vote.dots
+    assert len(spent) == 20 and max(spent.values()) <= held.dots_per_person
+    community = db.session.scalars(sa.select(Community)).one()
+    [became] = db.session.scalars(
+        sa.select(PriorityTheme).where(PriorityTheme.community_id.is_not(None))
+    ).all()
+    assert became.community_id == community.id
+    assert community.collaborative_id == collaborative.id
+    assert _count(CommunityMember) == 20 // scale_data.TEAMS_PER_COP_MEMBER + 2
+    assert _count(CommunityMeeting) == scale_data.COP_MEETINGS
+    assert _count(meeting_attendance) > 0 and _count(MeetingFeedback) > 0
+    assert _count(ResearchNeed) == 3
+    researcher = db.session.scalars(
+        sa.select(User).where(User.email == scale_data.RESEARCHER)
+    ).one()
+    role = db.session.scalar(
+        sa.select(CommunityMember.role).where(CommunityMember.user_id == researcher.id)
+    )
+    assert role == CommunityRole.RESEARCH_PARTNER
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).where(Membership.user_id == researcher.id))
+        == 0
+    )
