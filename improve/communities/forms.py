@@ -559,9 +559,13 @@ class ResourceForm(FlaskForm):
     )
     submit = SubmitField("Share it", widget=GovSubmitInput())
 
-    def validate_note(self, field: Any) -> None:
-        if not field.data and not self.url.data and not self.url.errors:
-            raise ValidationError("Enter a link or a note (or both)")
+    def validate(self, extra_validators: Any = None) -> bool:
+        # Checked here, not on the field: an empty optional field stops its own validators.
+        valid = super().validate(extra_validators)
+        if not self.note.data and not self.url.data and not self.url.errors:
+            self.note.errors = ["Enter a link or a note (or both)"]
+            return False
+        return valid
 
     def details(self) -> dict[str, Any]:
         kind = self.evidence_kind.data
