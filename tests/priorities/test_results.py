@@ -22,7 +22,7 @@ G = StakeholderGroup
 
 @pytest.fixture
 def ranked(world, make_round):
-    """A finished ranking round (k = 3): experts and carers put Respite first, the rest Transport."""
+    """A finished ranking round (k = 3): experts and carers put Respite first, others Transport."""
     round_ = make_round(
         world.x, stage=RoundStage.CLOSED, voting_method=VotingMethod.RANKING, ranks_per_person=3
     )
