@@ -13,11 +13,14 @@ meeting's, or all meetings together):
 
 - the total of every group together is always shown;
 - a group with SMALL_GROUP (5) answers or more has its own row;
-- groups with 1 to 4 answers share one row, "other groups", shown only when it holds
-  SMALL_GROUP answers or more. When it would hold fewer, no group's row is shown at all,
-  only the total: otherwise the small groups' answers would be the total minus the rows shown.
+- groups with 1 to 4 answers share one row, "other groups together". If together they hold
+  fewer than 5 answers, the group with fewest answers of the others joins them (and the next,
+  until the row holds 5 or more): otherwise the small groups' answers would be the total minus
+  the rows shown. If that leaves no group a row of its own, only the total is shown.
 
-Every row shown therefore holds at least 5 people's answers, from more than one person. (Counts
+Every row shown therefore holds at least 5 answers, and a small group's answers are always
+mixed with another group's. This is the usual "secondary suppression" of statistical tables,
+done by merging rather than blanking, so a table keeps as many groups as it safely can. (Counts
 over all meetings grow as meetings are added, so someone comparing the page before and after
 one meeting could still work out that meeting's answers from a large group: the rule protects
 one reading of the page, not every pair of readings.)
@@ -36,7 +39,8 @@ from dataclasses import dataclass, field, replace
 QUESTIONS = ("listened_to", "learned_something", "will_use")
 ANSWERS = ("yes", "partly", "no")
 SMALL_GROUP = 5
-#: The row of groups with fewer than SMALL_GROUP answers each, put together.
+#: The row of groups put together: those with fewer than SMALL_GROUP answers, and as many of
+#: the smallest others as it takes to reach SMALL_GROUP.
 OTHER_GROUPS = "other_groups"
 #: The row of every group together.
 ALL_GROUPS = "all_groups"
@@ -95,6 +99,7 @@ class GroupRow:
     group: str
     answers: int
     counts: dict[str, AnswerCounts]
+    members: tuple[str, ...] = ()  # for OTHER_GROUPS: the groups put together, in order
 
 
 @dataclass(frozen=True)
@@ -136,19 +141,29 @@ def shown_groups(
 ) -> tuple[tuple[GroupRow, ...], bool]:
     """The rows by group that may be shown under the small-number rule (module docstring), in
     the order of `groups` (a group not in it comes after, alphabetically), the other groups'
-    row last; and whether a split was hidden."""
+    row last; and whether the split was hidden (people answered, but no row by group may be
+    shown: only the total)."""
     by_group: dict[str, list[FeedbackRow]] = {}
     for row in rows:
         by_group.setdefault(row.group, []).append(row)
     order = {group: position for position, group in enumerate(groups)}
     names = sorted(by_group, key=lambda name: (order.get(name, len(order)), name))
-    large = [name for name in names if len(by_group[name]) >= SMALL_GROUP]
-    small = [row for name in names if name not in large for row in by_group[name]]
-    if small and len(small) < SMALL_GROUP:
+    pooled = [name for name in names if len(by_group[name]) < SMALL_GROUP]
+    # The smallest large groups first (the later in order first, on a tie) join the pool.
+    spare = sorted(
+        (name for name in names if name not in pooled),
+        key=lambda name: (len(by_group[name]), -names.index(name)),
+    )
+    while pooled and sum(len(by_group[name]) for name in pooled) < SMALL_GROUP and spare:
+        pooled.append(spare.pop(0))
+    own = [name for name in names if name not in pooled]
+    if pooled and (not own or sum(len(by_group[name]) for name in pooled) < SMALL_GROUP):
         return (), True
-    shown = [_row(name, by_group[name]) for name in large]
-    if small:
-        shown.append(_row(OTHER_GROUPS, small))
+    shown = [_row(name, by_group[name]) for name in own]
+    if pooled:
+        together = [row for name in names if name in pooled for row in by_group[name]]
+        members = tuple(name for name in names if name in pooled)
+        shown.append(replace(_row(OTHER_GROUPS, together), members=members))
     return tuple(shown), False
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import RadioField, SelectChoice, SubmitField, ValidationError
 from wtforms.validators import InputRequired, NumberRange
 
@@ -106,6 +106,7 @@ class NoteForm(FlaskForm):
     interviews = WholeNumber(
         "Number of interviews",
         description=f"How many people were interviewed: 0 to {MOST_INTERVIEWS}.",
+        widget=GovTextInput(),
         default=0,
         validators=[
             InputRequired(message="Enter the number of interviews"),

@@ -51,7 +51,7 @@ QUESTION_WORDS = {
 }
 ROW_LABELS = {
     **{group.value: group.label for group in StakeholderGroup},
-    OTHER_GROUPS: f"Other groups together (fewer than {SMALL_GROUP} answers each)",
+    OTHER_GROUPS: "Other groups together",
     ALL_GROUPS: "All groups",
 }
 NOT_YET = (

@@ -6,7 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
 from wtforms import Form, RadioField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
@@ -70,6 +75,7 @@ class NeedFields(FlaskForm):
             f"Everyone who said they want it answered when it was raised, them included: 1 to "
             f"{MOST_SHARING}. Others can vote for it here later."
         ),
+        widget=GovTextInput(),
         default=1,
         validators=[
             InputRequired(message="Enter how many people share the question"),
@@ -177,8 +183,8 @@ class FilterForm(Form):
     """The list's filter, in the query string (so no CSRF token)."""
 
     status = SelectField(
-        "Show",
-        description="Choose which research needs to list.",
+        "Which research needs to show",
+        description="All of them, or only those with one status.",
         widget=GovSelect(),
         choices=[
             SelectChoice("", "All research needs"),

@@ -57,8 +57,22 @@ def test_answer_counts_count_each_question_on_its_own() -> None:
             [("manager", 6), (OTHER_GROUPS, 5)],
             False,
         ),
-        # small groups together stay under 5: no split at all
+        # small groups together stay under 5: the smallest other group joins them
+        (
+            {"expert_by_experience": 3, "carer": 6, "manager": 7},
+            [("manager", 7), (OTHER_GROUPS, 9)],
+            False,
+        ),
+        # on a tie, the later group in the order joins
+        (
+            {"expert_by_experience": 1, "carer": 5, "manager": 5},
+            [("carer", 5), (OTHER_GROUPS, 6)],
+            False,
+        ),
+        # joining leaves no group a row of its own: only the total
         ({"expert_by_experience": 1, "carer": 2, "manager": 9}, [], True),
+        # one group only, large enough: its row is the total, and shown
+        ({"manager": 6}, [("manager", 6)], False),
         # exactly 4 is small; exactly 5 is not
         ({"carer": 4, "manager": 5}, [], True),
     ],
@@ -69,6 +83,8 @@ def test_small_number_rule(sizes, shown, hidden) -> None:
     assert [(row.group, row.answers) for row in groups] == shown
     assert split_hidden is hidden
     assert all(row.answers >= 5 for row in groups)
+    pooled = [row for row in groups if row.group == OTHER_GROUPS]
+    assert all(len(row.members) >= 2 for row in pooled)  # never one group's answers alone
 
 
 def test_groups_come_in_the_order_given_then_alphabetically() -> None:
