@@ -169,6 +169,9 @@ def test_research_needs_and_evaluation_journey(new_page: Callable[..., Page], si
     phone.get_by_role("group", name="Will you use what you learned?").get_by_label("Yes").check()
     phone.get_by_role("button", name="Send my answers").click()
     expect(phone.get_by_text("Thank you: your answers are saved.")).to_be_visible()
+    phone.goto(f"/communities/{site['community']}/evaluation")
+    assert_no_sideways_scroll(phone)
+    check_accessibility(phone, "evaluation-phone")
 
     # The facilitator reads the evaluation, marks the need taken up and adds interview notes.
     chidi = new_page()
