@@ -377,7 +377,7 @@ class MeetingEditForm(MeetingForm):
 def _guest_field(group: StakeholderGroup) -> WholeNumber:
     return WholeNumber(
         group.label,
-        description="How many came who are not members, like 2. Leave 0 for none.",
+        description="A number, like 2 (0 for none).",
         widget=GovTextInput(),
         default=0,
         validators=[

@@ -4,10 +4,9 @@ marking them as left, and removing someone added by mistake."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, flash, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from improve.communities import bp, operations, queries
 from improve.communities.forms import MemberEditForm, MemberForm
@@ -21,7 +20,7 @@ from improve.forms import (
     saved_values,
 )
 from improve.htmx import is_partial_request, render, see_other
-from improve.models import Community, CommunityMember, CommunityRole
+from improve.models import Community, CommunityMember, CommunityRole, User
 from improve.permissions import (
     CommunityPermission,
     can_in_community,
@@ -65,7 +64,7 @@ def members(community_id: int):
     return members_page(community_or_404(community_id))
 
 
-def _account_errors(form: MemberForm, community: Community) -> Any:
+def _account_errors(form: MemberForm, community: Community) -> User | None:
     """The account of the email given (None without one), noting on the form if there is no such
     account or it is a member already."""
     if not form.email.data:
@@ -91,7 +90,13 @@ def add_member(community_id: int):
     if not valid or form.errors:
         return members_page(community, form, 422)
     member = operations.add_member(current_user, community, user, form.details())
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Someone else added the same account a moment before.
+        db.session.rollback()
+        _account_errors(form, community)
+        return members_page(community, form, 422)
     flash(f"{member.name} added as {member.role.label.lower()}.", "success")
     if is_partial_request():
         return members_page(community)

@@ -82,14 +82,14 @@ def list_communities(user: User, today: date) -> list[CommunityRow]:
             upcoming.setdefault(meeting.community_id, meeting)
         else:
             past[meeting.community_id] = meeting  # ordered oldest first: the last one wins
+    by_community: dict[int, list[CommunityMember]] = {}
+    for member in members:
+        by_community.setdefault(member.community_id, []).append(member)
     rows = []
     for community in communities:
-        own = [member for member in members if member.community_id == community.id]
+        own = by_community.get(community.id, [])
         count = sum(members_on(spells(own), today, GROUPS).values())
-        role = next(
-            (m.role for m in own if m.user_id == user.id and m.left_on is None),
-            None,
-        )
+        role = next((m.role for m in own if m.user_id == user.id and m.left_on is None), None)
         rows.append(
             CommunityRow(community, count, upcoming.get(community.id), past.get(community.id), role)
         )
