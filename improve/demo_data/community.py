@@ -120,182 +120,105 @@ PARTICIPANTS = {
     "pathwaysexpert": G.EXPERT_BY_EXPERIENCE,
 }
 
-EVENT = None  # an idea written on a card at the event and typed in by the facilitator
-ANONYMOUS = True
 
-# (theme, text, group, who sent it online (None: a card from the event), anonymous)
-IDEAS: tuple[tuple[int, str, StakeholderGroup, str | None, bool], ...] = (
+@dataclass(frozen=True)
+class Idea:
+    group: StakeholderGroup
+    text: str
+    by: str | None = None  # the demo account that sent it online; None: a card from the event
+    anonymous: bool = False
+
+
+# Short names for the groups that sent most ideas: people who Draw on care, Carers, Frontline.
+D, C, F = G.EXPERT_BY_EXPERIENCE, G.CARER, G.FRONTLINE_PRACTITIONER
+# The ideas, by theme: every idea ended up in one.
+IDEAS: tuple[tuple[Idea, ...], ...] = (
     (
-        0,
-        "People with several conditions get passed between services and have to tell their "
-        "story again and again.",
-        G.EXPERT_BY_EXPERIENCE,
-        EVENT,
-        False,
+        Idea(D, "People with several conditions tell their story again to every service."),
+        Idea(
+            G.STATUTORY_SERVICE,
+            "Join up health and social care when needs change quickly.",
+            "coordinator",
+        ),
+        Idea(C, "Help for people with a learning disability as they get older, not only young."),
+        Idea(
+            D,
+            "One person who knows me and keeps everything together, not five who each know a bit.",
+            "expert",
+            anonymous=True,
+        ),
+        Idea(
+            F,
+            "Training on supporting people with both mental ill health and dementia.",
+            "northmember",
+        ),
+        Idea(G.ACADEMIA, "Learn from what already works for people with complex needs elsewhere."),
     ),
     (
-        0,
-        "Join up health and social care for people whose needs change quickly.",
-        G.STATUTORY_SERVICE,
-        "coordinator",
-        False,
+        Idea(
+            F,
+            "Care workers leave because of low pay and hours that change every week.",
+            "homecarestaff",
+        ),
+        Idea(
+            G.PROVIDER, "Better support for new care workers in their first weeks.", "homecarelead"
+        ),
+        Idea(
+            G.PROVIDER,
+            "Show young people what the job is really like, so they choose care.",
+            "academylead",
+            anonymous=True,
+        ),
+        Idea(G.MANAGER, "Managers need time to support their staff, not only to fill the rota."),
+        Idea(F, "Recognise the skill it takes to support people with complex needs.", "member"),
     ),
     (
-        0,
-        "Help for people with a learning disability as they get older, not only when they are "
-        "young.",
-        G.CARER,
-        EVENT,
-        False,
+        Idea(C, "Moving from children's to adults' services is a cliff edge for families."),
+        Idea(
+            G.VOLUNTARY_SECTOR,
+            "Plan for adult life early, with the young person in the room.",
+            "pathwayslead",
+        ),
+        Idea(D, "When I turned 18 I had to start again with all new people.", "pathwaysexpert"),
+        Idea(G.STATUTORY_SERVICE, "People go home from hospital before their support is ready."),
+        Idea(
+            G.MANAGER,
+            "Share information between services so nobody waits for paperwork.",
+            "northlead",
+        ),
     ),
     (
-        0,
-        "One person who knows me and keeps everything together, instead of five people who "
-        "each know a bit.",
-        G.EXPERT_BY_EXPERIENCE,
-        "expert",
-        ANONYMOUS,
+        Idea(D, "Reviews happen to me, not with me.", "northexpert", anonymous=True),
+        Idea(D, "Time in a review to talk about what matters to me, not only tasks."),
+        Idea(C, "Send the questions before the review so people can think about them."),
+        Idea(G.VOLUNTARY_SECTOR, "Review letters in easy read."),
+        Idea(
+            C,
+            "Carers are left out of reviews even when they do most of the caring.",
+            "carersexpert",
+            anonymous=True,
+        ),
     ),
     (
-        0,
-        "Training for staff on supporting people who live with both mental ill health and "
-        "dementia.",
-        G.FRONTLINE_PRACTITIONER,
-        "northmember",
-        False,
+        Idea(C, "A plan for what happens if I am taken ill.", "carersexpert"),
+        Idea(C, "Breaks for carers that are easy to book."),
+        Idea(
+            G.VOLUNTARY_SECTOR,
+            "Carers' groups need funding that lasts longer than a year.",
+            "carerslead",
+        ),
+        Idea(G.NOT_SAID, "Young carers become adult carers without anyone noticing."),
     ),
     (
-        0,
-        "Learn from what already works for people with complex needs in other areas.",
-        G.ACADEMIA,
-        EVENT,
-        False,
-    ),
-    (
-        1,
-        "Care workers leave because of low pay and hours that change every week.",
-        G.FRONTLINE_PRACTITIONER,
-        "homecarestaff",
-        False,
-    ),
-    (
-        1,
-        "Better support for new care workers in their first weeks.",
-        G.PROVIDER,
-        "homecarelead",
-        False,
-    ),
-    (
-        1,
-        "Make care a career people choose: show young people what the job is really like.",
-        G.PROVIDER,
-        "academylead",
-        ANONYMOUS,
-    ),
-    (
-        1,
-        "Managers need time to support their staff, not only to fill the rota.",
-        G.MANAGER,
-        EVENT,
-        False,
-    ),
-    (
-        1,
-        "Recognise the skill it takes to support people with complex needs.",
-        G.FRONTLINE_PRACTITIONER,
-        "member",
-        False,
-    ),
-    (
-        2,
-        "Moving from children's to adults' services is a cliff edge for families.",
-        G.CARER,
-        EVENT,
-        False,
-    ),
-    (
-        2,
-        "Plan for adult life early, with the young person in the room.",
-        G.VOLUNTARY_SECTOR,
-        "pathwayslead",
-        False,
-    ),
-    (
-        2,
-        "When I turned 18 I had to start again with all new people.",
-        G.EXPERT_BY_EXPERIENCE,
-        "pathwaysexpert",
-        False,
-    ),
-    (
-        2,
-        "People go home from hospital before their support is ready.",
-        G.STATUTORY_SERVICE,
-        EVENT,
-        False,
-    ),
-    (
-        2,
-        "Share information between services so people are not kept waiting for paperwork.",
-        G.MANAGER,
-        "northlead",
-        False,
-    ),
-    (3, "Reviews happen to me, not with me.", G.EXPERT_BY_EXPERIENCE, "northexpert", ANONYMOUS),
-    (
-        3,
-        "Time in a review to talk about what matters to me, not only about tasks.",
-        G.EXPERT_BY_EXPERIENCE,
-        EVENT,
-        False,
-    ),
-    (
-        3,
-        "Send the questions before the review so people can think about them.",
-        G.CARER,
-        EVENT,
-        False,
-    ),
-    (3, "Review letters in easy read.", G.VOLUNTARY_SECTOR, EVENT, False),
-    (
-        3,
-        "Carers are left out of reviews even when they do most of the caring.",
-        G.CARER,
-        "carersexpert",
-        ANONYMOUS,
-    ),
-    (4, "A plan for what happens if I am taken ill.", G.CARER, "carersexpert", False),
-    (4, "Breaks for carers that are easy to book.", G.CARER, EVENT, False),
-    (
-        4,
-        "Carers' groups need funding that lasts longer than a year.",
-        G.VOLUNTARY_SECTOR,
-        "carerslead",
-        False,
-    ),
-    (4, "Young carers become adult carers without anyone noticing.", G.NOT_SAID, EVENT, False),
-    (
-        5,
-        "One place to find out what support there is near me.",
-        G.EXPERT_BY_EXPERIENCE,
-        EVENT,
-        False,
-    ),
-    (5, "Information in community languages, not only English.", G.VOLUNTARY_SECTOR, EVENT, False),
-    (
-        5,
-        "Tell people what happens after they first contact the council, and how long it will take.",
-        G.STATUTORY_SERVICE,
-        "panel",
-        False,
-    ),
-    (5, "Leaflets written with the people who will read them.", G.ACADEMIA, EVENT, False),
-    (
-        5,
-        "Information for people who do not use the internet.",
-        G.EXPERT_BY_EXPERIENCE,
-        EVENT,
-        False,
+        Idea(D, "One place to find out what support there is near me."),
+        Idea(G.VOLUNTARY_SECTOR, "Information in community languages, not only English."),
+        Idea(
+            G.STATUTORY_SERVICE,
+            "Say what happens after a first call to the council, and how long it takes.",
+            "panel",
+        ),
+        Idea(G.ACADEMIA, "Leaflets written with the people who will read them."),
+        Idea(D, "Information for people who do not use the internet."),
     ),
 )
 
@@ -511,157 +434,166 @@ MEETINGS = (
     ),
 )
 
-# (meeting agreed at, what, owner, due (month, day), status, progress note)
+
+@dataclass(frozen=True)
+class Action:
+    meeting: int  # the meeting that agreed it
+    text: str
+    owner: str
+    due: tuple[int, int]  # month, day
+    status: ActionStatus = ActionStatus.DONE
+    note: str = ""
+
+
+S = START_MONTH
+# Most done; two in progress and one not started, carried to later meetings; one overdue.
 ACTIONS = (
-    (
+    Action(
         0,
-        "Write up the ground rules we agreed and send them to every member",
+        "Write up the ground rules and send them to every member",
         "Chidi Coordinator",
-        (START_MONTH, 28),
-        ActionStatus.DONE,
-        "Sent by email and by post.",
+        (S, 28),
+        note="Sent by email and by post.",
     ),
-    (
+    Action(
         1,
         "Share Pathways' easy-read 'Moving on' guide with every member",
         "Tom Tran",
-        (START_MONTH + 2, 5),
-        ActionStatus.DONE,
-        "Shared at the next meeting and by email.",
+        (S + 2, 5),
+        note="Shared at the next meeting and by email.",
     ),
-    (
+    Action(
         2,
         "Find out which GP practices name a care coordinator for people with several conditions",
         "Grace Okafor",
-        (START_MONTH + 3, 5),
-        ActionStatus.DONE,
-        "Four practices do; the list is in our resources.",
+        (S + 3, 5),
+        note="Four do; the list is in resources.",
     ),
-    (
+    Action(
         3,
         "Share the one-page emergency plan template",
         "Colin Cole",
-        (START_MONTH + 4, 5),
-        ActionStatus.DONE,
-        "Added to our resources.",
+        (S + 4, 5),
+        note="Added to our resources.",
     ),
-    (
+    Action(
         4,
         "Turn the café's questions into short research questions",
         "Rosa Researcher",
-        (START_MONTH + 5, 5),
-        ActionStatus.DONE,
-        "Six questions, shared at the six-month meeting.",
+        (S + 5, 5),
+        note="Six questions, shared at the six-month meeting.",
     ),
-    (
+    Action(
         5,
         "Try a shorter feedback form with pictures",
         "Chidi Coordinator",
-        (START_MONTH + 6, 5),
-        ActionStatus.DONE,
-        "In use since the next meeting.",
+        (S + 6, 5),
+        note="In use since the next meeting.",
     ),
-    (
+    Action(
         6,
         "Invite the advocacy service to talk about reviews",
         "Claire Hughes",
-        (START_MONTH + 8, 5),
+        (S + 8, 5),
         ActionStatus.DROPPED,
-        "They could not come this year; Claire shared their leaflet instead.",
+        "They could not come this year; Claire shared their leaflet.",
     ),
-    (
+    Action(
         8,
         "Map who to call in the first week after leaving hospital",
         "Sarah Jones",
-        (START_MONTH + 13, 20),
+        (S + 13, 20),
         ActionStatus.IN_PROGRESS,
-        "Draft shared; waiting for the NHS trust's numbers.",
+        "Draft shared; waiting for the NHS numbers.",
     ),
-    (
+    Action(
         9,
         "Put the teams' tested changes on one page for members",
         "Mo Member",
-        (START_MONTH + 10, 28),
+        (S + 10, 28),
         ActionStatus.OPEN,
-        "",
     ),
-    (
+    Action(
         10,
         "Send the research needs list to the university's research panel",
         "Rosa Researcher",
-        (START_MONTH + 13, 10),
+        (S + 13, 10),
         ActionStatus.IN_PROGRESS,
         "On the panel's agenda for next month.",
     ),
-    (
+    Action(
         11,
         "Plan year two with members: topics, places and times",
         "Chidi Coordinator",
-        (START_MONTH + 13, 25),
+        (S + 13, 25),
         ActionStatus.OPEN,
-        "",
     ),
 )
 
-# (title, link, note, kind of evidence or None, who added it, meeting it was shared at)
+
+@dataclass(frozen=True)
+class Resource:
+    title: str
+    note: str
+    url: str = ""
+    kind: EvidenceKind | None = None
+    by: str = "coordinator"
+    meeting: int = 0  # shared at
+
+
+NICE = "https://www.nice.org.uk/guidance/"
 RESOURCES = (
-    (
+    Resource(
         "Transition from children's to adults' services (NICE guideline NG43)",
-        "https://www.nice.org.uk/guidance/ng43",
         "Start planning from school year 9, with the young person at the centre of it.",
+        f"{NICE}ng43",
         E.RESEARCH,
         "researcher",
         1,
     ),
-    (
+    Resource(
         "Co-production: what it is and how to do it (SCIE)",
-        "https://www.scie.org.uk/co-production/what-how",
         "How we try to work: as equals, sharing power, valuing every kind of knowledge.",
-        None,
-        "coordinator",
-        0,
+        "https://www.scie.org.uk/co-production/what-how",
     ),
-    (
+    Resource(
         "What carers told us about emergency plans",
-        "",
-        "Carers at the Tuesday group said a plan only helps if it is short, kept by the phone or "
-        "on the fridge, and someone else knows where it is. The one-page template is the result.",
-        E.LIVED_EXPERIENCE,
-        "carersexpert",
-        3,
+        "Carers at the Tuesday group said a plan only helps if it is short, kept by the "
+        "phone or on the fridge, and someone else knows where it is. The one-page "
+        "template is the result.",
+        kind=E.LIVED_EXPERIENCE,
+        by="carersexpert",
+        meeting=3,
     ),
-    (
+    Resource(
         "Supporting adult carers (NICE guideline NG150)",
-        "https://www.nice.org.uk/guidance/ng150",
         "Includes planning for emergencies and for the future with carers.",
+        f"{NICE}ng150",
         E.RESEARCH,
         "researcher",
         3,
     ),
-    (
+    Resource(
         "Decision-making and mental capacity (NICE guideline NG108)",
-        "https://www.nice.org.uk/guidance/ng108",
         "Supporting people to make their own decisions, before any assessment of capacity.",
+        f"{NICE}ng108",
         E.RESEARCH,
         "researcher",
         6,
     ),
-    (
+    Resource(
         "A good first week home from hospital: our checklist",
-        "",
-        "Written by frontline members: who visits on day one, medicines checked, equipment in "
-        "place, a named person to call, and a carer who knows the plan.",
-        E.PRACTICE_KNOWLEDGE,
-        "member",
-        8,
+        "Written by frontline members: who visits on day one, medicines checked, "
+        "equipment in place, a named person to call, and a carer who knows the plan.",
+        kind=E.PRACTICE_KNOWLEDGE,
+        by="member",
+        meeting=8,
     ),
-    (
+    Resource(
         "People's experience in adult social care services (NICE guideline NG86)",
-        "https://www.nice.org.uk/guidance/ng86",
         "What good care and support looks like to the people who use it.",
-        None,
-        "coordinator",
-        9,
+        f"{NICE}ng86",
+        meeting=9,
     ),
 )
 
@@ -809,34 +741,43 @@ NEED_VOTES = {
 
 # Evidence behind the teams' change ideas ---------------------------------------------------------
 
-# (team key, idea) -> (kind, source, short account, who added it: "lead", "member" or "expert").
-# Some ideas have none; one adopted change (the academy's quick interviews) rests on nothing
-# recorded, and four rest partly on lived experience.
-EVIDENCE: dict[tuple[str, str], tuple[tuple[EvidenceKind, str, str, str], ...]] = {
+
+@dataclass(frozen=True)
+class Piece:
+    kind: EvidenceKind
+    source: str
+    account: str
+    by: str = "lead"  # who added it: the team's "lead", "member" or "expert" (by experience)
+
+
+R, P, L = E.RESEARCH, E.PRACTICE_KNOWLEDGE, E.LIVED_EXPERIENCE
+SKILLS_FOR_CARE = (
+    "Skills for Care (2023) The state of the adult social care sector and workforce in England"
+)
+# (team key, idea) -> its evidence. Some ideas have none; one adopted change (the academy's
+# quick interviews) rests on nothing recorded, and four rest partly on lived experience.
+EVIDENCE: dict[tuple[str, str], tuple[Piece, ...]] = {
     ("riverside", "Falls safety huddle at every handover"): (
-        (
-            E.RESEARCH,
+        Piece(
+            R,
             "NICE (2013) Falls in older people: assessing risk and prevention (CG161)",
-            "Recommends that every person at risk has their risks looked at and acted on.",
-            "lead",
+            "Everyone at risk should have their risks looked at and acted on.",
         ),
-        (
-            E.PRACTICE_KNOWLEDGE,
+        Piece(
+            P,
             "Our shift leaders",
-            "Most falls happen when staff who know the person best have just gone off shift.",
-            "lead",
+            "Most falls happen just after the staff who know the person best go off shift.",
         ),
     ),
     ("riverside", "Chair exercise to music after lunch"): (
-        (
-            E.RESEARCH,
-            "Cameron I.D. et al. (2018) Interventions for preventing falls in older people in care "
-            "facilities and hospitals. Cochrane Review",
-            "Exercise may reduce falls in care homes; it works best when people keep doing it.",
-            "lead",
+        Piece(
+            R,
+            "Cameron I.D. et al. (2018) Interventions for preventing falls in older people "
+            "in care facilities and hospitals. Cochrane Review",
+            "Exercise may reduce falls in care homes; it works best when people keep at it.",
         ),
-        (
-            E.LIVED_EXPERIENCE,
+        Piece(
+            L,
             "Our expert by experience",
             "When I visit, the afternoon is the longest part of the day. Moving to music with "
             "other people feels like company, not like exercise, so people keep coming.",
@@ -844,115 +785,88 @@ EVIDENCE: dict[tuple[str, str], tuple[tuple[EvidenceKind, str, str, str], ...]] 
         ),
     ),
     ("riverside", "Afternoon drinks trolley"): (
-        (
-            E.PRACTICE_KNOWLEDGE,
+        Piece(
+            P,
             "Night staff",
             "People who drink little in the afternoon are more often dizzy at night.",
             "member",
         ),
     ),
     ("riverside", "Look at every fall within a day, with the person"): (
-        (
-            E.PRACTICE_KNOWLEDGE,
-            "Team meeting",
-            "After a week, nobody remembers what happened just before a fall.",
-            "lead",
-        ),
-        (
-            E.LIVED_EXPERIENCE,
+        Piece(P, "Team meeting", "After a week, nobody remembers what happened before a fall."),
+        Piece(
+            L,
             "Our expert by experience",
             "Ask the person what they were trying to do. They usually know why they fell.",
             "expert",
         ),
     ),
     ("north", "Same-day triage by the duty senior"): (
-        (
-            E.PRACTICE_KNOWLEDGE,
+        Piece(
+            P,
             "Duty seniors",
-            "Contacts left in the queue for a week often need a full assessment by the time we "
-            "read them.",
-            "lead",
+            "Contacts left in the queue for a week often need a full assessment by then.",
         ),
     ),
     ("north", "Drop-in assessment clinic at the library"): (
-        (
-            E.PRACTICE_KNOWLEDGE,
+        Piece(
+            P,
             "Another council's social workers",
             "A neighbouring council halved its waits with drop-in clinics.",
-            "lead",
         ),
-        (
-            E.LIVED_EXPERIENCE,
+        Piece(
+            L,
             "Our expert by experience",
-            "A library is somewhere I would go anyway. It feels less like being judged than a "
-            "visit to my home.",
+            "A library is somewhere I would go anyway. It feels less like being judged than "
+            "a visit to my home.",
             "expert",
         ),
     ),
     ("north", "'What to expect' leaflet sent before the visit"): (
-        (
-            E.RESEARCH,
+        Piece(
+            R,
             "NICE (2018) People's experience in adult social care services (NG86)",
-            "People should get information about their assessment in a format they can use.",
-            "lead",
+            "People should get information about their assessment in a form they can use.",
         ),
     ),
     ("north", "A friendly call the day before the visit"): (
-        (
-            E.LIVED_EXPERIENCE,
+        Piece(
+            L,
             "Our expert by experience",
-            "A letter on its own made me anxious. A call from a real person meant I knew who was "
-            "coming and could ask my family to be there.",
+            "A letter on its own made me anxious. A call from a real person meant I knew who "
+            "was coming and could ask my family to be there.",
             "expert",
         ),
-        (
-            E.PRACTICE_KNOWLEDGE,
+        Piece(
+            P,
             "Social workers",
             "Second visits are mostly because the person was not expecting us.",
             "member",
         ),
     ),
     ("meadowbank", "Buddy for every new starter"): (
-        (
-            E.RESEARCH,
-            "Skills for Care (2023) The state of the adult social care sector and workforce in "
-            "England",
-            "Many care workers who leave do so within their first year.",
-            "lead",
-        ),
-        (
-            E.PRACTICE_KNOWLEDGE,
-            "Exit interviews",
-            "New starters who left said they felt alone on their first runs.",
-            "lead",
-        ),
+        Piece(R, SKILLS_FOR_CARE, "Many care workers who leave do so in their first year."),
+        Piece(P, "Exit interviews", "New starters who left felt alone on their first runs."),
     ),
     ("meadowbank", "Manager check-in calls in weeks 2 and 6"): (
-        (
-            E.PRACTICE_KNOWLEDGE,
+        Piece(
+            P,
             "Branch managers",
-            "Problems that make people leave start early and are easy to fix if we hear them.",
+            "What makes people leave starts early and is easy to fix if we hear it.",
             "member",
         ),
     ),
     ("meadowbank", "Guaranteed hours after induction"): (
-        (
-            E.RESEARCH,
-            "Skills for Care (2023) The state of the adult social care sector and workforce in "
-            "England",
-            "Turnover is higher for care workers on zero-hours contracts.",
-            "lead",
-        ),
+        Piece(R, SKILLS_FOR_CARE, "Turnover is higher for care workers on zero-hours contracts."),
     ),
     ("carers", "One-page emergency plan"): (
-        (
-            E.RESEARCH,
+        Piece(
+            R,
             "NICE (2020) Supporting adult carers (NG150)",
-            "Recommends helping carers plan for emergencies.",
-            "lead",
+            "Carers should be helped to plan for emergencies.",
         ),
-        (
-            E.LIVED_EXPERIENCE,
+        Piece(
+            L,
             "Our expert by experience",
             "When I was taken ill, nobody at home knew which medicines the person I care for "
             "takes. One page on the fridge would have saved a frightening night.",
@@ -960,47 +874,42 @@ EVIDENCE: dict[tuple[str, str], tuple[tuple[EvidenceKind, str, str, str], ...]] 
         ),
     ),
     ("carers", "Plan-writing at the Tuesday carers' group"): (
-        (
-            E.PRACTICE_KNOWLEDGE,
+        Piece(
+            P,
             "Carer support workers",
             "Carers put off writing a plan alone; in a group they help each other.",
-            "lead",
         ),
     ),
     ("academy", "'Try a day in care' taster days"): (
-        (
-            E.PRACTICE_KNOWLEDGE,
+        Piece(
+            P,
             "Recruitment team",
             "People who know what the job is like before they start are more likely to stay.",
-            "lead",
         ),
     ),
     ("academy", "Buddy for every new starter"): (
-        (
-            E.PRACTICE_KNOWLEDGE,
+        Piece(
+            P,
             "Meadowbank Home Care",
             "Meadowbank's new starters stayed longer once each had a buddy.",
-            "lead",
         ),
     ),
     ("pathways", "Joint planning meeting at 16"): (
-        (
-            E.RESEARCH,
-            "NICE (2016) Transition from children's to adults' services for young people using "
-            "health or social care services (NG43)",
+        Piece(
+            R,
+            "NICE (2016) Transition from children's to adults' services for young people "
+            "using health or social care services (NG43)",
             "Start planning early, from school year 9, with the young person at the centre.",
-            "lead",
         ),
-        (
-            E.PRACTICE_KNOWLEDGE,
+        Piece(
+            P,
             "Pathways workers",
-            "Plans stall when the adults' team meets the young person for the first time at 17.",
-            "lead",
+            "Plans stall when the adults' team first meets the young person at 17.",
         ),
     ),
     ("pathways", "Easy-read 'Moving on' guide"): (
-        (
-            E.LIVED_EXPERIENCE,
+        Piece(
+            L,
             "Our expert by experience",
             "I did not understand the letters about adult services. Pictures and short words "
             "helped me ask my own questions.",
@@ -1008,19 +917,18 @@ EVIDENCE: dict[tuple[str, str], tuple[tuple[EvidenceKind, str, str, str], ...]] 
         ),
     ),
     ("pathways", "Peer mentors who have made the move"): (
-        (
-            E.LIVED_EXPERIENCE,
+        Piece(
+            L,
             "Young people's group",
             "Hearing from someone who has done it is better than being told by a professional.",
             "expert",
         ),
     ),
     ("pathways", "'Moving on' group evenings"): (
-        (
-            E.PRACTICE_KNOWLEDGE,
+        Piece(
+            P,
             "Youth club workers",
-            "Young people come to evenings with friends more readily than to one-to-one meetings.",
-            "lead",
+            "Young people come to evenings with friends more readily than to one-to-ones.",
         ),
     ),
 }
@@ -1109,23 +1017,46 @@ class CommunityBuilder:
             linked = at(t.month(START_MONTH), 11) if n == COMMUNITY_THEME else closed
             db.session.add(stamp(theme, grouped, linked if n in became else grouped))
         db.session.flush()
-        seen: dict[str, datetime] = {}  # when each participant first sent an idea or voted
-        for n, (theme, text, group, who, anonymous) in enumerate(IDEAS):
-            if who is None:
+        seen = self.round_ideas(held, themes, event, grouped)
+        self.round_votes(held, themes, event, seen)
+        return held
+
+    def round_ideas(
+        self, held: PriorityRound, themes: list[PriorityTheme], event: date, grouped: datetime
+    ) -> dict[str, datetime]:
+        """Ideas sent online before the event and typed in from its cards the day after; returns
+        when each person first sent one."""
+        t = self.t
+        seen: dict[str, datetime] = {}
+        ideas = [(theme, idea) for theme, some in enumerate(IDEAS) for idea in some]
+        for n, (theme, idea) in enumerate(ideas):
+            if idea.by is None:
                 sent, source = at(event + timedelta(days=1), 11), IdeaSource.EVENT
             else:
                 sent, source = at(t.day(ROUND_MONTH, 3 + n % 8), 10 + n % 9), IdeaSource.ONLINE
-                seen[who] = min(seen.get(who, sent), sent)
-            idea = PriorityIdea(
+                seen[idea.by] = min(seen.get(idea.by, sent), sent)
+            row = PriorityIdea(
                 round_id=held.id,
                 theme_id=themes[theme].id,
-                text=text,
-                stakeholder_group=group,
+                text=idea.text,
+                stakeholder_group=idea.group,
                 source=source,
-                is_anonymous=anonymous,
-                submitted_by_id=self.users[who].id if who else None,
+                is_anonymous=idea.anonymous,
+                submitted_by_id=self.users[idea.by].id if idea.by else None,
             )
-            db.session.add(stamp(idea, sent, grouped))
+            db.session.add(stamp(row, sent, grouped))
+        return seen
+
+    def round_votes(
+        self,
+        held: PriorityRound,
+        themes: list[PriorityTheme],
+        event: date,
+        seen: dict[str, datetime],
+    ) -> None:
+        """Dots in the fortnight after the event; everyone who took part joined the round just
+        before their first idea or vote, in the group they chose."""
+        seen = dict(seen)
         for n, (who, dots) in enumerate(VOTES.items()):
             voted = at(event + timedelta(days=4 + n % 9), 12 + n % 7)
             seen[who] = min(seen.get(who, voted), voted)
@@ -1139,11 +1070,10 @@ class CommunityBuilder:
                 )
                 db.session.add(stamp(vote, voted))
         for who, group in PARTICIPANTS.items():
-            row = RoundParticipant(
+            joined = RoundParticipant(
                 round_id=held.id, user_id=self.users[who].id, stakeholder_group=group
             )
-            db.session.add(stamp(row, seen[who] - timedelta(minutes=5)))
-        return held
+            db.session.add(stamp(joined, seen[who] - timedelta(minutes=5)))
 
     # The CoP, its members and meetings -----------------------------------------------------------
 
@@ -1207,34 +1137,35 @@ class CommunityBuilder:
             self.meetings.append(meeting)
 
     def actions_and_resources(self, community: Community) -> None:
-        for n, description, owner, (month, day), status, note in ACTIONS:
-            meeting = self.meetings[n]
+        for spec in ACTIONS:
+            meeting = self.meetings[spec.meeting]
             agreed = at(meeting.held_on, 17)
-            later = min(self.meeting_days[n + 1 :] or [meeting.held_on])
+            later = min(self.meeting_days[spec.meeting + 1 :] or [meeting.held_on])
             action = CommunityAction(
                 community_id=community.id,
                 meeting_id=meeting.id,
-                description=description,
-                owner=owner,
-                due_on=self.t.day(month, day),
-                status=status,
-                progress_note=note,
+                description=spec.text,
+                owner=spec.owner,
+                due_on=self.t.day(*spec.due),
+                status=spec.status,
+                progress_note=spec.note,
                 recorded_by_id=self.facilitator.id,
             )
-            updated = at(later, 17) if status != ActionStatus.OPEN else agreed
+            updated = at(later, 17) if spec.status != ActionStatus.OPEN else agreed
             db.session.add(stamp(action, agreed, self.capped(updated)))
-        for title, url, note, kind, who, n in RESOURCES:
+        for shared in RESOURCES:
             resource = CommunityResource(
                 community_id=community.id,
-                title=title,
-                url=url,
-                note=note,
-                evidence_kind=kind,
-                added_by_id=self.users[who].id,
+                title=shared.title,
+                url=shared.url,
+                note=shared.note,
+                evidence_kind=shared.kind,
+                added_by_id=self.users[shared.by].id,
             )
-            db.session.add(stamp(resource, at(self.meeting_days[n] + timedelta(days=1), 14)))
+            added = at(self.meeting_days[shared.meeting] + timedelta(days=1), 14)
+            db.session.add(stamp(resource, added))
         for title, month, day, interviews, who, findings in EVALUATIONS:
-            note = EvaluationNote(
+            evaluation = EvaluationNote(
                 community_id=community.id,
                 title=title,
                 written_on=self.t.day(month, day),
@@ -1243,7 +1174,7 @@ class CommunityBuilder:
                 findings=findings,
                 added_by_id=self.facilitator.id,
             )
-            db.session.add(stamp(note, at(self.t.day(month, day), 16)))
+            db.session.add(stamp(evaluation, at(self.t.day(month, day), 16)))
 
     def feedback(self, members: list[tuple[Member, CommunityMember]]) -> None:
         """Online answers from members with an account who take part, paper forms typed in by
@@ -1331,15 +1262,15 @@ class CommunityBuilder:
         for (team_key, title), pieces in EVIDENCE.items():
             idea = self.b.ideas[(team_key, title)]
             team = self.b.teams[team_key]
-            for n, (kind, source, account, who) in enumerate(pieces):
+            for n, piece in enumerate(pieces):
                 added = self.capped(idea.created_at + timedelta(days=2 + n, hours=n))
                 row = IdeaEvidence(
                     team_id=team.id,
                     change_idea_id=idea.id,
-                    kind=kind,
-                    source=source,
-                    account=account,
-                    added_by_id=self.person(team_key, who).id,
+                    kind=piece.kind,
+                    source=piece.source,
+                    account=piece.account,
+                    added_by_id=self.person(team_key, piece.by).id,
                 )
                 db.session.add(stamp(row, added))
 
