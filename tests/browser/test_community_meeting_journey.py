@@ -148,4 +148,8 @@ def test_a_facilitator_runs_two_meetings_and_carries_an_action(
     phone.goto(first_url)
     expect(phone.get_by_role("heading", level=1, name="First meeting")).to_be_visible()
     assert_no_sideways_scroll(phone)
+    # Every column of who came by group fits the screen: none is cut off inside its scroller.
+    table = phone.locator("#attendance-by-group").bounding_box()
+    wrapper = phone.locator("#who-came .app-table-wrapper").bounding_box()
+    assert table and wrapper and table["width"] <= wrapper["width"] + 1, (table, wrapper)
     check_accessibility(phone, "phone-community-meeting")

@@ -172,7 +172,7 @@ def test_who_came_is_recorded_with_guests_by_group_and_shown_by_group(cop, clien
     page = text_of(client.get(f"/community-meetings/{meeting.id}"))
     assert "5 people came: 2 members and 3 guests." in page
     assert "Carer 1 2 3" in page  # members, guests, everyone
-    assert "Total 2 3 5" in page
+    assert "All groups 2 3 5" in page
     [event] = [e for e in audit_rows("CommunityMeeting") if e.action == AuditAction.UPDATE]
     assert event.after == {
         "members": ["Meg Member", "Sam Walk-in"],
