@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import aliased
 
+from improve.analysis.evidence import LibraryEvidence, library_evidence
 from improve.extensions import db
-from improve.models import Aim, ChangeIdea, Cycle, Driver, DriverKind, Ramp, Team
+from improve.models import Aim, ChangeIdea, Cycle, Driver, DriverKind, IdeaEvidence, Ramp, Team
 from improve.models.aim import driver_link
 
 # IHI: most aims have 2 to 5 primary drivers. Outside that, warn; never refuse.
@@ -51,6 +52,8 @@ class Diagram:
     tests: dict[int, int]  # change idea id -> its cycles, for ideas that have a ramp of tests
     # change idea id -> the team whose idea it was copied from the collaborative's idea library
     sources: dict[int, str] = field(default_factory=dict)
+    # How much evidence, of which kinds, is behind each change idea (improve.ideas.evidence).
+    evidence: LibraryEvidence = field(default_factory=lambda: library_evidence([], []))
 
     def ideas_under(self, driver_id: int | None) -> list[ChangeIdea]:
         known = {driver.id for driver in self.primaries + self.secondaries}
@@ -141,7 +144,8 @@ class Diagram:
 
 
 def diagram(aim: Aim) -> Diagram:
-    """The aim's drivers, links and change ideas, in three queries whatever their number."""
+    """The aim's drivers, links and change ideas, and the evidence behind the ideas, in a fixed
+    number of queries whatever their number."""
     drivers = list(
         db.session.scalars(
             sa.select(Driver).where(Driver.aim_id == aim.id).order_by(Driver.position, Driver.id)
@@ -178,7 +182,18 @@ def diagram(aim: Aim) -> Diagram:
         ),
         tests=_tests_by_idea([idea.id for idea in ideas]),
         sources=_source_teams(ideas),
+        evidence=_evidence(aim),
     )
+
+
+def _evidence(aim: Aim) -> LibraryEvidence:
+    query = (
+        sa.select(IdeaEvidence.change_idea_id, IdeaEvidence.kind)
+        .join(ChangeIdea, ChangeIdea.id == IdeaEvidence.change_idea_id)
+        .where(ChangeIdea.aim_id == aim.id, IdeaEvidence.team_id == aim.team_id)
+    )
+    rows = [(idea_id, kind.value) for idea_id, kind in db.session.execute(query)]
+    return library_evidence([(idea_id, idea_id) for idea_id, _ in rows], rows)
 
 
 def _source_teams(ideas: list[ChangeIdea]) -> dict[int, str]:

@@ -1,7 +1,8 @@
-"""The collaborative's change-idea library: what each team tested, and copying an idea."""
+"""The collaborative's change-idea library: what each team tested, copying an idea, and the
+evidence behind each idea."""
 
 from flask import Blueprint
 
 bp = Blueprint("ideas", __name__)
 
-from improve.ideas import views  # noqa: E402, F401
+from improve.ideas import evidence, views  # noqa: E402, F401

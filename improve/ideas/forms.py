@@ -9,15 +9,19 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import Form, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, StopValidation
 
+from improve.analysis.evidence import NO_EVIDENCE
 from improve.drivers.forms import optional_id
 from improve.forms import NoControlCharacters, strip_text
 from improve.ideas.queries import CopyTarget
+from improve.models import EvidenceKind
+from improve.models.community import EVIDENCE_KIND_LABELS
 
 SEARCH_LENGTH = 200
 
 
 class SearchForm(Form):
-    """The library's search: words and a driver, in the query string, so no CSRF token."""
+    """The library's search: words, a driver and a kind of evidence, in the query string, so no
+    CSRF token."""
 
     words = StringField(
         "Words in the idea's name or description",
@@ -39,6 +43,19 @@ class SearchForm(Form):
         widget=GovSelect(),
         default="",
         invalid_choice_message="Choose a driver from the list",
+    )
+
+    evidence = SelectField(
+        "Kind of evidence",
+        description="What the idea rests on, in at least one of the teams that have it.",
+        widget=GovSelect(),
+        default="",
+        choices=[
+            SelectChoice("", "Any, or none yet"),
+            *(SelectChoice(kind.value, EVIDENCE_KIND_LABELS[kind]) for kind in EvidenceKind),
+            SelectChoice(NO_EVIDENCE, "No evidence recorded yet"),
+        ],
+        invalid_choice_message="Choose a kind of evidence from the list",
     )
 
     def set_drivers(self, choices: list[tuple[str, str]]) -> None:

@@ -2,8 +2,9 @@
 pandas (improve.analysis.ideas) and the measures' own chart rules for the signals.
 
 What a person sees of another team is limited here, not in the template: an idea's title,
-description, teams, counts and decisions are the collaborative's to share; aims, cycles and
-measures are listed only for teams the person may open.
+description, teams, counts and decisions are the collaborative's to share, and so are the kinds
+of evidence behind it and how many pieces; aims, cycles and measures, and what the evidence says
+(its source and account, on the idea's evidence page), only for teams the person may open.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import pandas as pd
 import sqlalchemy as sa
 from flask import abort
 
+from improve.analysis import evidence as evidence_sums
 from improve.analysis import ideas as sums
 from improve.extensions import db
+from improve.ideas import evidence_queries
 from improve.measures import linking
 from improve.measures.analysis import analyse_series
 from improve.models import (
@@ -72,6 +75,7 @@ class Holding:
     aim_id: int
     aim_title: str
     cycles: list[CycleLink]
+    evidence: int = 0  # pieces of evidence behind it
 
 
 @dataclass
@@ -81,6 +85,8 @@ class TeamRow:
     copied_from: list[str]  # names of the teams this team's idea was copied from
     holdings: list[Holding] = field(default_factory=list)  # only for teams the person may open
     signal_measures: list[MeasureLink] = field(default_factory=list)  # likewise
+    evidence_kinds: tuple[str, ...] = ()  # the kinds of evidence behind this team's idea
+    evidence_items: int = 0
 
 
 @dataclass
@@ -93,6 +99,8 @@ class IdeaGroup:
     drivers: list[tuple[str, str]]  # (kind, title), primary drivers first
     totals: dict[str, int]  # a row of sums.group_summary
     teams: list[TeamRow]
+    evidence_kinds: tuple[str, ...] = ()  # across every team that holds it
+    rests_on_lived_experience: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,10 +120,13 @@ class Library:
     targets: list[CopyTarget]
     ideas: pd.DataFrame
     idea_drivers: pd.DataFrame
+    evidence: evidence_sums.LibraryEvidence
 
-    def matching(self, words: str = "", driver: str = "") -> list[IdeaGroup]:
-        """The ideas that match a search (see analysis.ideas.matching_groups), in order."""
+    def matching(self, words: str = "", driver: str = "", evidence: str = "") -> list[IdeaGroup]:
+        """The ideas that match a search (see analysis.ideas.matching_groups and, for the kind
+        of evidence, analysis.evidence.LibraryEvidence.matching), in order."""
         wanted = set(sums.matching_groups(self.ideas, self.idea_drivers, words, driver))
+        wanted &= self.evidence.matching(evidence)
         return [group for group in self.groups if group.id in wanted]
 
 
@@ -289,7 +300,7 @@ def followed_signals(
 
 def library(collaborative: Collaborative, user: User) -> Library:
     """Every change idea of the collaborative, one entry per idea however many teams have it.
-    About ten queries, whatever the number of teams, ideas, cycles or measures."""
+    About eleven queries, whatever the number of teams, ideas, cycles or measures."""
     teams = team_access(collaborative, user)
     ideas = ideas_frame(collaborative)
     drivers = drivers_frame(collaborative)
@@ -299,7 +310,13 @@ def library(collaborative: Collaborative, user: User) -> Library:
     team_counts = sums.team_summary(ideas, cycles, followed)
     totals = sums.group_summary(team_counts).set_index("group_id")
     titles = dict(zip(ideas["idea_id"], ideas["title"], strict=True))
-    context = _Context(teams, ideas, idea_drivers, cycles, followed, measures, team_counts)
+    evidence = evidence_sums.library_evidence(
+        zip(ideas["idea_id"], ideas["group_id"], strict=True),
+        evidence_queries.collaborative_evidence(collaborative.id),
+    )
+    context = _Context(
+        teams, ideas, idea_drivers, cycles, followed, measures, team_counts, evidence
+    )
     return Library(
         groups=[
             context.group(int(group_id), totals.loc[group_id].to_dict())
@@ -309,6 +326,7 @@ def library(collaborative: Collaborative, user: User) -> Library:
         targets=copy_targets(teams, drivers),
         ideas=ideas,
         idea_drivers=idea_drivers,
+        evidence=evidence,
     )
 
 
@@ -321,6 +339,7 @@ class _Context:
     followed: pd.DataFrame
     measures: dict[int, Measure]
     team_counts: pd.DataFrame
+    evidence: evidence_sums.LibraryEvidence
 
     def __post_init__(self) -> None:
         self.by_id = {int(row.idea_id): row for row in self.ideas.itertuples(index=False)}
@@ -363,6 +382,8 @@ class _Context:
             teams=[
                 self._team_row(group_id, team_id, members) for team_id in self._team_ids(members)
             ],
+            evidence_kinds=self.evidence.group_kinds.get(group_id, ()),
+            rests_on_lived_experience=self.evidence.rests_on_lived_experience(group_id),
         )
 
     def _team_ids(self, members: list[Any]) -> list[int]:
@@ -382,10 +403,23 @@ class _Context:
         own = [m for m in members if int(m.team_id) == team_id]
         sources = [self.by_id.get(int(m.copied_from_id)) for m in own if pd.notna(m.copied_from_id)]
         copied_from = sorted({self.teams[int(s.team_id)].name for s in sources if s is not None})
-        row = TeamRow(team, self.counts[group_id, team_id], copied_from)
+        own_ids = [int(m.idea_id) for m in own]
+        row = TeamRow(
+            team,
+            self.counts[group_id, team_id],
+            copied_from,
+            evidence_kinds=self.evidence.kinds_of(own_ids),
+            evidence_items=self.evidence.items_of(own_ids),
+        )
         if team.may_view:
             row.holdings = [
-                Holding(int(m.idea_id), int(m.aim_id), m.aim_title, self.cycles_of[int(m.idea_id)])
+                Holding(
+                    int(m.idea_id),
+                    int(m.aim_id),
+                    m.aim_title,
+                    self.cycles_of[int(m.idea_id)],
+                    self.evidence.items.get(int(m.idea_id), 0),
+                )
                 for m in own
             ]
             found = {self.measures[i] for m in own for i in self.signalled[int(m.idea_id)]}

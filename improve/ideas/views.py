@@ -30,7 +30,8 @@ def library_page(
     search = SearchForm(request.args)
     search.set_drivers(found.driver_choices)
     valid = search.validate()
-    groups = found.matching(search.words.data or "", search.driver.data or "") if valid else []
+    wanted = (search.words.data or "", search.driver.data or "", search.evidence.data or "")
+    groups = found.matching(*wanted) if valid else []
     forms = {}
     for group in groups:
         # Offer only the aims that do not have the idea yet; none left, no form.
@@ -48,7 +49,8 @@ def library_page(
         search=search,
         groups=groups,
         total=len(found.groups),
-        filtered=bool(search.words.data or search.driver.data),
+        lived_experience=found.evidence.lived_experience_groups,
+        filtered=any(wanted),
         copy_forms=forms,
         failed=failed[1] if failed else None,
         form=failed[1] if failed else search,
@@ -57,7 +59,7 @@ def library_page(
 
 @bp.get("/collaboratives/<id:collaborative_id>/ideas")
 def library(collaborative_id: int):
-    """The collaborative's change ideas, searchable by words and driver."""
+    """The collaborative's change ideas, searchable by words, driver and kind of evidence."""
     return library_page(collaborative_or_404(collaborative_id))
 
 
