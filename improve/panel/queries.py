@@ -13,8 +13,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from improve.analysis import disclosure, summary
+from improve.analysis.evidence import AdoptedEvidence
 from improve.analysis.series import SeriesAnalysis
 from improve.extensions import db
+from improve.ideas import evidence_queries
 from improve.measures.analysis import analyse_series, read_series
 from improve.models import (
     Collaborative,
@@ -180,6 +182,9 @@ class PanelSummary:
     # every shared measure's points (print).
     hidden: disclosure.Hidden = field(default_factory=disclosure.Hidden)
     hidden_every_measure: disclosure.Hidden = field(default_factory=disclosure.Hidden)
+    # What the changes adopted in the period rest on: research, practice knowledge, lived
+    # experience (issue 20, point 3; improve.analysis.evidence).
+    evidence: AdoptedEvidence = field(default_factory=lambda: AdoptedEvidence(()))
 
     def rows_for(self, measure: Measure) -> list[dict[str, Any]]:
         return [row for row in self.rows if row["measure_id"] == measure.id]
@@ -250,9 +255,10 @@ def panel_summary(
     spark_page_wanted: int | None = 1,
 ) -> PanelSummary:
     """The panel's figures for the chosen period, measure and team: a fixed number of queries
-    (points, cycles, scores, the latest review), then pandas. The analyses use every number;
-    a team's figures that rest on small numbers of people are blanked in the rows and the small
-    charts (improve.analysis.disclosure), and `hidden` counts them."""
+    (points, cycles, scores, the latest review, the adopted changes and their evidence), then
+    pandas. The analyses use every number; a team's figures that rest on small numbers of
+    people are blanked in the rows and the small charts (improve.analysis.disclosure), and
+    `hidden` counts them."""
     if choice.team is not None:
         teams = [choice.team]
     shown_measures = [choice.measure] if choice.measure is not None else measures
@@ -312,6 +318,9 @@ def panel_summary(
         spark_measure=spark_measure,
         hidden=summary.hidden_count(table, analysed, [spark_measure.id] if spark_measure else []),
         hidden_every_measure=summary.hidden_count(table, analysed, [m.id for m in shown_measures]),
+        evidence=evidence_queries.adopted_evidence(
+            collaborative.id, team_filter, choice.start, choice.end
+        ),
     )
     if spark_page_wanted is not None:
         result.spark_page = spark_page(len(teams), spark_page_wanted)

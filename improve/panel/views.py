@@ -14,6 +14,7 @@ from flask import Response, abort, render_template, request, url_for
 from improve.analysis import disclosure, summary
 from improve.exports.writers import csv_response, xlsx_response
 from improve.htmx import render
+from improve.ideas.evidence_export import adopted_frame
 from improve.measures.analysis import definition_of
 from improve.models import Collaborative, Measure
 from improve.panel import bp, queries, review_queries
@@ -119,7 +120,12 @@ def summary_export(collaborative_id: int, fmt: str):
     if fmt == "csv":
         return csv_response(table, stem)
     return xlsx_response(
-        {"Summary": table, "Progress scores": progress_frame(result), "About": about_frame(result)},
+        {
+            "Summary": table,
+            "Progress scores": progress_frame(result),
+            "Adopted changes": adopted_frame(result.evidence, result.team_names),
+            "About": about_frame(result),
+        },
         stem,
     )
 
@@ -284,6 +290,7 @@ def about_frame(result: queries.PanelSummary) -> pd.DataFrame:
         ("Web address", url_for("panel.dashboard", collaborative_id=result.collaborative.id)),
     ]
     facts += [("Summary", sentence) for sentence in result.narrative]
+    facts.append(("What the adopted changes rest on", result.evidence.sentence))
     return pd.DataFrame(facts, columns=["About", "Detail"])
 
 

@@ -126,7 +126,7 @@ def test_xlsx_has_the_summary_scores_and_what_it_covers(world, panel, client_for
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
     workbook = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames == ["Summary", "Progress scores", "About"]
+    assert workbook.sheetnames == ["Summary", "Progress scores", "Adopted changes", "About"]
     header = [cell.value for cell in workbook["Summary"][1]]
     assert header[:4] == ["Team", "Measure", "Baseline", "Latest"]
     assert "Real improvements since 1 January 2025" in header
