@@ -10,7 +10,7 @@ from flask import Response, abort, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from improve.analysis.research import SUPPORT_IN_WORDS, status_counts
+from improve.analysis.research import SUPPORT_IN_WORDS, status_counts, with_status
 from improve.exports.writers import csv_response, xlsx_response
 from improve.extensions import db
 from improve.forms import (
@@ -23,6 +23,7 @@ from improve.forms import (
 from improve.htmx import is_partial_request, render, see_other
 from improve.models import (
     Community,
+    CommunityMeeting,
     Cycle,
     NeedStatus,
     ResearchNeed,
@@ -73,13 +74,14 @@ def needs_page(community: Community, status: int = 200, **given: Any) -> Respons
     valid = form.validate()
     items = queries.community_needs(community, current_user)
     chosen = form.status.data if valid else ""
+    shown = {tally.need_id for tally in with_status([i.tally for i in items], chosen or None)}
     return render(
         LIST,
         "need_list",
         status if valid else 422,
         community=community,
         filter_form=form,
-        items=[item for item in items if not chosen or item.need.status.value == chosen],
+        items=[item for item in items if item.need.id in shown],
         counts=status_counts((item.tally for item in items), STATUSES),
         total=len(items),
         chosen=chosen,
@@ -133,7 +135,7 @@ def new(community_id: int):
     return _form_page("research/new.html", form, form_status(form), community=community, back=back)
 
 
-def _meeting_from_url(community: Community) -> Any:
+def _meeting_from_url(community: Community) -> CommunityMeeting | None:
     """The meeting named by ?meeting=, which must be this community's (else 404)."""
     text = request.args.get("meeting", "")
     if not text:
