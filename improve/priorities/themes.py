@@ -147,7 +147,8 @@ def merge_theme(theme_id: int):
         if not conflict:
             moved = operations.merge_theme(current_user, round_, theme, target)
             db.session.commit()
-            flash(f"‘{theme.name}’ merged into ‘{target.name}’: {moved} ideas moved.", "success")
+            ideas_moved = f"{moved} idea{'' if moved == 1 else 's'} moved"
+            flash(f"‘{theme.name}’ merged into ‘{target.name}’: {ideas_moved}.", "success")
             return see_other(board_url(round_, f"theme-{target.id}"))
     ideas = queries.list_ideas(round_.id, current_user.id, theme_id=theme.id)
     return render(

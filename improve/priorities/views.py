@@ -272,7 +272,8 @@ def stage(round_id: int):
         return round_page(round_, None, 422, stage_problem=problem)
     removed = operations.set_stage(current_user, round_, stage)
     db.session.commit()
-    gone = f" {removed} people’s votes were removed: ask them to vote again." if removed else ""
+    people = f"{removed} person" if removed == 1 else f"{removed} people"
+    gone = f" The votes of {people} were removed: ask them to vote again." if removed else ""
     flash(STAGE_NEWS[stage] + gone, "success")
     return see_other(round_url(round_))
 

@@ -297,7 +297,7 @@ def test_going_back_from_voting_asks_first_then_removes_the_votes(world, client_
     assert rounds()[0].stage == RoundStage.THEMING
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PriorityVote)) == 0
     page = client.get(f"/priority-rounds/{round_.id}")
-    assert "1 people’s votes were removed" in text_of(page)
+    assert "The votes of 1 person were removed" in text_of(page)
 
 
 def test_going_back_from_finished_keeps_the_votes(world, client_for, make_round):
