@@ -269,6 +269,8 @@ FILE_TYPES = (
     "image/svg+xml",
 )
 FORMATS = ("csv", "xlsx")  # what a route's <fmt> takes (improve.exports.views.FORMATS)
+# URL variables that pick one of a few files: each is timed. A CoP's participation has two.
+CHOICES = {"fmt": FORMATS, "table": ("membership", "attendance")}
 FLOOR_TARGETS = {"page": 3.0, "download": 10.0}  # times the floor, judged at LARGE_TEAMS
 PAGE_BUDGET_S = 4.0  # timed repeats of one address stop once they add up to this (slow exports)
 # An address whose one request took longer than this is not asked again at the larger sizes:
@@ -327,6 +329,17 @@ def scale_values(url: str) -> dict[str, Any]:
             "action_id": one(
                 "SELECT min(id) FROM panel_action WHERE collaborative_id = :c", c=collaborative
             ),
+            # Issue 20: the collaborative's priority round and the CoP it led to, and their
+            # records (each the first of its kind), so their pages are timed at scale too.
+            "round_id": one(
+                "SELECT min(id) FROM priority_round WHERE collaborative_id = :c", c=collaborative
+            ),
+            "community_id": one(
+                "SELECT min(id) FROM community WHERE collaborative_id = :c", c=collaborative
+            ),
+            "evidence_id": one(
+                "SELECT min(id) FROM idea_evidence WHERE team_id = :team", team=team
+            ),
             # A shared measure with a denominator, so its page across teams draws a funnel too.
             "measure_id": one(
                 "SELECT min(id) FROM measure WHERE collaborative_id = :c AND team_id IS NULL "
@@ -334,6 +347,7 @@ def scale_values(url: str) -> dict[str, Any]:
                 c=collaborative,
             ),
         }
+    values |= community_values(engine, values["community_id"], values["round_id"], team)
     # The calendar feed's address holds the collaborative's secret, made when the calendar page
     # is first opened: make it here, so the feed is timed like every other download.
     with engine.begin() as connection:
@@ -351,6 +365,56 @@ def scale_values(url: str) -> dict[str, Any]:
     return values
 
 
+def community_values(
+    engine: Any, community: int | None, round_id: int | None, team: int | None
+) -> dict[str, Any]:
+    """The first record of each kind of the scale CoP and priority round (issue 20), by the name
+    of the URL variable that holds it. Names two blueprints use for different records are
+    keyed by blueprint too (see `COMMUNITY_RECORDS`)."""
+    queries = {
+        "meeting_id": ("SELECT min(id) FROM community_meeting WHERE community_id = :k", community),
+        "member_id": ("SELECT min(id) FROM community_member WHERE community_id = :k", community),
+        "resource_id": (
+            "SELECT min(id) FROM community_resource WHERE community_id = :k",
+            community,
+        ),
+        "note_id": (
+            "SELECT min(id) FROM community_evaluation_note WHERE community_id = :k",
+            community,
+        ),
+        "need_id": ("SELECT min(id) FROM research_need WHERE community_id = :k", community),
+        "communities.action_id": (
+            "SELECT min(id) FROM community_action WHERE community_id = :k",
+            community,
+        ),
+        "theme_id": ("SELECT min(id) FROM priority_theme WHERE round_id = :k", round_id),
+        "priorities.idea_id": ("SELECT min(id) FROM priority_idea WHERE round_id = :k", round_id),
+        "ideas.idea_id": (
+            "SELECT min(change_idea_id) FROM idea_evidence WHERE team_id = :k",
+            team,
+        ),
+    }
+    with engine.connect() as connection:
+        return {
+            name: connection.execute(sa.text(sql), {"k": key}).scalar() if key else None
+            for name, (sql, key) in queries.items()
+        }
+
+
+# URL variables of issue 20's pages that say which record of the scale CoP or round they show.
+COMMUNITY_RECORDS = frozenset(
+    {"community_id", "round_id", "meeting_id", "member_id", "resource_id", "note_id", "need_id"}
+    | {"theme_id", "evidence_id"}
+)
+
+
+def _value(values: dict[str, Any], endpoint: str, name: str) -> Any:
+    """A URL variable's value for this endpoint: its blueprint's own first (`idea_id` is a change
+    idea to `ideas.*` and an idea of a priority round to `priorities.*`), else the shared one."""
+    blueprint = endpoint.partition(".")[0]
+    return values.get(f"{blueprint}.{name}", values.get(name))
+
+
 # Downloads of a collaborative found by a secret in their address instead of its id.
 BY_SECRET = {"reports.calendar_feed"}
 
@@ -361,34 +425,41 @@ def collaborative_addresses(app: Any, values: dict[str, Any]) -> list[Address]:
     adapter = app.url_map.bind("localhost")
     addresses = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint):
-        of_collaborative = "collaborative_id" in rule.arguments or rule.endpoint in BY_SECRET
+        of_collaborative = (
+            "collaborative_id" in rule.arguments
+            or rule.endpoint in BY_SECRET
+            or bool(rule.arguments & COMMUNITY_RECORDS)
+            or rule.endpoint == "ideas.evidence"
+        )
         if "GET" not in (rule.methods or ()) or not of_collaborative:
             continue
         email = _opener(rule.endpoint)
-        missing = sorted(name for name in rule.arguments - {"fmt"} if values.get(name) is None)
+        names = rule.arguments - {"fmt", "table"}
+        missing = sorted(name for name in names if _value(values, rule.endpoint, name) is None)
         if missing:
             reason = f"no {', '.join(missing)} in the scale data"
             addresses.append(Address(rule.endpoint, email, None, reason))
             continue
-        filled = {name: values[name] for name in rule.arguments - {"fmt"}}
-        for fmt in FORMATS if "fmt" in rule.arguments else (None,):
-            chosen = {**filled, "fmt": fmt} if fmt else filled
+        filled = {name: _value(values, rule.endpoint, name) for name in names}
+        choice = next((name for name in CHOICES if name in rule.arguments), None)
+        for option in CHOICES[choice] if choice else (None,):
+            chosen = {**filled, choice: option} if choice else filled
             path = adapter.build(rule.endpoint, chosen)
-            addresses.append(
-                Address(f"{rule.endpoint}.{fmt}" if fmt else rule.endpoint, email, path)
-            )
+            name = f"{rule.endpoint}.{option}" if option else rule.endpoint
+            addresses.append(Address(name, email, path))
     return addresses
 
 
 def _opener(endpoint: str) -> str:
     """Who opens the page: the panel member for the panel's own pages (as they use them), a team
-    lead for the idea library (they copy ideas from it, which adds a form to each idea), and the
+    lead for the idea library (they copy ideas from it, which adds a form to each idea) and for
+    changing their team's evidence, and the
     coordinator, who may see every team, for everything else (so exports hold every team)."""
     from improve import scale_data
 
     if endpoint.startswith("panel."):
         return scale_data.PANEL
-    if endpoint == "ideas.library":
+    if endpoint == "ideas.library" or endpoint.endswith("_evidence"):
         return "scale-lead-001@example.org"
     return scale_data.COORDINATOR
 

@@ -36,6 +36,22 @@ ENTITY_LABELS = {
     "ProgressScore": "progress score",
     "PanelReview": "panel review",
     "Evaluation": "evaluation",
+    "PanelAction": "panel action",
+    "IdeaEvidence": "evidence",
+    "Community": "community of practice",
+    "CommunityMember": "community member",
+    "CommunityMeeting": "community meeting",
+    "CommunityAction": "community action",
+    "CommunityResource": "shared resource",
+    "MeetingFeedback": "meeting feedback",
+    "EvaluationNote": "evaluation note",
+    "ResearchNeed": "research need",
+    "ResearchNeedVote": "vote for a research need",
+    "PriorityRound": "priority round",
+    "PriorityTheme": "priority theme",
+    "PriorityIdea": "priority idea",
+    "PriorityVote": "priority vote",
+    "RoundParticipant": "round participant",
 }
 
 # Column names as people would say them. Anything missing falls back to the column name with

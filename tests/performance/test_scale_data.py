@@ -238,3 +238,34 @@ def test_issue_20_records_grow_with_the_teams(app, runner):
         db.session.scalar(sa.select(sa.func.count()).where(Membership.user_id == researcher.id))
         == 0
     )
+
+
+def test_the_bench_times_every_page_of_the_cop_and_round_and_each_opens(app, runner, client):
+    """`make bench` fills every issue 20 page from the scale data (none skipped for want of an
+    id), and each address answers its opener: a page the bench cannot open is not timed."""
+    from bench import run as bench
+
+    assert run(runner, "--scale", "0.01").exit_code == 0
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    values = bench.scale_values(url)
+    addresses = bench.collaborative_addresses(app, values)
+    blueprints = ("communities.", "priorities.", "research.", "community_feedback.", "ideas.")
+    wanted = [a for a in addresses if a.name.startswith(blueprints)]
+    assert {a.name for a in wanted if a.path is None} == set()
+    names = {a.name for a in wanted}
+    for endpoint in ("communities.meeting", "priorities.theme", "research.needs", "ideas.evidence"):
+        assert endpoint in names
+    assert {"communities.participation_csv.membership", "research.export.xlsx"} <= names
+    signed_in_as, answers = None, {}
+    for address in sorted(wanted, key=lambda a: a.email):
+        if address.email != signed_in_as:
+            client.post("/sign-out")
+            password = {"email": address.email, "password": scale_data.PASSWORD}
+            assert client.post("/sign-in", data=password).status_code == 303
+            signed_in_as = address.email
+        answers[address.name] = client.get(address.path).status_code
+    # The scale round is finished: changing its themes is refused with a message (409), and
+    # asking to move it on sends the person back to the round (303).
+    refused = {name for name, status in answers.items() if status == 409}
+    assert refused <= {name for name in answers if name.startswith("priorities.")}
+    assert {name: s for name, s in answers.items() if s not in (200, 303, 409)} == {}
