@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from improve.models import COLLABORATIVE_ROLES, Role
-from improve.permissions import POLICY, Permission
+from improve.models import COLLABORATIVE_ROLES, CommunityRole, Role
+from improve.permissions import COMMUNITY_POLICY, POLICY, CommunityPermission, Permission
 
 P = Permission  # the table reads better short
+CP = CommunityPermission
 
 # Outcome classes a response falls into.
 ALLOWED = "allowed"  # anything but 401/403/404, a sign-in redirect or a 5xx
@@ -28,19 +29,25 @@ SIGN_IN = "sign in"  # a redirect to the sign-in page (401 with HX-Redirect for 
 SERVER_ERROR = "5xx"
 UNAUTHORISED = "401"  # the JSON API's answer to no session and no token: never a redirect
 
-# The world: collaborative X with teams A and B, collaborative Y with team C.
+# The world: collaborative X with teams A and B, collaborative Y with team C; community of
+# practice K grew from X, L from Y. A URL for owner A or B points at K's records, for C at L's.
 COLLABORATIVE_OF = {"A": "X", "B": "X", "C": "Y"}
+COMMUNITY_OF = {"A": "K", "B": "K", "C": "L"}
+PARENT_OF = {"K": "X", "L": "Y"}  # the collaborative each community grew from
 OWNERS = tuple(COLLABORATIVE_OF)
 SIGNED_OUT = "signed_out"
 
 
 @dataclass(frozen=True)
 class Person:
-    """One role of the matrix: a team role per team, a collaborative role per collaborative."""
+    """One role of the matrix: a team role per team, a collaborative role per collaborative, a
+    role per community of practice (which opens nothing of a team or collaborative, and the
+    other roles open nothing of a community)."""
 
     key: str
     team_roles: dict[str, Role] = field(default_factory=dict)
     collaborative_roles: dict[str, Role] = field(default_factory=dict)
+    community_roles: dict[str, CommunityRole] = field(default_factory=dict)
     is_admin: bool = False
     signed_in: bool = True
 
@@ -70,6 +77,12 @@ class Person:
     def may_create_collaborative(self) -> bool:
         return self.is_admin or Role.COORDINATOR in self.collaborative_roles.values()
 
+    def holds_in_community(self, permission: CommunityPermission, community: str) -> bool:
+        if not self.signed_in:
+            return False
+        role = self.community_roles.get(community)
+        return self.is_admin or (role is not None and role in COMMUNITY_POLICY[permission])
+
 
 # The conftest `world` fixture's people (the matrix test checks the database agrees).
 PEOPLE: dict[str, Person] = {
@@ -82,10 +95,19 @@ PEOPLE: dict[str, Person] = {
         Person("panel_x", collaborative_roles={"X": Role.PANEL_MEMBER}),
         Person("lead_a", team_roles={"A": Role.TEAM_LEAD}),
         Person("member_a", team_roles={"A": Role.TEAM_MEMBER}),
-        Person("expert_a", team_roles={"A": Role.EXPERT_BY_EXPERIENCE}),
+        # Both in team A and in community K: neither role may open the other's records.
+        Person(
+            "expert_a",
+            team_roles={"A": Role.EXPERT_BY_EXPERIENCE},
+            community_roles={"K": CommunityRole.MEMBER},
+        ),
         Person("member_b", team_roles={"B": Role.TEAM_MEMBER}),
         Person("member_c", team_roles={"C": Role.TEAM_MEMBER}),
         Person("nobody"),
+        # Community K's people, with no team or collaborative role (matrix_world makes them).
+        Person("facilitator_k", community_roles={"K": CommunityRole.FACILITATOR}),
+        Person("member_k", community_roles={"K": CommunityRole.MEMBER}),
+        Person("partner_k", community_roles={"K": CommunityRole.RESEARCH_PARTNER}),
     )
 }
 assert all(
@@ -98,9 +120,22 @@ assert all(
 # where member_b stands towards owner C. Sending those requests too would only spend CI time.
 MATRIX_ROLES = tuple(key for key in PEOPLE if key != "member_c")
 NO_OWNER_ONLY = frozenset({"nobody"})
+# The people who hold only a community role stand where "nobody" stands towards every team's and
+# collaborative's records: they ask for those only in the blueprints that read a community's
+# records (expert_a, in team A and community K, asks everywhere).
+COMMUNITY_ONLY = frozenset({"facilitator_k", "member_k", "partner_k"})
+COMMUNITY_BLUEPRINTS = frozenset({"communities", "priorities", "research", "community_feedback"})
 
 # Who wrote each team's comments (only they, and admins, may change or delete them).
 COMMENT_AUTHOR = {"A": "member_a", "B": "member_b", "C": "member_c"}
+# Who added each team's evidence (an expert by experience changes only their own).
+EVIDENCE_AUTHOR = {"A": "expert_a", "B": "member_b", "C": "member_c"}
+# Who shared each community's resource (they, and its facilitators, change it).
+RESOURCE_AUTHOR = {"K": "member_k"}  # L's was shared by someone outside the matrix
+# Who sent in each round's idea, by round owner (only they may change or withdraw it: anyone
+# else, admins and facilitators included, gets 404, so an anonymous idea's author is never
+# confirmed). L's was sent in by someone outside the matrix.
+IDEA_AUTHOR = {"X": "expert_a", "Y": "member_c", "K": "member_k"}
 
 
 # Requirements ------------------------------------------------------------------------------------
@@ -225,6 +260,83 @@ class CopyIdea(Requirement):
 
 
 @dataclass(frozen=True)
+class OnTeamAny(Requirement):
+    """As OnTeam, allowed with any one of the permissions (evidence: the team's record keepers,
+    and its experts by experience)."""
+
+    permissions: tuple[P, ...]
+
+    def signed_in_outcome(self, person: Person, owner: str | None) -> str:
+        assert owner is not None
+        if not person.holds_on_team(P.VIEW_TEAM, owner):
+            return HIDDEN
+        allowed = any(person.holds_on_team(p, owner) for p in self.permissions)
+        return ALLOWED if allowed else FORBIDDEN
+
+
+@dataclass(frozen=True)
+class OwnEvidence(Requirement):
+    """A piece of a team's evidence: as OnTeam(VIEW_TEAM); then the team's record keepers, or
+    the expert by experience who added it; others 403."""
+
+    def signed_in_outcome(self, person: Person, owner: str | None) -> str:
+        assert owner is not None
+        if not person.holds_on_team(P.VIEW_TEAM, owner):
+            return HIDDEN
+        if person.holds_on_team(P.EDIT_TEAM_RECORDS, owner):
+            return ALLOWED
+        own = EVIDENCE_AUTHOR[owner] == person.key
+        return ALLOWED if own and person.holds_on_team(P.ADD_EXPERT_VIEW, owner) else FORBIDDEN
+
+
+@dataclass(frozen=True)
+class InCommunity(Requirement):
+    """A record of the owner's community of practice: 404 unless they may see the community,
+    403 unless they hold the permission there. Only a community role counts (and admins)."""
+
+    permission: CP
+
+    def signed_in_outcome(self, person: Person, owner: str | None) -> str:
+        assert owner is not None
+        community = COMMUNITY_OF[owner]
+        if not person.holds_in_community(CP.VIEW, community):
+            return HIDDEN
+        return ALLOWED if person.holds_in_community(self.permission, community) else FORBIDDEN
+
+
+@dataclass(frozen=True)
+class OwnResource(Requirement):
+    """A shared resource: as InCommunity(VIEW); then its facilitators, or whoever shared it
+    while they take part; others 403."""
+
+    def signed_in_outcome(self, person: Person, owner: str | None) -> str:
+        outcome = InCommunity(CP.FACILITATE).signed_in_outcome(person, owner)
+        if outcome != FORBIDDEN:
+            return outcome
+        assert owner is not None
+        community = COMMUNITY_OF[owner]
+        shared_it = RESOURCE_AUTHOR.get(community) == person.key
+        return (
+            ALLOWED if shared_it and person.holds_in_community(CP.TAKE_PART, community) else outcome
+        )
+
+
+@dataclass(frozen=True)
+class OwnIdea(Requirement):
+    """A priority idea sent in online: 404 unless they wrote it (and may still take part in its
+    round, as `taking_part` says); admins too."""
+
+    taking_part: Requirement
+    round_owner: dict[str, str]  # owner of the URL -> the round's collaborative or community
+
+    def signed_in_outcome(self, person: Person, owner: str | None) -> str:
+        outcome = self.taking_part.signed_in_outcome(person, owner)
+        assert owner is not None
+        wrote_it = IDEA_AUTHOR.get(self.round_owner[owner]) == person.key
+        return outcome if outcome != ALLOWED or wrote_it else HIDDEN
+
+
+@dataclass(frozen=True)
 class Api(Requirement):
     """The JSON API (issue 19, point 5): as `inner` for someone signed in (the matrix reads it
     with their session; tokens act as their owner, tests/api); signed out, a 401 as JSON, never
@@ -274,6 +386,24 @@ VIEW_TEAM = OnTeam(P.VIEW_TEAM)
 EDIT_RECORDS = OnTeam(P.EDIT_TEAM_RECORDS)
 VIEW_COLLABORATIVE = OnCollaborative(P.VIEW_COLLABORATIVE)
 EDIT_COLLABORATIVE = OnCollaborative(P.EDIT_COLLABORATIVE)
+IN_COMMUNITY = InCommunity(CP.VIEW)
+TAKE_PART = InCommunity(CP.TAKE_PART)
+FACILITATE = InCommunity(CP.FACILITATE)
+
+# A priority round, theme or idea: the matrix asks for one of the collaborative's rounds (variant
+# "collaborative") and one of the community's (variant "community"). Everyone the collaborative
+# or community shows takes part; its coordinators, or the community's facilitators, run it.
+ROUND_TAKE_PART = ByVariant({"collaborative": VIEW_COLLABORATIVE, "community": IN_COMMUNITY})
+ROUND_FACILITATE = ByVariant({"collaborative": EDIT_COLLABORATIVE, "community": FACILITATE})
+# The collaborative's round is voting: its results are its coordinators' until voting closes;
+# the community's round has closed, so its results are everyone's who takes part.
+ROUND_RESULTS = ByVariant({"collaborative": EDIT_COLLABORATIVE, "community": IN_COMMUNITY})
+OWN_IDEA = ByVariant(
+    {
+        "collaborative": OwnIdea(VIEW_COLLABORATIVE, COLLABORATIVE_OF),
+        "community": OwnIdea(IN_COMMUNITY, COMMUNITY_OF),
+    }
+)
 
 TABLE: dict[str, Requirement] = {
     # Open to everyone: signing in, invitation links, help, health, static files.
@@ -424,6 +554,80 @@ TABLE: dict[str, Requirement] = {
     "reports.index": VIEW_TEAM,
     "reports.detail": ByMethod({"GET": VIEW_TEAM, "POST": EDIT_RECORDS}),
     "reports.score": OnTeam(P.SCORE_REPORTS),
+    # The evidence behind a team's change idea (issue 20, point 3).
+    "ideas.evidence": VIEW_TEAM,
+    "ideas.add_evidence": OnTeamAny((P.EDIT_TEAM_RECORDS, P.ADD_EXPERT_VIEW)),
+    "ideas.edit_evidence": OwnEvidence(),
+    "ideas.remove_evidence": OwnEvidence(),
+    # Communities of practice (issue 20): a community role only; anyone who may start a
+    # collaborative may start one.
+    "communities.index": SignedIn(),
+    "communities.new": CreateCollaborative(),
+    "communities.detail": IN_COMMUNITY,
+    "communities.edit": FACILITATE,
+    "communities.members": IN_COMMUNITY,
+    "communities.add_member": FACILITATE,
+    "communities.edit_member": FACILITATE,
+    "communities.remove_member": FACILITATE,
+    "communities.meetings": IN_COMMUNITY,
+    "communities.new_meeting": FACILITATE,
+    "communities.meeting": IN_COMMUNITY,
+    "communities.edit_meeting": FACILITATE,
+    "communities.attendance": FACILITATE,
+    "communities.add_action": FACILITATE,
+    "communities.edit_action": FACILITATE,
+    "communities.delete_action": FACILITATE,
+    "communities.resources": IN_COMMUNITY,
+    "communities.add_resource": TAKE_PART,
+    "communities.edit_resource": OwnResource(),
+    "communities.remove_resource": OwnResource(),
+    "communities.participation": IN_COMMUNITY,
+    "communities.participation_csv": IN_COMMUNITY,
+    # Research needs: read by research partners too; logged and voted on by those who take part;
+    # a team's Study stage sends one to a community of its collaborative.
+    "research.needs": IN_COMMUNITY,
+    "research.export": IN_COMMUNITY,
+    "research.new": TAKE_PART,
+    "research.from_cycle": EDIT_RECORDS,
+    "research.edit": FACILITATE,
+    "research.remove": FACILITATE,
+    "research.vote": TAKE_PART,
+    "research.take_back_vote": TAKE_PART,
+    # A community's evaluation: feedback after a meeting, and interview-based notes.
+    "community_feedback.evaluation": IN_COMMUNITY,
+    "community_feedback.give": TAKE_PART,
+    "community_feedback.paper": FACILITATE,
+    "community_feedback.add_note": FACILITATE,
+    "community_feedback.edit_note": FACILITATE,
+    "community_feedback.remove_note": FACILITATE,
+    # Priority rounds, of a collaborative or of a community.
+    "priorities.collaborative_rounds": VIEW_COLLABORATIVE,
+    "priorities.new_collaborative_round": EDIT_COLLABORATIVE,
+    "priorities.community_rounds": IN_COMMUNITY,
+    "priorities.new_community_round": FACILITATE,
+    "priorities.detail": ROUND_TAKE_PART,
+    "priorities.edit": ROUND_FACILITATE,
+    "priorities.stage": ROUND_FACILITATE,
+    "priorities.add_idea": ROUND_TAKE_PART,
+    "priorities.edit_idea": OWN_IDEA,
+    "priorities.withdraw_idea": OWN_IDEA,
+    "priorities.event_ideas": ROUND_FACILITATE,
+    "priorities.themes": ROUND_FACILITATE,
+    "priorities.move_idea": ROUND_FACILITATE,
+    "priorities.theme": ROUND_TAKE_PART,
+    "priorities.edit_theme": ROUND_FACILITATE,
+    "priorities.merge_theme": ROUND_FACILITATE,
+    "priorities.reorder_theme": ROUND_FACILITATE,
+    "priorities.delete_theme": ROUND_FACILITATE,
+    "priorities.vote": ROUND_TAKE_PART,
+    "priorities.count_dots": ROUND_TAKE_PART,
+    "priorities.results": ROUND_RESULTS,
+    "priorities.results_csv": ROUND_RESULTS,
+    # What a chosen theme became: the round's facilitators (starting a community: those who may
+    # start one, which every coordinator and community facilitator running a round may).
+    "priorities.start_community": ROUND_FACILITATE,
+    "priorities.link_aim": ROUND_FACILITATE,
+    "priorities.link_measure": ROUND_FACILITATE,
     # A record's history: its team's, its collaborative's, or (accounts) admins only.
     "history.record": ByVariant(
         {
@@ -495,3 +699,11 @@ def sees_team(person: str, team: str) -> bool:
 
 def sees_collaborative(person: str, collaborative: str) -> bool:
     return PEOPLE[person].holds_on_collaborative(P.VIEW_COLLABORATIVE, collaborative)
+
+
+def sees_community(person: str, community: str) -> bool:
+    return PEOPLE[person].holds_in_community(CP.VIEW, community)
+
+
+def community_role(person: str, community: str) -> CommunityRole | None:
+    return PEOPLE[person].community_roles.get(community)

@@ -1,6 +1,7 @@
 """The records the access matrix points its URLs at: one of every kind per team of the conftest
-`world` (A and B in collaborative X, C in Y), and per collaborative, each named with a unique
-marker so a response can be searched for another team's data.
+`world` (A and B in collaborative X, C in Y), per collaborative, and per community of practice
+(K grown from X, L from Y, with their people: see `add_communities`), each named with a unique
+marker so a response can be searched for another team's or community's data.
 
 `url_variants` fills every variable of a URL rule for one owner, by the variable's name, so a
 new route is covered as soon as it exists; a variable name it does not know fails the test.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -28,6 +29,12 @@ from improve.models import (
     Collaborative,
     CollaborativePhase,
     Comment,
+    Community,
+    CommunityAction,
+    CommunityMeeting,
+    CommunityMember,
+    CommunityResource,
+    CommunityRole,
     Cycle,
     CycleQuestion,
     CycleTask,
@@ -35,7 +42,12 @@ from improve.models import (
     Driver,
     DriverKind,
     Evaluation,
+    EvaluationNote,
+    EvidenceKind,
+    IdeaEvidence,
+    IdeaSource,
     Measure,
+    MeetingFeedback,
     Membership,
     MonthlyReport,
     OutboxMessage,
@@ -43,15 +55,33 @@ from improve.models import (
     PanelAction,
     PanelReview,
     PhaseKind,
+    PriorityIdea,
+    PriorityRound,
+    PriorityTheme,
+    PriorityVote,
     Ramp,
     ReportStatus,
+    ResearchNeed,
     Role,
+    RoundParticipant,
+    RoundStage,
     Stage,
+    StakeholderGroup,
     Team,
     User,
 )
-from tests.conftest import cheap_password_hash
-from tests.security.access_policy import COLLABORATIVE_OF, COMMENT_AUTHOR, OWNERS
+from tests.conftest import PASSWORD, cheap_password_hash
+from tests.security.access_policy import (
+    COLLABORATIVE_OF,
+    COMMENT_AUTHOR,
+    COMMUNITY_OF,
+    EVIDENCE_AUTHOR,
+    IDEA_AUTHOR,
+    OWNERS,
+    PARENT_OF,
+    PEOPLE,
+    RESOURCE_AUTHOR,
+)
 
 
 def marker(kind: str, owner: str) -> str:
@@ -82,9 +112,30 @@ TEAM_KINDS = (
     "cyclecomment",
     "report",
     "answers",
+    "evidence",
     "spare",
 )
-COLLABORATIVE_KINDS = ("phase", "review", "action", "evaluation", "shared", "about")
+# A priority round's title, its first theme's name and its idea's words (collaboratives' and
+# communities' rounds alike).
+ROUND_KINDS = ("round", "theme", "ptidea")
+COLLABORATIVE_KINDS = ("phase", "review", "action", "evaluation", "shared", "about", *ROUND_KINDS)
+COMMUNITY_KINDS = (
+    "community",  # its name
+    "copabout",  # its description
+    "person",  # a member without an account
+    "meeting",  # a meeting's title
+    "minutes",  # its notes
+    "copaction",
+    "resource",
+    "need",
+    "feedback",  # a comment after a meeting
+    "evalnote",
+    *ROUND_KINDS,
+)
+# What a community's research partners never read: comments are written to its members.
+NOT_FOR_PARTNERS = ("feedback",)
+COMMUNITIES = ("K", "L")
+ROUND_VARIANTS = ("collaborative", "community")
 
 
 @dataclass
@@ -112,14 +163,23 @@ class MatrixWorld:
         found = [marker(kind, collaborative) for kind in COLLABORATIVE_KINDS] + names
         return found + [s for t in teams for s in self.team_secrets(t)]
 
+    def community_secrets(self, community: str) -> list[str]:
+        """A community of practice's own markers (its records are no team's or collaborative's)."""
+        return [marker(kind, community) for kind in COMMUNITY_KINDS]
+
     # Fresh records for requests that remove or use up what they point at --------------------
 
-    def spare(self, variable: str, endpoint: str, owner: str) -> int:
+    def spare(self, variable: str, endpoint: str, owner: str, variant: str = "") -> int:
         """A new record for one destructive request, so later requests still find theirs."""
         records = self.owners[owner].ids
         team_id, aim_id, cycle_id = records["team_id"], records["aim_id"], records["cycle_id"]
         name = marker("spare", owner)
         number = next(self.counter)
+        made = self._community_spare(variable, endpoint, owner, variant, str(number))
+        if made is not None:
+            db.session.add(made)
+            db.session.commit()
+            return made.id
         if variable == "comment_id":
             author = getattr(self.world, COMMENT_AUTHOR[owner])
             made: Any = Comment(team_id=team_id, aim_id=aim_id, author_id=author.id, body=name)
@@ -171,6 +231,41 @@ class MatrixWorld:
         db.session.commit()
         return made.id
 
+    def _community_spare(
+        self, variable: str, endpoint: str, owner: str, variant: str, name: str
+    ) -> Any:
+        """A spare record of issue 20's kinds, made as the world's own (same author), or None.
+        A community's is named by its community's marker (its records are no team's)."""
+        records = self.owners[owner].ids
+        community_id = records["community_id"]
+        users = self.world
+        if endpoint.startswith("priorities."):
+            key = _round_owner(owner, variant)
+            round_id, name = records[f"round_id@{variant}"], f"{marker('spare', key)} {name}"
+            if variable == "theme_id":
+                return PriorityTheme(round_id=round_id, name=name, position=next(self.counter))
+            if variable == "idea_id":
+                author = getattr(users, IDEA_AUTHOR[key]) if key in IDEA_AUTHOR else None
+                return _priority_idea(round_id, name, author, None)
+        if variable != "evidence_id":
+            name = f"{marker('spare', COMMUNITY_OF[owner])} {name}"
+        if variable == "member_id":
+            return _member(community_id, name, None, CommunityRole.MEMBER)
+        if variable == "action_id" and endpoint.startswith("communities."):
+            return _community_action(community_id, records["meeting_id"], name)
+        if variable == "resource_id":
+            author = RESOURCE_AUTHOR.get(COMMUNITY_OF[owner])
+            return _resource(community_id, name, getattr(users, author) if author else None)
+        if variable == "need_id":
+            return _need(community_id, name, None, None)
+        if variable == "note_id":
+            return _evaluation_note(community_id, name)
+        if variable == "evidence_id":
+            author = getattr(users, EVIDENCE_AUTHOR[owner])
+            text = marker("spare", owner)  # a team's record
+            return _evidence(records["team_id"], records["idea_id"], text, author)
+        return None
+
 
 # Requests that remove (or use up) the record in their URL: each gets a spare one.
 DESTRUCTIVE_POSTS = {
@@ -187,6 +282,14 @@ DESTRUCTIVE_POSTS = {
     "panel.delete_action": "action_id",
     "admin.edit_user": "user_id",
     "admin.reset_password": "user_id",
+    "ideas.remove_evidence": "evidence_id",
+    "communities.remove_member": "member_id",
+    "communities.delete_action": "action_id",
+    "communities.remove_resource": "resource_id",
+    "research.remove": "need_id",
+    "community_feedback.remove_note": "note_id",
+    "priorities.withdraw_idea": "idea_id",
+    "priorities.delete_theme": "theme_id",
 }
 
 
@@ -215,6 +318,224 @@ def _audit(actor: User, entity: Any, team: Team | None, collaborative: Collabora
         team_id=team.id if team else None,
         collaborative_id=collaborative.id if collaborative else None,
     )
+
+
+def _round_owner(owner: str, variant: str) -> str:
+    """Whose round a URL of this owner points at: its collaborative's or its community's."""
+    return COLLABORATIVE_OF[owner] if variant == "collaborative" else COMMUNITY_OF[owner]
+
+
+def _member(
+    community_id: int,
+    name: str,
+    user: User | None,
+    role: CommunityRole,
+    group: StakeholderGroup = StakeholderGroup.CARER,
+) -> CommunityMember:
+    return CommunityMember(
+        community_id=community_id,
+        user_id=user.id if user else None,
+        name=user.display_name if user else name,
+        role=role,
+        stakeholder_group=group,
+        joined_on=date(2026, 1, 1),
+    )
+
+
+def _community_action(community_id: int, meeting_id: int, text: str) -> CommunityAction:
+    return CommunityAction(
+        community_id=community_id, meeting_id=meeting_id, description=text, owner="Sam Okafor"
+    )
+
+
+def _resource(community_id: int, title: str, by: User | None) -> CommunityResource:
+    return CommunityResource(
+        community_id=community_id,
+        title=title,
+        note="Short and practical.",
+        added_by_id=by.id if by else None,
+    )
+
+
+def _need(community_id: int, text: str, meeting_id: int | None, cycle_id: int | None):
+    return ResearchNeed(
+        community_id=community_id,
+        question=text,
+        raised_by="Sam",
+        raised_by_group=StakeholderGroup.CARER,
+        meeting_id=meeting_id,
+        cycle_id=cycle_id,
+    )
+
+
+def _evaluation_note(community_id: int, title: str) -> EvaluationNote:
+    return EvaluationNote(
+        community_id=community_id,
+        title=title,
+        written_on=date(2026, 6, 1),
+        interviews=4,
+        findings="People felt listened to.",
+    )
+
+
+def _evidence(team_id: int, idea_id: int, text: str, by: User) -> IdeaEvidence:
+    return IdeaEvidence(
+        team_id=team_id,
+        change_idea_id=idea_id,
+        kind=EvidenceKind.LIVED_EXPERIENCE,
+        account=text,
+        added_by_id=by.id,
+    )
+
+
+def _priority_idea(round_id: int, text: str, by: User | None, theme_id: int | None) -> PriorityIdea:
+    """An idea sent in online, anonymously: only its author may change it."""
+    return PriorityIdea(
+        round_id=round_id,
+        theme_id=theme_id,
+        text=text,
+        stakeholder_group=StakeholderGroup.EXPERT_BY_EXPERIENCE,
+        source=IdeaSource.ONLINE,
+        is_anonymous=True,
+        submitted_by_id=by.id if by else None,
+    )
+
+
+# Communities of practice -------------------------------------------------------------------------
+
+# Community K's people (access_policy.PEOPLE): with no team or collaborative role.
+COMMUNITY_PEOPLE = {
+    "facilitator_k": StakeholderGroup.MANAGER,
+    "member_k": StakeholderGroup.EXPERT_BY_EXPERIENCE,
+    "partner_k": StakeholderGroup.ACADEMIA,
+    "expert_a": StakeholderGroup.CARER,  # also in team A
+}
+
+
+def add_communities(world: SimpleNamespace) -> None:
+    """Communities K (of collaborative X) and L (of Y), and K's people as PEOPLE describes them,
+    on top of the conftest `world` (which other tests use as it is: they expect no community).
+    L has a member without an account only."""
+    if hasattr(world, "k"):
+        return
+    password = cheap_password_hash(PASSWORD)
+    for key in COMMUNITY_PEOPLE:
+        if not hasattr(world, key):
+            name = key.replace("_", " ").title()
+            user = User(email=f"{key}@example.org", display_name=name, password_hash=password)
+            db.session.add(user)
+            setattr(world, key, user)
+    for key, collaborative in (("K", world.x), ("L", world.y)):
+        community = Community(
+            collaborative_id=collaborative.id,
+            name=marker("community", key),
+            theme="Complex needs across the lifespan",
+            description=marker("copabout", key),
+            started_on=date(2026, 1, 1),
+        )
+        db.session.add(community)
+        setattr(world, key.lower(), community)
+    db.session.flush()
+    for person, group in COMMUNITY_PEOPLE.items():
+        for community, role in PEOPLE[person].community_roles.items():
+            member = _member(
+                getattr(world, community.lower()).id, "", getattr(world, person), role, group
+            )
+            db.session.add(member)
+    db.session.commit()
+
+
+def _community_records(w: SimpleNamespace, key: str, team: dict[str, int]) -> dict:
+    """One of every kind of a community's records, each with its marker; its research need
+    came from the Study stage of the cycle of a team of its collaborative (`team`)."""
+    community = getattr(w, key.lower())
+    m = lambda kind: marker(kind, key)  # noqa: E731
+    walk_in = _member(community.id, m("person"), None, CommunityRole.MEMBER)
+    meeting = CommunityMeeting(
+        community_id=community.id,
+        held_on=date.today() - timedelta(days=30),
+        title=m("meeting"),
+        agenda="Introductions; what we want to learn.",
+        notes=m("minutes"),
+        guests={"carer": 1},
+    )
+    db.session.add_all([walk_in, meeting])
+    db.session.flush()
+    meeting.attendees = [walk_in]
+    author = RESOURCE_AUTHOR.get(key)
+    facilitator = w.facilitator_k if key == "K" else None
+    action = _community_action(community.id, meeting.id, m("copaction"))
+    resource = _resource(community.id, m("resource"), getattr(w, author) if author else None)
+    need = _need(community.id, m("need"), None, team["cycle_id"])  # from a Study stage
+    feedback = MeetingFeedback(
+        meeting_id=meeting.id,
+        user_id=None,  # a paper form, typed in
+        entered_by_id=facilitator.id if facilitator else None,
+        stakeholder_group=StakeholderGroup.CARER,
+        listened_to="yes",
+        learned_something="partly",
+        will_use="yes",
+        comment=m("feedback"),
+    )
+    note = _evaluation_note(community.id, m("evalnote"))
+    db.session.add_all([action, resource, need, feedback, note])
+    db.session.commit()
+    return {
+        "community_id": community.id,
+        "member_id": walk_in.id,
+        "meeting_id": meeting.id,
+        "community_action_id": action.id,
+        "resource_id": resource.id,
+        "need_id": need.id,
+        "note_id": note.id,
+    }
+
+
+def _round_records(
+    w: SimpleNamespace, key: str, stage: RoundStage, team: dict[str, int], **owner: int
+) -> dict[str, int]:
+    """A round with two themes and one idea sent in anonymously (by IDEA_AUTHOR[key], who also
+    voted), its first theme linked to the aim of a team of its collaborative and to a shared
+    measure (what the theme became), for the pages to name only to those who may see them."""
+    m = lambda kind: marker(kind, key)  # noqa: E731
+    round_ = PriorityRound(
+        title=m("round"),
+        question="What should we work on together next year?",
+        stage=stage,
+        **owner,
+    )
+    db.session.add(round_)
+    db.session.flush()
+    chosen = PriorityTheme(
+        round_id=round_.id,
+        name=m("theme"),
+        position=0,
+        aim_id=team["aim_id"],
+        measure_id=team["shared_measure_id"],
+        community_id=team.get("became_community_id"),
+    )
+    other = PriorityTheme(round_id=round_.id, name="Getting out and about", position=1)
+    db.session.add_all([chosen, other])
+    db.session.flush()
+    author = getattr(w, IDEA_AUTHOR[key]) if key in IDEA_AUTHOR else None
+    idea = _priority_idea(round_.id, m("ptidea"), author, chosen.id)
+    db.session.add(idea)
+    if author is not None:
+        group = StakeholderGroup.EXPERT_BY_EXPERIENCE
+        db.session.add(
+            RoundParticipant(round_id=round_.id, user_id=author.id, stakeholder_group=group)
+        )
+        db.session.add(
+            PriorityVote(
+                round_id=round_.id,
+                theme_id=chosen.id,
+                user_id=author.id,
+                stakeholder_group=group,
+                dots=2,
+            )
+        )
+    db.session.commit()
+    return {"round_id": round_.id, "theme_id": chosen.id, "idea_id": idea.id}
 
 
 def build(world: SimpleNamespace) -> MatrixWorld:
@@ -264,12 +585,14 @@ def build(world: SimpleNamespace) -> MatrixWorld:
             "shared_measure_id": shared.id,
             "collaborative_membership_id": membership.id,
         }
+    add_communities(world)
     owners = {}
     for owner in OWNERS:
         team, key = teams[owner], COLLABORATIVE_OF[owner]
         records = Records(dict(per_collaborative[key]), period=date(2026, 1, 1).isoformat())
         records.ids |= _team_records(world, owner, team, records.ids["shared_measure_id"])
         owners[owner] = records
+    _add_community_records(world, owners)
     invited = _user("invited@example.org", "Invited person")
     db.session.add(invited)
     # An email that failed, for the admin's "Send again" (admin pages belong to no owner).
@@ -285,6 +608,43 @@ def build(world: SimpleNamespace) -> MatrixWorld:
     for records in owners.values():
         records.ids["message_id"] = failed.id
     return MatrixWorld(world, owners, invitation_token(invited))
+
+
+def _add_community_records(world: SimpleNamespace, owners: dict[str, Records]) -> None:
+    """Each community's records for the owners that point at it (A and B at K, C at L), and
+    the rounds: the collaborative's (voting; its chosen theme became the community) and the
+    community's (closed), each's chosen theme linked to the first team's aim."""
+    first = {
+        community: min(o for o in OWNERS if COMMUNITY_OF[o] == community)
+        for community in COMMUNITIES
+    }
+    made: dict[str, dict[str, int]] = {}
+    for community in COMMUNITIES:
+        team = owners[first[community]].ids
+        records = _community_records(world, community, team)
+        became = team | {"became_community_id": records["community_id"]}
+        collaborative = PARENT_OF[community]
+        for variant, key, stage, on, theme_of in (
+            (
+                "collaborative",
+                collaborative,
+                RoundStage.VOTING,
+                {"collaborative_id": team["collaborative_id"]},
+                became,
+            ),
+            (
+                "community",
+                community,
+                RoundStage.CLOSED,
+                {"community_id": records["community_id"]},
+                team,
+            ),
+        ):
+            round_ids = _round_records(world, key, stage, theme_of, **on)
+            records |= {f"{name}@{variant}": value for name, value in round_ids.items()}
+        made[community] = records
+    for owner, records in owners.items():
+        records.ids |= made[COMMUNITY_OF[owner]]
 
 
 def _team_records(world: SimpleNamespace, owner: str, team: Team, shared_id: int) -> dict:
@@ -317,6 +677,7 @@ def _team_records(world: SimpleNamespace, owner: str, team: Team, shared_id: int
     idea.description = m("ideanote")
     db.session.add(idea)
     db.session.flush()
+    evidence = _evidence(team.id, idea.id, m("evidence"), getattr(world, EVIDENCE_AUTHOR[owner]))
     ramp = Ramp(change_idea_id=idea.id, title=m("ramp"))
     db.session.add(ramp)
     db.session.flush()
@@ -359,7 +720,7 @@ def _team_records(world: SimpleNamespace, owner: str, team: Team, shared_id: int
     answers = Evaluation(
         collaborative_id=team.collaborative_id, team_id=team.id, outcomes_achieved=m("answers")
     )
-    db.session.add_all([question, task, measure, comment, on_cycle, report, answers])
+    db.session.add_all([question, task, measure, comment, on_cycle, report, answers, evidence])
     db.session.flush()
     points = []
     for month, value in ((1, 9), (2, 7), (3, 6)):
@@ -403,6 +764,7 @@ def _team_records(world: SimpleNamespace, owner: str, team: Team, shared_id: int
         "report_id": report.id,
         "membership_id": membership.id,
         "user_id": author.id,
+        "evidence_id": evidence.id,
     }
 
 
@@ -483,15 +845,29 @@ def _value(mw: MatrixWorld, endpoint: str, name: str, owner: str | None, records
         return mw.owners[owner].period
     if name == "membership_id" and endpoint.startswith("collaboratives."):
         return records["collaborative_membership_id"]
+    if name == "action_id" and endpoint.startswith("communities."):
+        return records["community_action_id"]
+    if name in ROUND_VARIABLES and endpoint.startswith("priorities."):
+        return records[f"{name}@collaborative"]  # _extra_variants adds the community's
     if name not in records:
         raise AssertionError(f"{endpoint}: the matrix cannot fill <{name}>; teach matrix_world")
     return records[name]
 
 
+# A priority round's, theme's or idea's id: one of the collaborative's rounds, or the community's.
+ROUND_VARIABLES = ("round_id", "theme_id", "idea_id")
+
+
 def _extra_variants(endpoint: str, variant: Variant, owner: str | None, records: dict):
     """A shared measure's data for one team (?team=) beside the team's own measure; one team's
-    evaluation answers (?team=) beside the whole collaborative's."""
-    if "measure_id" in variant.values:
+    evaluation answers (?team=) beside the whole collaborative's; a community's priority round
+    beside the collaborative's."""
+    in_round = [name for name in ROUND_VARIABLES if name in variant.values]
+    if in_round and endpoint.startswith("priorities."):
+        for label in ROUND_VARIANTS:
+            values = variant.values | {name: records[f"{name}@{label}"] for name in in_round}
+            yield Variant(label, values)
+    elif "measure_id" in variant.values:
         yield Variant("team", variant.values)
         shared = variant.values | {"measure_id": records["shared_measure_id"]}
         yield Variant("shared", shared, {"team": records["team_id"]})

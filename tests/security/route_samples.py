@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -33,12 +33,22 @@ from improve.models import (
     Collaborative,
     CollaborativePhase,
     Comment,
+    Community,
+    CommunityAction,
+    CommunityMeeting,
+    CommunityMember,
+    CommunityResource,
+    CommunityRole,
     Cycle,
     CycleQuestion,
     CycleTask,
     DataPoint,
     Driver,
     DriverKind,
+    EvaluationNote,
+    EvidenceKind,
+    IdeaEvidence,
+    IdeaSource,
     Improved,
     Measure,
     Membership,
@@ -46,12 +56,20 @@ from improve.models import (
     PanelAction,
     PanelReview,
     PhaseKind,
+    PriorityIdea,
+    PriorityRound,
+    PriorityTheme,
     Ramp,
     ReportStatus,
+    ResearchNeed,
+    ResearchNeedVote,
     Role,
+    RoundStage,
     Stage,
+    StakeholderGroup,
     Team,
     User,
+    VotingMethod,
 )
 from improve.reports import queries as report_queries
 from tests.conftest import PASSWORD, cheap_password_hash
@@ -1104,3 +1122,684 @@ def _record_evaluation(w: SimpleNamespace) -> Sample:
     data = {"outcomes_achieved": "Falls halved.", "version": ""}
     rows = [Row(CREATE, "Evaluation", **collaborative_scope(fresh))]
     return Sample(w.panel_x, f"/collaboratives/{fresh.id}/evaluation", data, rows)
+
+
+# The evidence behind a change idea (issue 20, point 3)
+
+
+def evidence(of: ChangeIdea, by: User) -> IdeaEvidence:
+    record = IdeaEvidence(
+        team_id=of.aim.team_id,
+        change_idea_id=of.id,
+        kind=EvidenceKind.RESEARCH,
+        source="NICE guideline NG86",
+        added_by_id=by.id,
+    )
+    _saved(record)
+    return record
+
+
+def _evidence_data(account: str) -> dict[str, Any]:
+    return {"kind": "research", "source": "NICE guideline NG86", "account": account}
+
+
+@sample("ideas.add_evidence")
+def _add_evidence(w: SimpleNamespace) -> Sample:
+    record = idea(aim(w.team_a))
+    rows = [Row(CREATE, "IdeaEvidence", **team_scope(w.team_a))]
+    data = _evidence_data("Night checks halved falls in two homes.")
+    return Sample(w.member_a, f"/change-ideas/{record.id}/evidence", data, rows)
+
+
+@sample("ideas.edit_evidence")
+def _edit_evidence(w: SimpleNamespace) -> Sample:
+    record = evidence(idea(aim(w.team_a)), w.member_a)
+    data = _evidence_data("Night checks halved falls in three homes.") | _shown(record)
+    rows = [Row(UPDATE, "IdeaEvidence", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/idea-evidence/{record.id}/edit", data, rows)
+
+
+@sample("ideas.remove_evidence")
+def _remove_evidence(w: SimpleNamespace) -> Sample:
+    record = evidence(idea(aim(w.team_a)), w.member_a)
+    rows = [Row(DELETE, "IdeaEvidence", **team_scope(w.team_a))]
+    return Sample(w.member_a, f"/idea-evidence/{record.id}/remove", _shown(record), rows)
+
+
+# Communities of practice (issue 20): each sample starts its own community of collaborative X,
+# with a facilitator of its own; their audit rows are filed under X.
+
+LAST_WEEK = TODAY - timedelta(days=7)
+
+
+def cop_member(
+    of: Community,
+    user: User | None,
+    role: CommunityRole = CommunityRole.MEMBER,
+    group: StakeholderGroup = StakeholderGroup.CARER,
+) -> CommunityMember:
+    record = CommunityMember(
+        community_id=of.id,
+        user_id=user.id if user else None,
+        name=user.display_name if user else f"Walk-in {_n()}",
+        role=role,
+        stakeholder_group=group,
+        joined_on=of.started_on,
+    )
+    _saved(record)
+    return record
+
+
+def community(w: SimpleNamespace) -> tuple[Community, User]:
+    """A new community of collaborative X and its facilitator."""
+    record = Community(
+        name=f"Community {_n()}",
+        theme="Complex needs across the lifespan",
+        started_on=date(2026, 1, 1),
+        collaborative_id=w.x.id,
+    )
+    _saved(record)
+    facilitator = person()
+    cop_member(record, facilitator, CommunityRole.FACILITATOR, StakeholderGroup.MANAGER)
+    return record, facilitator
+
+
+def cop_member_account(of: Community) -> User:
+    """A new person who takes part in the community (a member, with an account)."""
+    user = person()
+    cop_member(of, user)
+    return user
+
+
+def cop_meeting(of: Community, held_on: date = LAST_WEEK) -> CommunityMeeting:
+    record = CommunityMeeting(
+        community_id=of.id, held_on=held_on, title=f"Meeting {_n()}", guests={}, notes=""
+    )
+    _saved(record)
+    return record
+
+
+def cop_action(at: CommunityMeeting) -> CommunityAction:
+    record = CommunityAction(
+        community_id=at.community_id,
+        meeting_id=at.id,
+        description=f"Ask the council for the protocol {_n()}",
+        owner="Sam Okafor",
+    )
+    _saved(record)
+    return record
+
+
+def cop_resource(of: Community, by: User) -> CommunityResource:
+    record = CommunityResource(
+        community_id=of.id, title=f"A guide {_n()}", note="Short and practical.", added_by_id=by.id
+    )
+    _saved(record)
+    return record
+
+
+def cop_scope(w: SimpleNamespace) -> dict[str, Any]:
+    return collaborative_scope(w.x)
+
+
+def _community_data(name: str, w: SimpleNamespace) -> dict[str, Any]:
+    return {
+        "name": name,
+        "theme": "Moving from children's to adults' services",
+        "description": "Families, social workers and providers together.",
+        "started_on": day_parts(TODAY - timedelta(days=30)),
+        "collaborative_id": str(w.x.id),
+    }
+
+
+@sample("communities.new")
+def _new_community(w: SimpleNamespace) -> Sample:
+    data = _community_data(f"Moving on well {_n()}", w) | {"your_group": "carer"}
+    rows = [
+        Row(CREATE, "Community", **cop_scope(w)),
+        Row(CREATE, "CommunityMember", **cop_scope(w)),
+    ]
+    return Sample(w.coordinator_x, "/communities/new", data, rows)
+
+
+@sample("communities.edit")
+def _edit_community(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    data = _community_data(record.name, w) | {
+        "started_on": day_parts(record.started_on),
+        "version": str(record.version),
+    }
+    rows = [Row(UPDATE, "Community", **cop_scope(w))]
+    return Sample(facilitator, f"/communities/{record.id}/edit", data, rows)
+
+
+def _member_data(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "organisation": "Westshire Carers' Centre",
+        "stakeholder_group": "carer",
+        "role": "member",
+        "joined_on": day_parts(TODAY),
+    }
+
+
+@sample("communities.add_member")
+def _add_community_member(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    data = _member_data("Priya Carer") | {"email": ""}  # someone without an account
+    rows = [Row(CREATE, "CommunityMember", **cop_scope(w))]
+    return Sample(facilitator, f"/communities/{record.id}/members", data, rows)
+
+
+@sample("communities.edit_member")
+def _edit_community_member(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    member = cop_member(record, None)
+    data = _member_data(member.name) | {
+        "joined_on": day_parts(member.joined_on),
+        "left_on": ["", "", ""],
+        "version": str(member.version),
+    }
+    rows = [Row(UPDATE, "CommunityMember", **cop_scope(w))]
+    return Sample(facilitator, f"/community-members/{member.id}/edit", data, rows)
+
+
+@sample("communities.remove_member")
+def _remove_community_member(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    member = cop_member(record, None)  # never came to a meeting: added by mistake
+    rows = [Row(DELETE, "CommunityMember", **cop_scope(w))]
+    return Sample(facilitator, f"/community-members/{member.id}/remove", _shown(member), rows)
+
+
+@sample("communities.new_meeting")
+def _new_meeting(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    data = {"held_on": day_parts(LAST_WEEK), "title": "Spring meeting", "agenda": "Introductions"}
+    rows = [Row(CREATE, "CommunityMeeting", **cop_scope(w))]
+    return Sample(facilitator, f"/communities/{record.id}/meetings/new", data, rows)
+
+
+@sample("communities.edit_meeting")
+def _edit_meeting(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    meeting = cop_meeting(record)
+    data = {
+        "held_on": day_parts(meeting.held_on),
+        "title": meeting.title,
+        "agenda": "Introductions",
+        "notes": "Twelve came; carers asked for evening meetings.",
+        "version": str(meeting.version),
+    }
+    rows = [Row(UPDATE, "CommunityMeeting", **cop_scope(w))]
+    return Sample(facilitator, f"/community-meetings/{meeting.id}/edit", data, rows)
+
+
+@sample("communities.attendance")
+def _record_attendance(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    meeting = cop_meeting(record)
+    came = cop_member(record, None)
+    data: dict[str, Any] = {f"guests_{group.value}": "0" for group in StakeholderGroup}
+    data |= {"present": [str(came.id)], "guests_carer": "2", "version": str(meeting.version)}
+    rows = [Row(UPDATE, "CommunityMeeting", **cop_scope(w))]
+    return Sample(facilitator, f"/community-meetings/{meeting.id}/attendance", data, rows)
+
+
+def _action_data(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "owner": "Sam Okafor",
+        "due_on": day_parts(TODAY + timedelta(days=14)),
+        "status": "open",
+    }
+
+
+@sample("communities.add_action")
+def _add_community_action(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    meeting = cop_meeting(record)
+    data = _action_data("Ask the council for the transition protocol")
+    rows = [Row(CREATE, "CommunityAction", **cop_scope(w))]
+    return Sample(facilitator, f"/community-meetings/{meeting.id}/actions", data, rows)
+
+
+@sample("communities.edit_action")
+def _edit_community_action(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    action = cop_action(cop_meeting(record))
+    data = _action_data(action.description) | {
+        "status": "in_progress",
+        "progress_note": "Asked; waiting for an answer.",
+        "version": str(action.version),
+    }
+    rows = [Row(UPDATE, "CommunityAction", **cop_scope(w))]
+    return Sample(facilitator, f"/community-actions/{action.id}/edit", data, rows)
+
+
+@sample("communities.delete_action")
+def _delete_community_action(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    action = cop_action(cop_meeting(record))
+    rows = [Row(DELETE, "CommunityAction", **cop_scope(w))]
+    return Sample(facilitator, f"/community-actions/{action.id}/delete", _shown(action), rows)
+
+
+def _resource_data(title: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "url": "https://www.scie.org.uk/co-production",
+        "note": "Short and practical.",
+        "evidence_kind": "research",
+    }
+
+
+@sample("communities.add_resource")
+def _add_resource(w: SimpleNamespace) -> Sample:
+    record, _ = community(w)
+    rows = [Row(CREATE, "CommunityResource", **cop_scope(w))]
+    data = _resource_data("SCIE guide to co-production")
+    return Sample(cop_member_account(record), f"/communities/{record.id}/resources", data, rows)
+
+
+@sample("communities.edit_resource")
+def _edit_resource(w: SimpleNamespace) -> Sample:
+    record, _ = community(w)
+    member = cop_member_account(record)  # whoever shared it changes it
+    resource = cop_resource(record, member)
+    data = _resource_data("SCIE guide, second edition") | _shown(resource)
+    rows = [Row(UPDATE, "CommunityResource", **cop_scope(w))]
+    return Sample(member, f"/community-resources/{resource.id}/edit", data, rows)
+
+
+@sample("communities.remove_resource")
+def _remove_resource(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    resource = cop_resource(record, cop_member_account(record))
+    rows = [Row(DELETE, "CommunityResource", **cop_scope(w))]
+    url = f"/community-resources/{resource.id}/remove"
+    return Sample(facilitator, url, _shown(resource), rows)
+
+
+# Research needs
+
+
+def research_need(of: Community) -> ResearchNeed:
+    record = ResearchNeed(
+        community_id=of.id,
+        question=f"What helps people stay at home after a fall? {_n()}",
+        raised_by="Sam",
+        raised_by_group=StakeholderGroup.CARER,
+    )
+    _saved(record)
+    return record
+
+
+def _need_data(question: str) -> dict[str, Any]:
+    return {
+        "question": question,
+        "background": "Three carers said the same at the last meeting.",
+        "raised_by": "Sam",
+        "raised_by_group": "carer",
+        "shared_by": "4",
+    }
+
+
+@sample("research.new")
+def _new_need(w: SimpleNamespace) -> Sample:
+    record, _ = community(w)
+    data = _need_data("What helps people stay at home after a fall?") | {"meeting_id": ""}
+    rows = [Row(CREATE, "ResearchNeed", **cop_scope(w))]
+    url = f"/communities/{record.id}/research-needs/new"
+    return Sample(cop_member_account(record), url, data, rows)
+
+
+@sample("research.from_cycle")
+def _need_from_cycle(w: SimpleNamespace) -> Sample:
+    """A team member (in no community) sends it to a community of the team's collaborative."""
+    record, _ = community(w)
+    tested = cycle(w.team_a, Stage.STUDY)
+    data = _need_data("Do night checks help people with dementia?")
+    data["community_id"] = str(record.id)
+    rows = [Row(CREATE, "ResearchNeed", **cop_scope(w))]
+    return Sample(w.member_a, f"/cycles/{tested.id}/research-need", data, rows)
+
+
+@sample("research.edit")
+def _edit_need(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    need = research_need(record)
+    data = _need_data(need.question) | {
+        "meeting_id": "",
+        "status": "taken_up",
+        "response": "Taken up by the University of Kent.",
+        "version": str(need.version),
+    }
+    rows = [Row(UPDATE, "ResearchNeed", **cop_scope(w))]
+    return Sample(facilitator, f"/research-needs/{need.id}/edit", data, rows)
+
+
+@sample("research.remove")
+def _remove_need(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    need = research_need(record)
+    rows = [Row(DELETE, "ResearchNeed", **cop_scope(w))]
+    return Sample(facilitator, f"/research-needs/{need.id}/remove", _shown(need), rows)
+
+
+@sample("research.vote")
+def _vote_for_need(w: SimpleNamespace) -> Sample:
+    record, _ = community(w)
+    need = research_need(record)
+    rows = [Row(CREATE, "ResearchNeedVote", **cop_scope(w))]
+    url = f"/research-needs/{need.id}/vote"
+    return Sample(cop_member_account(record), url, {"stakeholder_group": "carer"}, rows)
+
+
+@sample("research.take_back_vote")
+def _take_back_vote(w: SimpleNamespace) -> Sample:
+    record, _ = community(w)
+    need = research_need(record)
+    voter = cop_member_account(record)
+    _saved(
+        ResearchNeedVote(
+            need_id=need.id, user_id=voter.id, stakeholder_group=StakeholderGroup.CARER
+        )
+    )
+    rows = [Row(DELETE, "ResearchNeedVote", **cop_scope(w))]
+    return Sample(voter, f"/research-needs/{need.id}/vote/remove", {}, rows)
+
+
+# A community's evaluation
+
+
+def _answers(comment: str) -> dict[str, Any]:
+    return {
+        "listened_to": "yes",
+        "learned_something": "partly",
+        "will_use": "yes",
+        "comment": comment,
+        "stakeholder_group": "carer",
+    }
+
+
+@sample("community_feedback.give")
+def _give_feedback(w: SimpleNamespace) -> Sample:
+    record, _ = community(w)
+    meeting = cop_meeting(record)
+    rows = [Row(CREATE, "MeetingFeedback", **cop_scope(w))]
+    url = f"/community-meetings/{meeting.id}/feedback"
+    return Sample(cop_member_account(record), url, _answers("Felt welcome."), rows)
+
+
+@sample("community_feedback.paper")
+def _paper_feedback(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    meeting = cop_meeting(record)
+    rows = [Row(CREATE, "MeetingFeedback", **cop_scope(w))]
+    url = f"/community-meetings/{meeting.id}/feedback/paper"
+    return Sample(facilitator, url, _answers("Good to meet other carers."), rows)
+
+
+def evaluation_note(of: Community) -> EvaluationNote:
+    record = EvaluationNote(
+        community_id=of.id,
+        title=f"Interviews after the first year {_n()}",
+        written_on=date(2026, 6, 1),
+        interviews=4,
+        findings="People felt listened to.",
+    )
+    _saved(record)
+    return record
+
+
+def _note_data(title: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "written_on": day_parts(TODAY),
+        "interviews": "21",
+        "who_was_interviewed": "6 carers, 4 people who draw on care, 11 practitioners",
+        "findings": "People valued feeling listened to.",
+    }
+
+
+@sample("community_feedback.add_note")
+def _add_note(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    rows = [Row(CREATE, "EvaluationNote", **cop_scope(w))]
+    url = f"/communities/{record.id}/evaluation/notes/new"
+    return Sample(facilitator, url, _note_data("Interviews after the first year"), rows)
+
+
+@sample("community_feedback.edit_note")
+def _edit_note(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    note = evaluation_note(record)
+    data = _note_data("Interviews after a year and a half") | _shown(note)
+    rows = [Row(UPDATE, "EvaluationNote", **cop_scope(w))]
+    return Sample(facilitator, f"/evaluation-notes/{note.id}/edit", data, rows)
+
+
+@sample("community_feedback.remove_note")
+def _remove_note(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    note = evaluation_note(record)
+    rows = [Row(DELETE, "EvaluationNote", **cop_scope(w))]
+    return Sample(facilitator, f"/evaluation-notes/{note.id}/remove", _shown(note), rows)
+
+
+# Priority rounds: collaborative X's, run by its coordinator (one sample runs a community's)
+
+
+def priority_round(w: SimpleNamespace, stage: RoundStage, **fields: Any) -> PriorityRound:
+    values: dict[str, Any] = {
+        "collaborative_id": w.x.id,
+        "title": f"Our priorities for 2027 {_n()}",
+        "question": "What should we work on together next year?",
+        "stage": stage,
+        "voting_method": VotingMethod.DOTS,
+    }
+    record = PriorityRound(**(values | fields))
+    _saved(record)
+    return record
+
+
+def priority_theme(of: PriorityRound, position: int = 0) -> PriorityTheme:
+    record = PriorityTheme(round_id=of.id, name=f"Transport {_n()}", position=position)
+    _saved(record)
+    return record
+
+
+def priority_idea(of: PriorityRound, by: User | None = None) -> PriorityIdea:
+    """Sent in online by `by` (named), or typed in from the event."""
+    record = PriorityIdea(
+        round_id=of.id,
+        text=f"Lifts to clinics {_n()}",
+        stakeholder_group=StakeholderGroup.EXPERT_BY_EXPERIENCE,
+        source=IdeaSource.ONLINE if by else IdeaSource.EVENT,
+        is_anonymous=by is None,
+        submitted_by_id=by.id if by else None,
+    )
+    _saved(record)
+    return record
+
+
+def _round_data(title: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "question": "What should we work on together next year?",
+        "event_name": "Spring learning event",
+        "event_on": ["14", "3", "2027"],
+        "voting_method": "dots",
+        "dots_per_person": "5",
+        "max_dots_per_theme": "3",
+        "ranks_per_person": "3",
+    }
+
+
+@sample("priorities.new_collaborative_round")
+def _new_collaborative_round(w: SimpleNamespace) -> Sample:
+    rows = [Row(CREATE, "PriorityRound", **collaborative_scope(w.x))]
+    url = f"/collaboratives/{w.x.id}/priorities/new"
+    return Sample(w.coordinator_x, url, _round_data("Our priorities for 2027"), rows)
+
+
+@sample("priorities.new_community_round")
+def _new_community_round(w: SimpleNamespace) -> Sample:
+    record, facilitator = community(w)
+    rows = [Row(CREATE, "PriorityRound", **cop_scope(w))]  # filed under its collaborative
+    url = f"/communities/{record.id}/priorities/new"
+    return Sample(facilitator, url, _round_data("What we take on next"), rows)
+
+
+@sample("priorities.edit")
+def _edit_round(w: SimpleNamespace) -> Sample:
+    record = priority_round(w, RoundStage.COLLECTING)
+    data = _round_data("Our priorities for 2028") | _shown(record)
+    rows = [Row(UPDATE, "PriorityRound", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, f"/priority-rounds/{record.id}/edit", data, rows)
+
+
+@sample("priorities.stage")
+def _move_stage(w: SimpleNamespace) -> Sample:
+    record = priority_round(w, RoundStage.COLLECTING)
+    data = {"to": "theming"} | _shown(record)
+    rows = [Row(UPDATE, "PriorityRound", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, f"/priority-rounds/{record.id}/stage", data, rows)
+
+
+@sample("priorities.add_idea")
+def _add_priority_idea(w: SimpleNamespace) -> Sample:
+    """The first idea: the person joins the round in their group (sent with their name: an
+    anonymous idea's rows name nobody)."""
+    record = priority_round(w, RoundStage.COLLECTING)
+    data = {"text": "Lifts to clinics", "group": "expert_by_experience"}
+    scope = collaborative_scope(w.x)
+    rows = [Row(CREATE, "RoundParticipant", **scope), Row(CREATE, "PriorityIdea", **scope)]
+    return Sample(w.expert_a, f"/priority-rounds/{record.id}/ideas", data, rows)
+
+
+@sample("priorities.edit_idea")
+def _edit_priority_idea(w: SimpleNamespace) -> Sample:
+    record = priority_idea(priority_round(w, RoundStage.COLLECTING), w.member_a)
+    data = {"text": "Buses to clinics"} | _shown(record)
+    rows = [Row(UPDATE, "PriorityIdea", **collaborative_scope(w.x))]
+    return Sample(w.member_a, f"/priority-ideas/{record.id}/edit", data, rows)
+
+
+@sample("priorities.withdraw_idea")
+def _withdraw_priority_idea(w: SimpleNamespace) -> Sample:
+    record = priority_idea(priority_round(w, RoundStage.COLLECTING), w.member_a)
+    rows = [Row(DELETE, "PriorityIdea", **collaborative_scope(w.x))]
+    return Sample(w.member_a, f"/priority-ideas/{record.id}/withdraw", _shown(record), rows)
+
+
+@sample("priorities.event_ideas")
+def _event_idea(w: SimpleNamespace) -> Sample:
+    record = priority_round(w, RoundStage.COLLECTING)
+    data = {"text": "More respite for carers", "stakeholder_group": "carer"}
+    rows = [Row(CREATE, "PriorityIdea", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, f"/priority-rounds/{record.id}/event-ideas", data, rows)
+
+
+@sample("priorities.themes")
+def _add_priority_theme(w: SimpleNamespace) -> Sample:
+    record = priority_round(w, RoundStage.THEMING)
+    data = {"name": "Respite", "description": "Breaks for carers"}
+    rows = [Row(CREATE, "PriorityTheme", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, f"/priority-rounds/{record.id}/themes", data, rows)
+
+
+@sample("priorities.move_idea")
+def _move_priority_idea(w: SimpleNamespace) -> Sample:
+    record = priority_round(w, RoundStage.THEMING)
+    into = priority_theme(record)
+    moved = priority_idea(record)
+    data = {"theme": str(into.id)} | _shown(moved)
+    rows = [Row(UPDATE, "PriorityIdea", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, f"/priority-ideas/{moved.id}/theme", data, rows)
+
+
+@sample("priorities.edit_theme")
+def _edit_priority_theme(w: SimpleNamespace) -> Sample:
+    theme = priority_theme(priority_round(w, RoundStage.THEMING))
+    data = {"name": f"Getting about {_n()}", "description": "Buses and lifts"} | _shown(theme)
+    rows = [Row(UPDATE, "PriorityTheme", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, f"/priority-themes/{theme.id}/edit", data, rows)
+
+
+@sample("priorities.merge_theme")
+def _merge_priority_theme(w: SimpleNamespace) -> Sample:
+    record = priority_round(w, RoundStage.THEMING)
+    theme, into = priority_theme(record, 0), priority_theme(record, 1)
+    data = {"into": str(into.id)} | _shown(theme)
+    rows = [Row(DELETE, "PriorityTheme", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, f"/priority-themes/{theme.id}/merge", data, rows)
+
+
+@sample("priorities.reorder_theme")
+def _reorder_priority_theme(w: SimpleNamespace) -> Sample:
+    record = priority_round(w, RoundStage.THEMING)
+    priority_theme(record, 0)
+    second = priority_theme(record, 1)
+    rows = [Row(UPDATE, "PriorityTheme", **collaborative_scope(w.x))] * 2  # the two swap places
+    url = f"/priority-themes/{second.id}/position"
+    return Sample(w.coordinator_x, url, {"direction": "up"}, rows)
+
+
+@sample("priorities.delete_theme")
+def _delete_priority_theme(w: SimpleNamespace) -> Sample:
+    theme = priority_theme(priority_round(w, RoundStage.THEMING))
+    rows = [Row(DELETE, "PriorityTheme", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, f"/priority-themes/{theme.id}/delete", _shown(theme), rows)
+
+
+@sample("priorities.vote")
+def _priority_vote(w: SimpleNamespace) -> Sample:
+    """A first vote: the person joins in their group, then their dots are saved."""
+    record = priority_round(w, RoundStage.VOTING)
+    first, second = priority_theme(record, 0), priority_theme(record, 1)
+    data = {f"theme_{first.id}": "2", f"theme_{second.id}": "1", "group": "carer"}
+    scope = collaborative_scope(w.x)
+    rows = [Row(CREATE, "RoundParticipant", **scope)] * 2  # joining, then the vote
+    return Sample(w.expert_a, f"/priority-rounds/{record.id}/vote", data, rows)
+
+
+@sample("priorities.count_dots")
+def _count_dots(w: SimpleNamespace) -> Sample:
+    """Saves nothing: counts the dots as the person types (htmx); a plain post goes to the
+    voting page."""
+    record = priority_round(w, RoundStage.VOTING)
+    theme = priority_theme(record)
+    url = f"/priority-rounds/{record.id}/vote/count"
+    return Sample(w.expert_a, url, {f"theme_{theme.id}": "2"}, [])
+
+
+@sample("priorities.start_community")
+def _start_community(w: SimpleNamespace) -> Sample:
+    theme = priority_theme(priority_round(w, RoundStage.CLOSED))
+    data = {"name": f"Out and about {_n()}", "theme": theme.name, "description": ""}
+    data |= _shown(theme)
+    scope = collaborative_scope(w.x)
+    rows = [
+        Row(CREATE, "Community", **scope),
+        Row(CREATE, "CommunityMember", **scope),  # who started it facilitates it
+        Row(UPDATE, "PriorityTheme", **scope),
+    ]
+    return Sample(w.coordinator_x, f"/priority-themes/{theme.id}/community", data, rows)
+
+
+@sample("priorities.link_aim")
+def _link_aim(w: SimpleNamespace) -> Sample:
+    theme = priority_theme(priority_round(w, RoundStage.CLOSED))
+    data = {"record": str(aim(w.team_a).id)} | _shown(theme)
+    rows = [Row(UPDATE, "PriorityTheme", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, f"/priority-themes/{theme.id}/aim", data, rows)
+
+
+@sample("priorities.link_measure")
+def _link_measure(w: SimpleNamespace) -> Sample:
+    theme = priority_theme(priority_round(w, RoundStage.CLOSED))
+    data = {"record": str(measure(collaborative=w.x).id)} | _shown(theme)
+    rows = [Row(UPDATE, "PriorityTheme", **collaborative_scope(w.x))]
+    return Sample(w.coordinator_x, f"/priority-themes/{theme.id}/measure", data, rows)

@@ -1,11 +1,13 @@
 """The access matrix (issue 7, point 1), generated from the URL map so no route is forgotten.
 
 Every role (signed out, a member of team A, of team B, of team C, A's lead, A's expert by
-experience, the coordinators of X and of Y, X's panel member, an admin, someone with no role)
-x every rule and method x without and with htmx headers x the owner of the records in the URL
-(team A; team B in the same collaborative; team C in another). The answer each must get comes
-from tests/security/access_policy.TABLE. Every response must also carry the security headers,
-and must not contain the marker of any record the person may not see (404 pages included).
+experience (also a member of community of practice K), the coordinators of X and of Y, X's panel
+member, K's facilitator, member and research partner, an admin, someone with no role) x every
+rule and method x without and with htmx headers x the owner of the records in the URL (team A
+and community K; team B in the same collaborative, and K; team C in another, and community L).
+The answer each must get comes from tests/security/access_policy.TABLE. Every response must also
+carry the security headers, and must not contain the marker of any record the person may not
+see (404 pages included).
 
 POSTs carry no form data (CSRF is off in the app fixture): an allowed one answers 422, 400 or a
 redirect, and changes nothing the next request relies on; the ones that remove what their URL
@@ -20,6 +22,7 @@ from __future__ import annotations
 import fcntl
 import itertools
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -33,14 +36,19 @@ import sqlalchemy as sa
 from flask import Flask
 
 from improve.extensions import db
-from improve.models import Membership
+from improve.models import CommunityMember, CommunityRole, Membership
 from tests.conftest import HTMX, PASSWORD
 from tests.security import access_policy as policy
 from tests.security.matrix_world import (
+    COMMUNITIES,
+    COMMUNITY_KINDS,
     DESTRUCTIVE_POSTS,
+    NOT_FOR_PARTNERS,
     MatrixWorld,
+    add_communities,
     build,
     kind_of,
+    marker,
     owns_records,
     url_variants,
 )
@@ -60,6 +68,9 @@ GROUPS = {
     "panel-coordination-exports-ideas": ("panel", "coordination", "exports", "ideas"),
     "site": ("", "admin", "auth", "home", "help"),
     "api": ("api", "api_tokens"),
+    "communities": ("communities",),
+    "priorities": ("priorities",),
+    "research-feedback": ("research", "community_feedback"),
 }
 
 # Pages that show a same-collaborative team's records to everyone in the collaborative by design:
@@ -68,6 +79,9 @@ SHARED_ACROSS_TEAMS = {
     "ideas.library": ("idea", "ideanote", "primary", "secondary"),
     "ideas.copy": ("idea", "ideanote", "primary", "secondary"),
 }
+# Pages that name the communities of practice of a collaborative to its teams by design: a
+# team's Study stage sends a question for research to one of them.
+COMMUNITIES_NAMED_TO_TEAMS = {"research.from_cycle": ("community",)}
 
 
 @dataclass
@@ -164,6 +178,7 @@ def leaks(mw: MatrixWorld, role: str, endpoint: str, body: str) -> list[str]:
     """Markers of records this person may not see that the body contains."""
     if role == policy.SIGNED_OUT:
         hidden = [s for c in ("X", "Y") for s in mw.collaborative_secrets(c)]
+        hidden += [s for c in COMMUNITIES for s in mw.community_secrets(c)]
     else:
         hidden = []
         for collaborative in ("X", "Y"):
@@ -173,7 +188,36 @@ def leaks(mw: MatrixWorld, role: str, endpoint: str, body: str) -> list[str]:
         for team, collaborative in policy.COLLABORATIVE_OF.items():
             if policy.sees_collaborative(role, collaborative) and not policy.sees_team(role, team):
                 hidden += [s for s in mw.team_secrets(team) if kind_of(s) not in shared]
+        hidden = [s for s in hidden if s not in parents_named(role)]
+        hidden += community_leaks(mw, role, endpoint)
     return sorted({secret for secret in hidden if secret in body})
+
+
+def parents_named(role: str) -> set[str]:
+    """A community's pages say which collaborative it grew from, to everyone in it: the name
+    (only) of that collaborative is no secret to them."""
+    return {
+        f"Collaborative {policy.PARENT_OF[community]}"
+        for community in COMMUNITIES
+        if policy.sees_community(role, community)
+    }
+
+
+def community_leaks(mw: MatrixWorld, role: str, endpoint: str) -> list[str]:
+    """The markers of communities the person is not in (a team or collaborative role opens
+    none), and the comments after meetings for a research partner."""
+    hidden = []
+    for community in COMMUNITIES:
+        secrets = mw.community_secrets(community)
+        if not policy.sees_community(role, community):
+            named = COMMUNITIES_NAMED_TO_TEAMS.get(endpoint, ())
+            parent = policy.PARENT_OF[community]
+            if named and policy.sees_collaborative(role, parent):
+                secrets = [s for s in secrets if kind_of(s) not in named]
+            hidden += secrets
+        elif policy.community_role(role, community) == CommunityRole.RESEARCH_PARTNER:
+            hidden += [marker(kind, community) for kind in NOT_FOR_PARTNERS]
+    return hidden
 
 
 def text_body(response: Any) -> str:
@@ -229,7 +273,8 @@ def run_matrix(app: Flask, mw: MatrixWorld, people: People, rules: list[Any]) ->
         seen.add((role, method, url + query, htmx))
         spare = DESTRUCTIVE_POSTS.get(rule.endpoint)
         if method == "POST" and spare:
-            values = variant.values | {spare: mw.spare(spare, rule.endpoint, owner)}
+            made = mw.spare(spare, rule.endpoint, owner, variant.label)
+            values = variant.values | {spare: made}
             url = adapter.build(rule.endpoint, values, method=method)
         combination = check(
             app, mw, people, rule.endpoint, method, variant.label, owner, htmx, role, url + query
@@ -244,8 +289,14 @@ def planned(mw: MatrixWorld, rules: list[Any]) -> Iterator[tuple]:
     for rule in rules:
         owners = policy.OWNERS if owns_records(rule) else (None,)
         methods = sorted(rule.methods - SKIPPED_METHODS)
+        community = _blueprint(rule.endpoint) in policy.COMMUNITY_BLUEPRINTS
         for method, owner in itertools.product(methods, owners):
-            roles = [r for r in ROLES if not (owner and r in policy.NO_OWNER_ONLY)]
+            roles = [
+                r
+                for r in ROLES
+                if not (owner and r in policy.NO_OWNER_ONLY)
+                and not (owner and r in policy.COMMUNITY_ONLY and not community)
+            ]
             for variant in url_variants(mw, rule, owner):
                 for htmx, role in itertools.product((False, True), roles):
                     yield rule, method, owner, variant, htmx, role
@@ -366,7 +417,9 @@ def test_every_endpoint_is_in_one_group_and_the_policy_table(app):
 
 
 def test_the_policy_model_matches_the_world_fixture(app, world):
-    """access_policy.PEOPLE describes the conftest world; if the fixture changes, so must it."""
+    """access_policy.PEOPLE describes the conftest world (with matrix_world's communities); if
+    the fixture changes, so must it."""
+    add_communities(world)
     teams = {world.team_a.id: "A", world.team_b.id: "B", world.team_c.id: "C"}
     collaboratives = {world.x.id: "X", world.y.id: "Y"}
     users = {getattr(world, key).id: key for key in policy.PEOPLE if key != policy.SIGNED_OUT}
@@ -379,11 +432,18 @@ def test_the_policy_model_matches_the_world_fixture(app, world):
             roles["team"][teams[membership.team_id]] = membership.role
         else:
             roles["collaborative"][collaboratives[membership.collaborative_id]] = membership.role
+    communities = {world.k.id: "K", world.l.id: "L"}
+    for member in db.session.scalars(sa.select(CommunityMember)):
+        if member.user_id is not None and member.left_on is None:
+            found[users[member.user_id]].setdefault("community", {})[
+                communities[member.community_id]
+            ] = member.role
     for key, roles in found.items():
         person = policy.PEOPLE[key]
-        assert (roles["team"], roles["collaborative"]) == (
+        assert (roles["team"], roles["collaborative"], roles.get("community", {})) == (
             person.team_roles,
             person.collaborative_roles,
+            person.community_roles,
         ), key
         assert getattr(world, key).is_admin == person.is_admin, key
 
@@ -401,6 +461,23 @@ def test_the_matrix_can_fail(app, world):
     assert leaks(mw, "member_b", "aims.detail", "<p>zq-aim-a-7</p>") == ["zq-aim-a-7"]
     assert leaks(mw, "member_a", "aims.detail", "<p>zq-aim-a-7</p>") == []
     assert leaks(mw, "member_a", "ideas.library", "zq-idea-b-7 zq-cycle-b-7") == ["zq-cycle-b-7"]
+    # A community's records for anyone outside it; comments after meetings for its research
+    # partners; its collaborative's records (but its name) for people only in the community.
+    both = "zq-minutes-k-7 zq-feedback-k-7 zq-cycle-a-7 Collaborative X zq-round-x-7"
+    assert leaks(mw, "member_a", "communities.meeting", both) == [
+        "zq-feedback-k-7",
+        "zq-minutes-k-7",
+    ]
+    assert leaks(mw, "expert_a", "communities.meeting", both) == []
+    assert leaks(mw, "partner_k", "communities.meeting", both) == [
+        "zq-cycle-a-7",
+        "zq-feedback-k-7",
+        "zq-round-x-7",
+    ]
+    assert leaks(mw, "member_k", "communities.meeting", both) == ["zq-cycle-a-7", "zq-round-x-7"]
+    assert leaks(mw, "member_a", "research.from_cycle", "zq-community-k-7 zq-community-l-7") == [
+        "zq-community-l-7"
+    ]
 
     class Bare:
         headers: dict[str, str] = {}
@@ -425,6 +502,46 @@ def test_the_matrix_can_fail(app, world):
     ]
     Download.headers["ETag"] = '"abc"'
     assert header_problems(Download(), "exports.cycles") == []
+
+
+MARKER = re.compile(r"zq-[a-z]+-[a-z]-7")
+
+
+def test_the_pages_show_the_markers_the_leak_check_looks_for(app, world):
+    """The leak check finds a leak only if pages show a record's marker to someone: each of a
+    community's records, a research need's team, what a theme became and the rounds an aim came
+    from are shown to the people who may see them, and not to the others."""
+    mw = build(world)
+    people = People(app, world)
+    ids = mw.owners["A"].ids
+
+    def shown(role: str, url: str) -> set[str]:
+        response = people.clients[role].get(url)
+        assert response.status_code == 200, (role, url)
+        return set(MARKER.findall(response.get_data(as_text=True)))
+
+    cop = f"/communities/{ids['community_id']}"
+    cop_theme = f"/priority-themes/{ids['theme_id@community']}"
+    x_theme = f"/priority-themes/{ids['theme_id@collaborative']}"
+    seen_by_member = (
+        shown("member_k", cop)
+        | shown("member_k", f"{cop}/members")
+        | shown("member_k", f"/community-meetings/{ids['meeting_id']}")
+        | shown("member_k", f"{cop}/research-needs")
+        | shown("member_k", f"{cop}/evaluation")
+        | shown("member_k", cop_theme)
+    )
+    assert {marker(kind, "K") for kind in COMMUNITY_KINDS} <= seen_by_member
+    assert "zq-feedback-k-7" not in shown("partner_k", f"{cop}/evaluation")
+    assert "zq-cycle-a-7" in shown("expert_a", f"{cop}/research-needs")
+    assert "zq-cycle-a-7" not in shown("partner_k", f"{cop}/research-needs")
+    assert {"zq-aim-a-7", "zq-shared-x-7"} <= shown("admin", cop_theme)
+    assert "zq-aim-a-7" not in shown("partner_k", cop_theme)
+    assert {"zq-community-k-7", "zq-aim-a-7"} <= shown("expert_a", x_theme)
+    assert not {"zq-community-k-7", "zq-aim-a-7"} & shown("member_b", x_theme)
+    assert {"zq-theme-x-7", "zq-theme-k-7"} <= shown("expert_a", f"/aims/{ids['aim_id']}")
+    assert "zq-theme-k-7" not in shown("member_a", f"/aims/{ids['aim_id']}")
+    assert "zq-evidence-a-7" in shown("expert_a", f"/change-ideas/{ids['idea_id']}/evidence")
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
