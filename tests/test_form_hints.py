@@ -37,6 +37,7 @@ from improve.models import (
     ReportStatus,
 )
 from tests.cycles.factories import make_aim, make_cycle, make_idea
+from tests.security.route_samples import SAMPLES
 
 # Forms discovered by importing every module of the app --------------------------------------
 
@@ -312,6 +313,62 @@ def test_every_input_on_the_page_is_linked_to_a_hint(records, client_for, page: 
     html = response.get_data(as_text=True)
     missing = inputs_without_hints(html)
     assert not missing, f"{page}: inputs with no hint linked to them: {missing}"
+
+
+# Issue 20's forms, each on the page its valid request (tests/security/route_samples.py) is
+# sent from: the address it posts to, or for a form that sits on another page, that page's
+# (the address with this ending taken off).
+SAMPLED_PAGES = {
+    **dict.fromkeys(
+        (
+            "ideas.add_evidence",
+            "ideas.edit_evidence",
+            "communities.new",
+            "communities.edit",
+            "communities.add_member",
+            "communities.edit_member",
+            "communities.new_meeting",
+            "communities.edit_meeting",
+            "communities.attendance",
+            "communities.edit_action",
+            "communities.add_resource",
+            "communities.edit_resource",
+            "research.new",
+            "research.from_cycle",
+            "research.edit",
+            "research.vote",
+            "community_feedback.give",
+            "community_feedback.paper",
+            "community_feedback.add_note",
+            "community_feedback.edit_note",
+            "priorities.new_collaborative_round",
+            "priorities.new_community_round",
+            "priorities.edit",
+            "priorities.edit_idea",
+            "priorities.event_ideas",
+            "priorities.themes",
+            "priorities.edit_theme",
+            "priorities.merge_theme",
+            "priorities.vote",
+            "priorities.start_community",
+            "priorities.link_aim",
+            "priorities.link_measure",
+        ),
+        "",
+    ),
+    "communities.add_action": "/actions",  # on the meeting's page
+    "priorities.add_idea": "/ideas",  # on the round's page
+}
+
+
+@pytest.mark.parametrize("endpoint", sorted(SAMPLED_PAGES))
+def test_every_input_of_a_sampled_form_is_linked_to_a_hint(world, client_for, endpoint) -> None:
+    sample = SAMPLES[endpoint](world)
+    path = sample.url.removesuffix(SAMPLED_PAGES[endpoint])
+    response = client_for(sample.actor).get(path)
+    assert response.status_code == 200, path
+    missing = inputs_without_hints(response.get_data(as_text=True))
+    assert not missing, f"{endpoint}: inputs with no hint linked to them: {missing}"
 
 
 def test_the_sign_in_page_links_its_inputs_to_hints(client) -> None:
