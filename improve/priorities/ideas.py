@@ -4,7 +4,9 @@ written on paper at the event."""
 
 from __future__ import annotations
 
-from flask import abort, flash, request
+from typing import Any
+
+from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from improve.extensions import db
@@ -66,11 +68,20 @@ def idea_stages(source: IdeaSource) -> tuple[tuple[RoundStage, ...], str]:
 
 
 def back_from_idea(round_: PriorityRound, source: IdeaSource) -> str:
-    from flask import url_for
-
     if source == IdeaSource.EVENT:
         return url_for(".event_ideas", round_id=round_.id)
     return round_url(round_, _anchor="your-ideas")
+
+
+def idea_values(form: Any, event: bool) -> dict[str, Any]:
+    """What an edit form changes: the words, and the group (from the event) or whether the name
+    shows (sent in online)."""
+    if event:
+        return {
+            "text": form.text.data,
+            "stakeholder_group": StakeholderGroup(form.stakeholder_group.data),
+        }
+    return {"text": form.text.data, "is_anonymous": bool(form.is_anonymous.data)}
 
 
 @bp.route("/priority-ideas/<id:idea_id>/edit", methods=["GET", "POST"])
@@ -84,12 +95,7 @@ def edit_idea(idea_id: int):
     if form.validate_on_submit():
         conflict = not accept_version(form, idea)
         if not conflict:
-            values = {"text": form.text.data}
-            if event:
-                values["stakeholder_group"] = StakeholderGroup(form.stakeholder_group.data)
-            else:
-                values["is_anonymous"] = bool(form.is_anonymous.data)
-            changed = operations.update_idea(current_user, idea, values)
+            changed = operations.update_idea(current_user, idea, idea_values(form, event))
             db.session.commit()
             flash("Idea saved." if changed else "Nothing was changed.", "success")
             return see_other(back_from_idea(round_, idea.source))

@@ -143,6 +143,12 @@ def becoming_or_404(theme_id: int) -> tuple[PriorityRound, PriorityTheme]:
     return round_, theme
 
 
+def group_in_round(round_: PriorityRound) -> StakeholderGroup:
+    """The group the person chose for the round, for their place in the new CoP."""
+    participant = queries.get_participant(round_.id, current_user.id)
+    return participant.stakeholder_group if participant else StakeholderGroup.NOT_SAID
+
+
 @bp.route("/priority-themes/<id:theme_id>/community", methods=["GET", "POST"])
 def start_community(theme_id: int):
     """Start a community of practice from a theme, with you as its facilitator."""
@@ -157,10 +163,9 @@ def start_community(theme_id: int):
     if form.validate_on_submit():
         if form.version.data != theme.version:
             abort(409)
-        participant = queries.get_participant(round_.id, current_user.id)
-        group = participant.stakeholder_group if participant else StakeholderGroup.NOT_SAID
         details = {"name": form.name.data, "theme": form.theme.data}
         details["description"] = form.description.data or ""
+        group = group_in_round(round_)
         community = operations.start_community(current_user, round_, theme, details, group)
         db.session.commit()
         started = f"Community of practice ‘{community.name}’ started. You are its facilitator."
