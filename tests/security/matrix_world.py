@@ -290,6 +290,7 @@ DESTRUCTIVE_POSTS = {
     "community_feedback.remove_note": "note_id",
     "priorities.withdraw_idea": "idea_id",
     "priorities.delete_theme": "theme_id",
+    "priorities.merge_theme": "theme_id",
 }
 
 
