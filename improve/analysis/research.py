@@ -8,11 +8,14 @@ research partner can see what matters to people who draw on care as well as to s
 Support is the one number the list is sorted by, and it is defined here only:
 
     support = the people who shared the question where it was raised (`shared_by`, the person
-              who raised it included) + the votes given for it since, in the app.
+              who raised it included) + the votes given for it since, in the app, except a
+              vote by the person who logged it (they are counted in `shared_by`).
 
-Someone who was in the room and voted later counts twice; support is a guide to how widely a
-question is shared, not a head count. Ties keep the order the needs were logged in (oldest
-first), so a new question never jumps ahead of an equal older one.
+The app does not let the person who logged a need vote for it, and a vote of theirs from before
+that rule is left out here, so they are never counted twice. Someone else who was in the room
+and voted later may still count twice: support is a guide to how widely a question is shared,
+not a head count. Ties keep the order the needs were logged in (oldest first), so a new question
+never jumps ahead of an equal older one.
 """
 
 from __future__ import annotations
@@ -23,27 +26,31 @@ from dataclasses import dataclass, replace
 
 SUPPORT_IN_WORDS = (
     "Support adds the people who shared the question when it was raised to the votes it has "
-    "had here since. Someone who did both is counted twice, so read it as a guide to how "
-    "widely a question is shared, not as a head count."
+    "had here since. The person who logged a question is counted among those who shared it, "
+    "so they cannot also vote for it. Someone else who was there and voted later is counted "
+    "twice, so read support as a guide to how widely a question is shared, not as a head count."
 )
 
 
 @dataclass(frozen=True)
 class NeedRow:
     """A research need as the tally needs it: its id (ids grow as needs are logged), how many
-    shared it when it was raised, and its status."""
+    shared it when it was raised, its status, and who logged it (None: nobody now known)."""
 
     need_id: int
     shared_by: int
     status: str
+    logged_by: int | None = None
 
 
 @dataclass(frozen=True)
 class VoteRow:
-    """One vote: the need it is for and the voter's stakeholder group (never who voted)."""
+    """One vote: the need it is for, the voter's stakeholder group, and the voter's id, used
+    only to leave out a vote by the person who logged the need (never shown)."""
 
     need_id: int
     group: str
+    voter: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,10 +77,14 @@ def need_tallies(
     needs: Iterable[NeedRow], votes: Iterable[VoteRow], groups: Sequence[str]
 ) -> list[NeedTally]:
     """Every need with its votes by group and support, most supported first (ties: oldest
-    first). A vote for a need not in `needs` is ignored; a group not in `groups` is listed
-    after them, in alphabetical order."""
+    first). A vote for a need not in `needs`, or by the person who logged the need, is
+    ignored; a group not in `groups` is listed after them, in alphabetical order."""
+    needs = list(needs)
+    loggers = {need.need_id: need.logged_by for need in needs if need.logged_by is not None}
     by_need: dict[int, Counter[str]] = {}
     for vote in votes:
+        if vote.voter is not None and loggers.get(vote.need_id) == vote.voter:
+            continue
         by_need.setdefault(vote.need_id, Counter())[vote.group] += 1
     order = {group: position for position, group in enumerate(groups)}
     tallies = []

@@ -71,8 +71,11 @@ def community_needs(community: Community, reader: User) -> list[NeedItem]:
         .where(ResearchNeed.community_id == community.id)
     ).all()
     tallies = need_tallies(
-        (NeedRow(need.id, need.shared_by, need.status.value) for need, _, _ in rows),
-        (VoteRow(need_id, group.value) for need_id, group, _ in votes),
+        (
+            NeedRow(need.id, need.shared_by, need.status.value, need.logged_by_id)
+            for need, _, _ in rows
+        ),
+        (VoteRow(need_id, group.value, user_id) for need_id, group, user_id in votes),
         GROUP_ORDER,
     )
     mine = {need_id: group for need_id, group, user_id in votes if user_id == reader.id}

@@ -50,6 +50,7 @@ STATUS_CLASSES = {
     "taken_up": "govuk-tag--yellow",
     "answered": "govuk-tag--green",
 }
+LOGGED_IT = "You logged this question: you are counted in ‘shared when raised’."
 NO_COMMUNITY = (
     "Your collaborative has no community of practice yet, so there is nowhere to send a "
     "question for research. Ask your coordinator about starting one."
@@ -88,6 +89,7 @@ def needs_page(community: Community, status: int = 200, **given: Any) -> Respons
         chosen_label=NeedStatus(chosen).label if chosen else "",
         my_group=queries.member_group(community, current_user),
         support_in_words=SUPPORT_IN_WORDS,
+        logged_it=LOGGED_IT,
         group_labels={group.value: group.label for group in StakeholderGroup},
         status_classes=STATUS_CLASSES,
         **given,
@@ -236,6 +238,8 @@ def remove(need_id: int):
 def vote(need_id: int):
     """Vote for a need, counted under your stakeholder group; one vote each."""
     need, community = need_or_404(need_id, CommunityPermission.TAKE_PART)
+    if need.logged_by_id == current_user.id:
+        return _logged_it(community, need)
     form = VoteForm()
     if request.method == "GET":
         group = queries.member_group(community, current_user)
@@ -259,6 +263,16 @@ def vote(need_id: int):
         back=needs_url(community, _anchor=f"need-{need.id}"),
         status=form_status(form),
     )
+
+
+def _logged_it(community: Community, need: ResearchNeed) -> Response:
+    """The person who logged a need is counted in its `shared_by`: no vote (409 to a POST)."""
+    status = 409 if request.method == "POST" else 200
+    if is_partial_request():
+        return needs_page(community, status, vote_error=(need.id, LOGGED_IT))
+    back = needs_url(community, _anchor=f"need-{need.id}")
+    context = {"community": community, "need": need, "logged_it": LOGGED_IT, "back": back}
+    return render("research/vote.html", status=status, form=None, voted=None, **context)
 
 
 def _cast(need: ResearchNeed, community: Community, group: StakeholderGroup) -> None:

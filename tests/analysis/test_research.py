@@ -69,6 +69,18 @@ def test_votes_are_counted_by_group_in_the_groups_order() -> None:
     assert (tally.votes, tally.shared_by, tally.support) == (5, 2, 7)
 
 
+def test_a_vote_by_the_person_who_logged_the_need_is_left_out() -> None:
+    [logged, other] = need_tallies(
+        [NeedRow(1, 3, "open", logged_by=10), NeedRow(2, 1, "open", logged_by=None)],
+        [VoteRow(1, "carer", voter=10), VoteRow(1, "manager", voter=11), VoteRow(2, "carer", 10)],
+        GROUPS,
+    )
+    # The logger is one of the 3 who shared need 1: only the other person's vote adds to it.
+    assert (logged.need_id, logged.votes, logged.support) == (1, 1, 4)
+    assert logged.votes_by_group == (("manager", 1),)
+    assert (other.votes, other.support) == (1, 2)
+
+
 def test_filtering_by_status_keeps_each_need_its_rank() -> None:
     tallies = need_tallies(
         needs((1, 5, "open"), (2, 4, "answered"), (3, 3, "open"), (4, 1, "taken_up")), [], GROUPS

@@ -436,6 +436,43 @@ def test_an_invalid_vote_is_refused(c, client_for, headers):
     assert all_votes() == []
 
 
+@pytest.mark.parametrize("headers", [{}, HTMX])
+def test_whoever_logged_a_need_cannot_also_vote_for_it(c, client_for, headers):
+    need = add_need(c.cop, shared_by=3, logged_by_id=c.carer.id)
+    client = client_for(c.carer)
+    page = text_of(client.get(list_url(c.cop)))
+    assert "You logged this question: you are counted in ‘shared when raised’" in page
+    assert f'id="need-{need.id}-vote-button"' not in client.get(list_url(c.cop)).get_data(
+        as_text=True
+    )
+    form = client.get(f"/research-needs/{need.id}/vote")
+    assert form.status_code == 200 and "you are counted in ‘shared when raised’" in text_of(form)
+    assert 'name="stakeholder_group"' not in form.get_data(as_text=True)
+    response = client.post(
+        f"/research-needs/{need.id}/vote", data={"stakeholder_group": "carer"}, headers=headers
+    )
+    assert response.status_code == 409
+    assert "You logged this question" in text_of(response)
+    assert all_votes() == [] and audit_rows("ResearchNeedVote") == []
+    # Anyone else may still vote for it.
+    assert (
+        client_for(c.expert)
+        .post(f"/research-needs/{need.id}/vote", data={"stakeholder_group": "carer"})
+        .status_code
+        == 303
+    )
+
+
+def test_a_vote_by_the_logger_from_before_the_rule_is_not_counted(c, client_for):
+    need = add_need(c.cop, shared_by=3, logged_by_id=c.carer.id)
+    add_vote(need, c.carer)
+    add_vote(need, c.expert)
+    html = client_for(c.partner).get(list_url(c.cop)).get_data(as_text=True)
+    assert f'data-support="{need.id}">4 ' in html
+    [row] = csv_rows(client_for(c.partner).get(list_url(c.cop, ".csv")))
+    assert (row["Support"], row["Votes"]) == ("4", "1")
+
+
 def test_votes_are_for_members_of_the_needs_community_only(c, client_for):
     need = add_need(c.cop)
     other_need = add_need(c.other)
@@ -547,8 +584,8 @@ def test_the_page_the_csv_and_the_function_agree(c, client_for, make_user):
         add_vote(second, make_user(), StakeholderGroup.EXPERT_BY_EXPERIENCE)
     add_vote(third, make_user(), StakeholderGroup.MANAGER)
     tallies = need_tallies(
-        [NeedRow(n.id, n.shared_by, n.status.value) for n in all_needs()],
-        [VoteRow(v.need_id, v.stakeholder_group.value) for v in all_votes()],
+        [NeedRow(n.id, n.shared_by, n.status.value, n.logged_by_id) for n in all_needs()],
+        [VoteRow(v.need_id, v.stakeholder_group.value, v.user_id) for v in all_votes()],
         GROUP_ORDER,
     )
     expected = [(t.need_id, t.support, t.votes) for t in tallies]
