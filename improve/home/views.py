@@ -9,6 +9,7 @@ from improve.home import bp, queries
 from improve.htmx import render
 from improve.models import Role
 from improve.permissions import POLICY, Permission, can_create_collaborative
+from improve.priorities import queries as priority_queries
 
 
 def today() -> date:
@@ -39,6 +40,8 @@ def index():
         team_counts=queries.team_counts(sorted(shown)),
         may_create_collaborative=can_create_collaborative(current_user),
         communities=community_queries.my_communities(current_user),
+        open_rounds=priority_queries.open_rounds(current_user),
+        today=today(),
     )
 
 

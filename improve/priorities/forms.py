@@ -183,10 +183,20 @@ class IdeaForm(TakingPart):
     submit = SubmitField("Send in the idea", widget=GovSubmitInput())
 
 
+# Made anonymous later, an idea's earlier audit rows still name its author: the audit trail
+# is never rewritten (nothing may change a row once written). Only administrators read it, and
+# the form says so rather than promise what the site cannot keep.
+LATER_ANONYMOUS_HINT = (
+    f"{ANONYMOUS_HINT} If you sent it in with your name, ticking this now hides your name from "
+    "every page, but the site’s history of changes, which only administrators can read, still "
+    "shows that you sent it in."
+)
+
+
 class IdeaEditForm(FlaskForm):
     text = idea_text()
     is_anonymous = BooleanField(
-        "Do not show my name", description=ANONYMOUS_HINT, widget=GovCheckboxInput()
+        "Do not show my name", description=LATER_ANONYMOUS_HINT, widget=GovCheckboxInput()
     )
     version = VersionField()
     submit = SubmitField("Save the idea", widget=GovSubmitInput())
@@ -284,7 +294,9 @@ def dots_form(round_: PriorityRound, themes: Sequence[PriorityTheme], **kwargs: 
         pass
 
     for theme in themes:
-        hint = f"{theme.description} " if theme.description else ""
+        words = (theme.description or "").strip()
+        # The limit is its own sentence: a description without a full stop must not run into it.
+        hint = f"{words}{'' if not words or words[-1] in '.!?' else '.'} " if words else ""
         field = WholeNumber(
             theme.name,
             description=f"{hint}Up to {most} dot{'' if most == 1 else 's'}.",
@@ -402,6 +414,17 @@ class CommunityForm(FlaskForm):
         "What it is for (optional)",
         "A sentence or two for people deciding whether to join.",
     )
+    group = RadioField(
+        "Which group are you part of?",
+        description="Members are counted by group, so people who draw on care and carers are "
+        "never outnumbered unseen. It starts as the group you chose for this round. Choose "
+        "‘Prefer not to say’ if you would rather not.",
+        widget=GovRadioInput(),
+        choices=GROUP_CHOICES,
+        coerce=_enum_value,
+        invalid_choice_message="Choose one of the groups listed",
+        validators=[InputRequired(message="Choose the group you are part of")],
+    )
     version = VersionField(required=True)
     submit = SubmitField("Start the community of practice", widget=GovSubmitInput())
 
@@ -434,6 +457,11 @@ class LinkForm(FlaskForm):
         self.record.choices = [SelectChoice("", none)] + [
             SelectChoice(str(key), label) for key, label in records
         ]
+
+    def validate_record(self, field: Any) -> None:
+        # ‘Not linked’ is an empty value, so a form that lost the field must not pass for it.
+        if not field.raw_data:
+            raise ValidationError("Choose what to link it to, or ‘Not linked’")
 
     def chosen(self) -> int | None:
         return int(self.record.data) if self.record.data else None

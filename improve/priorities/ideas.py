@@ -37,9 +37,12 @@ NOT_TYPING_IN = (
 
 
 def require_stage(round_: PriorityRound, stages: tuple[RoundStage, ...], message: str) -> None:
-    """Refuse (409, nothing written) what the round's stage does not allow."""
+    """Refuse (409, nothing written) what the round's stage does not allow, saying so: the
+    app's usual 409 page would say someone else changed it, which is not what happened."""
     if round_.stage not in stages:
-        abort(409, message)
+        title = f"Not while the round is at ‘{round_.stage.label}’"
+        page = render("errors/error.html", status=409, title=title, advice=message)
+        abort(page)
 
 
 @bp.post("/priority-rounds/<id:round_id>/ideas")
@@ -50,16 +53,16 @@ def add_idea(round_id: int):
     participant = queries.get_participant(round_.id, current_user.id)
     form = idea_form(round_, participant)
     if not form.validate_on_submit():
-        return round_page(round_, "your_ideas", 422, idea_form=form)
+        return round_page(round_, "round_body", 422, idea_form=form)
     group = form.chosen_group()
-    participant = participant or operations.join_round(current_user, round_, group)
     anonymous = bool(form.is_anonymous.data)
+    participant = participant or operations.join_round(current_user, round_, group, anonymous)
     operations.add_idea(current_user, round_, participant, form.text.data, anonymous)
     db.session.commit()
     hidden = " Your name is not shown with it, to anyone." if anonymous else ""
     flash(f"Your idea has been sent in.{hidden}", "success")
     if is_partial_request():
-        return round_page(round_, "your_ideas")
+        return round_page(round_, "round_body")
     return see_other(round_url(round_, _anchor="your-ideas"))
 
 

@@ -144,9 +144,29 @@ def _remove_votes(actor: User, round_: PriorityRound) -> int:
     return len(voters)
 
 
-def join_round(actor: User, round_: PriorityRound, group: StakeholderGroup) -> RoundParticipant:
-    """The person takes part, counted under the group they chose."""
+def join_round(
+    actor: User, round_: PriorityRound, group: StakeholderGroup, anonymous: bool = False
+) -> RoundParticipant:
+    """The person takes part, counted under the group they chose.
+
+    Joining while sending in a first idea without a name (`anonymous`) is audited like that
+    idea: no actor and no user id. A row naming the person, written in the same second as an
+    anonymous idea, would tell anyone reading the audit trail whose idea it is. Joining any
+    other way (a named idea, a vote) names the person as usual."""
     participant = RoundParticipant(round_id=round_.id, user_id=actor.id, stakeholder_group=group)
+    if anonymous:
+        db.session.add(participant)
+        db.session.flush()
+        record_event(
+            None,
+            AuditAction.CREATE,
+            participant,
+            summary=f"Someone joined the priority round {_quoted(round_.title)} with an "
+            "anonymous idea",
+            after=snapshot(participant, ("round_id", "stakeholder_group")),
+            **_filed(round_),
+        )
+        return participant
     create_audited(
         actor.id,
         participant,
@@ -361,9 +381,9 @@ def save_vote(
     round_: PriorityRound,
     participant: RoundParticipant,
     choices: Mapping[int, int] | Sequence[int],
-) -> bool:
+) -> str:
     """Replace the person's vote: theme id to dots (dot voting), or themes in order (ranking).
-    Whether they had voted before."""
+    "new" for a first vote, "changed", or "unchanged" (the same vote again: nothing written)."""
     old = list(
         db.session.scalars(
             sa.select(PriorityVote).where(
@@ -371,15 +391,17 @@ def save_vote(
             )
         )
     )
-    for vote in old:
-        db.session.delete(vote)
-    db.session.flush()  # the old places go before the new ones take them
     dots = round_.voting_method == VotingMethod.DOTS
     pairs = (
         list(choices.items())  # type: ignore[union-attr]
         if dots
         else [(theme, place) for place, theme in enumerate(choices, start=1)]
     )
+    if old and {v.theme_id: v.dots if dots else v.rank for v in old} == dict(pairs):
+        return "unchanged"
+    for vote in old:
+        db.session.delete(vote)
+    db.session.flush()  # the old places go before the new ones take them
     for theme_id, amount in pairs:
         db.session.add(
             PriorityVote(
@@ -401,7 +423,7 @@ def save_vote(
         after={"votes": {str(theme): amount for theme, amount in pairs}},
         **_filed(round_),
     )
-    return bool(old)
+    return "changed" if old else "new"
 
 
 # What a theme became ---------------------------------------------------------------------------

@@ -143,10 +143,23 @@ def becoming_or_404(theme_id: int) -> tuple[PriorityRound, PriorityTheme]:
     return round_, theme
 
 
-def group_in_round(round_: PriorityRound) -> StakeholderGroup:
-    """The group the person chose for the round, for their place in the new CoP."""
+def group_in_round(round_: PriorityRound) -> StakeholderGroup | None:
+    """The group the person chose for the round, to suggest for their place in the new CoP."""
     participant = queries.get_participant(round_.id, current_user.id)
-    return participant.stakeholder_group if participant else StakeholderGroup.NOT_SAID
+    return participant.stakeholder_group if participant else None
+
+
+def community_form(round_: PriorityRound, theme: PriorityTheme) -> CommunityForm:
+    """The form filled in from the theme to start with. A POST is read as sent, never topped up
+    from these: a field or version it lacks is a mistake (422), not a silent default."""
+    if request.method == "POST":
+        return CommunityForm()
+    group = group_in_round(round_)
+    defaults = {"name": theme.name, "theme": theme.name, "description": theme.description}
+    return CommunityForm(
+        formdata=None,
+        data={**defaults, "group": group.value if group else None, "version": theme.version},
+    )
 
 
 @bp.route("/priority-themes/<id:theme_id>/community", methods=["GET", "POST"])
@@ -157,15 +170,14 @@ def start_community(theme_id: int):
         abort(403)
     if theme.community_id is not None:
         abort(409, "This theme has already become a community of practice.")
-    defaults = {"name": theme.name, "theme": theme.name, "description": theme.description}
-    form = CommunityForm(data={**defaults, "version": theme.version})
+    form = community_form(round_, theme)
     form.taken = queries.taken_community_names(request.form.get("name", ""))
     if form.validate_on_submit():
         if form.version.data != theme.version:
-            abort(409)
+            abort(409, STALE_THEME)
         details = {"name": form.name.data, "theme": form.theme.data}
         details["description"] = form.description.data or ""
-        group = group_in_round(round_)
+        group = StakeholderGroup(form.group.data)
         community = operations.start_community(current_user, round_, theme, details, group)
         db.session.commit()
         started = f"Community of practice ‘{community.name}’ started. You are its facilitator."
@@ -182,18 +194,26 @@ def start_community(theme_id: int):
     )
 
 
+STALE_THEME = (
+    "Someone else changed this theme while you were looking at it, so nothing was saved. Go "
+    "back to the theme, check it, then try again."
+)
+
+
 def link_page(
     round_: PriorityRound, theme: PriorityTheme, kind: str, records: list[tuple[int, str]]
 ) -> Response:
     """Link a theme to an aim or a shared measure ("aim" or "measure"), or unlink it."""
     field = f"{kind}_id"
-    form = LinkForm(data={"record": str(getattr(theme, field) or ""), "version": theme.version})
+    # A POST is read as sent: the current link and version fill in the GET's form only.
+    shown = {"record": str(getattr(theme, field) or ""), "version": theme.version}
+    form = LinkForm() if request.method == "POST" else LinkForm(formdata=None, data=shown)
     none = "Not linked to an aim" if kind == "aim" else "Not linked to a shared measure"
     form.set_records(records, none)
     collaborative = db.session.get_one(Collaborative, queries.round_collaborative_id(round_))
     if form.validate_on_submit():
         if form.version.data != theme.version:
-            abort(409)
+            abort(409, STALE_THEME)
         changed = operations.link_theme(current_user, round_, theme, field, form.chosen())
         db.session.commit()
         flash("Link saved." if changed else "Nothing was changed.", "success")

@@ -24,11 +24,16 @@ from improve.models import (
     PriorityTheme,
     PriorityVote,
     RoundParticipant,
+    RoundStage,
     StakeholderGroup,
     Team,
     User,
 )
-from improve.permissions import visible_team_ids
+from improve.permissions import (
+    visible_collaborative_ids,
+    visible_community_ids,
+    visible_team_ids,
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,48 @@ class CameFrom:
     ideas: int
     collaborative_id: int | None
     community_id: int | None
+
+
+@dataclass(frozen=True)
+class OpenRound:
+    """A round the person may take part in that wants something from them now."""
+
+    round: PriorityRound
+    owner: str  # the collaborative's or the CoP's name
+    voted: bool
+
+
+def open_rounds(user: User) -> list[OpenRound]:
+    """Rounds gathering ideas or open for voting that the person may take part in: those of
+    the collaboratives they belong to, and of the CoPs they are a current member of. One query,
+    whatever the number of collaboratives and CoPs; soonest event first, then newest."""
+    voted = (
+        sa.select(PriorityVote.id)
+        .where(PriorityVote.round_id == PriorityRound.id, PriorityVote.user_id == user.id)
+        .exists()
+    )
+    query = (
+        sa.select(PriorityRound, sa.func.coalesce(Collaborative.name, Community.name), voted)
+        .outerjoin(Collaborative, Collaborative.id == PriorityRound.collaborative_id)
+        .outerjoin(Community, Community.id == PriorityRound.community_id)
+        .where(
+            PriorityRound.stage.in_([RoundStage.COLLECTING, RoundStage.VOTING]),
+            sa.or_(
+                PriorityRound.collaborative_id.in_(visible_collaborative_ids(user)),
+                PriorityRound.community_id.in_(visible_community_ids(user)),
+            ),
+        )
+        .order_by(
+            PriorityRound.event_on.is_(None),
+            PriorityRound.event_on,
+            PriorityRound.created_at.desc(),
+            PriorityRound.id.desc(),
+        )
+    )
+    return [
+        OpenRound(round_, owner, bool(has_voted))
+        for round_, owner, has_voted in db.session.execute(query)
+    ]
 
 
 def get_round(round_id: int, for_update: bool = False) -> PriorityRound | None:
@@ -113,7 +160,9 @@ def get_theme(round_id: int, theme_id: int) -> PriorityTheme | None:
 
 
 def list_ideas(round_id: int, viewer_id: int, theme_id: int | None = None) -> list[IdeaRow]:
-    """The round's ideas (or one theme's), oldest first, as pages may show them."""
+    """The round's ideas (or one theme's), as pages may show them: by theme, then by their
+    words. Never in the order they were sent: an anonymous idea sent just before or after its
+    author's named one would sit beside it."""
     # The name is read only for a named idea sent in online: for any other, the database is
     # never even asked for it.
     named = sa.and_(PriorityIdea.is_anonymous.is_(False), PriorityIdea.source == IdeaSource.ONLINE)
@@ -131,7 +180,13 @@ def list_ideas(round_id: int, viewer_id: int, theme_id: int | None = None) -> li
         )
         .outerjoin(User, sa.and_(User.id == PriorityIdea.submitted_by_id, named))
         .where(PriorityIdea.round_id == round_id)
-        .order_by(PriorityIdea.created_at, PriorityIdea.id)
+        .order_by(
+            PriorityIdea.theme_id.is_(None),
+            PriorityIdea.theme_id,
+            sa.func.lower(PriorityIdea.text),
+            PriorityIdea.text,
+            PriorityIdea.id,
+        )
     )
     if theme_id is not None:
         query = query.where(PriorityIdea.theme_id == theme_id)

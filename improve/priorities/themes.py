@@ -31,7 +31,13 @@ NOT_THEMING = (
     "Themes can be changed only until voting opens, so nothing was changed. To change them now, "
     "move the round back to ‘Grouping ideas into themes’ (the votes so far are removed)."
 )
+FINISHED = "This round is finished, so its themes can no longer change."
 BOARD = "priorities/themes.html"
+
+
+def require_theming(round_: PriorityRound) -> None:
+    """Themes change only until voting opens; a finished round says it is finished."""
+    require_stage(round_, THEMING, FINISHED if round_.stage == RoundStage.CLOSED else NOT_THEMING)
 
 
 def board_url(round_: PriorityRound, anchor: str = "theme-board") -> str:
@@ -70,7 +76,7 @@ def themes(round_id: int):
     round_ = round_or_404(round_id, facilitate=True)
     if request.method == "GET":
         return board_page(round_)
-    require_stage(round_, THEMING, NOT_THEMING)
+    require_theming(round_)
     form = ThemeForm()
     form.taken = [theme.name for theme in queries.list_themes(round_.id)]
     if not form.validate_on_submit():
@@ -90,7 +96,7 @@ def move_idea(idea_id: int):
     round_, idea = idea_or_404(idea_id)
     if not may_facilitate(current_user, round_):
         abort(403)
-    require_stage(round_, THEMING, NOT_THEMING)
+    require_theming(round_)
     wanted = request.form.get("theme", "")
     theme = None
     if wanted:
@@ -109,7 +115,7 @@ def move_idea(idea_id: int):
 def edit_theme(theme_id: int):
     """Rename a theme or change what it says it is about."""
     round_, theme = theme_or_404(theme_id, facilitate=True)
-    require_stage(round_, THEMING, NOT_THEMING)
+    require_theming(round_)
     form = ThemeEditForm(obj=theme)
     form.taken = [t.name for t in queries.list_themes(round_.id) if t.id != theme.id]
     conflict = False
@@ -136,7 +142,7 @@ def edit_theme(theme_id: int):
 def merge_theme(theme_id: int):
     """Merge a theme into another: its ideas move there, and it goes (asks first)."""
     round_, theme = theme_or_404(theme_id, facilitate=True)
-    require_stage(round_, THEMING, NOT_THEMING)
+    require_theming(round_)
     others = [t for t in queries.list_themes(round_.id) if t.id != theme.id]
     form = MergeForm(data={"version": theme.version})
     form.set_themes(others)
@@ -167,7 +173,7 @@ def merge_theme(theme_id: int):
 def reorder_theme(theme_id: int):
     """Move a theme up or down the list (the order voters see them in)."""
     round_, theme = theme_or_404(theme_id, facilitate=True)
-    require_stage(round_, THEMING, NOT_THEMING)
+    require_theming(round_)
     step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if step is None:
         abort(400, RELOAD)
@@ -182,7 +188,7 @@ def reorder_theme(theme_id: int):
 def delete_theme(theme_id: int):
     """Confirm, then delete a theme with no ideas in it."""
     round_, theme = theme_or_404(theme_id, facilitate=True)
-    require_stage(round_, THEMING, NOT_THEMING)
+    require_theming(round_)
     ideas = queries.list_ideas(round_.id, current_user.id, theme_id=theme.id)
     conflict = request.method == "POST" and removal_conflict(theme)
     if request.method == "POST" and not conflict and not ideas:

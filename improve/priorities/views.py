@@ -262,8 +262,10 @@ def stage(round_id: int):
     form = StageForm()
     if not form.validate_on_submit():
         abort(400, RELOAD)
-    if stage is None or form.version.data != round_.version:
+    if form.version.data != round_.version:
         return round_page(round_, None, 409, stage_problem=STALE_STAGE)
+    if stage is None:
+        return round_page(round_, None, 422, stage_problem=NO_SUCH_STAGE)
     losing = round_.stage == RoundStage.VOTING and stage == RoundStage.THEMING
     if losing and request.form.get("confirmed") != "yes" and queries.count_votes(round_.id):
         return confirm_page(round_, stage)
@@ -278,6 +280,10 @@ def stage(round_id: int):
     return see_other(round_url(round_))
 
 
+NO_SUCH_STAGE = (
+    "The round can move only to the stage just after or just before the one it is at, so its "
+    "stage has not been changed. Use the buttons below."
+)
 STALE_STAGE = (
     "Someone else changed this round while you were looking at it, so its stage has not been "
     "changed. It is shown below as it is now: check it, then try again."

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Response, flash, url_for
+from flask import Response, flash, request, url_for
 from flask_login import current_user
 
 from improve.extensions import db
@@ -31,6 +31,11 @@ from improve.priorities.views import round_url
 
 NOT_VOTING = "Voting is not open in this round, so nothing was saved."
 TEMPLATE = "priorities/vote.html"
+VOTE_NEWS = {
+    "new": "Your vote has been saved.",
+    "changed": "Your vote has been changed.",
+    "unchanged": "Your vote is unchanged.",
+}
 
 
 def vote_form(
@@ -41,7 +46,9 @@ def vote_form(
 ) -> VoteForm:
     """The dots or ranking form, filled in with the person's vote so far; it asks their group
     the first time only."""
-    mine = queries.own_votes(round_.id, current_user.id)
+    # The vote so far fills in the GET's form only: a POST is read as sent, so one that lacks
+    # a box is not topped up with the saved dots and passed off as a vote.
+    mine = {} if request.method == "POST" else queries.own_votes(round_.id, current_user.id)
     if round_.voting_method == VotingMethod.DOTS:
         data = {dots_field_name(theme): mine.get(theme.id, 0) for theme in themes}
         form = dots_form(round_, themes, data=data, **kwargs)
@@ -73,6 +80,7 @@ def vote_page(
         form=form,
         used=dots_used(form),
         voted=bool(queries.own_votes(round_.id, current_user.id)),
+        ideas=queries.list_ideas(round_.id, current_user.id),
     )
 
 
@@ -104,10 +112,9 @@ def vote(round_id: int):
     participant = participant or operations.join_round(current_user, round_, group)
     dots = round_.voting_method == VotingMethod.DOTS
     choices = dots_chosen(form) if dots else ranking_chosen(form)
-    changed = operations.save_vote(current_user, round_, participant, choices)
+    outcome = operations.save_vote(current_user, round_, participant, choices)
     db.session.commit()
-    saved = "Your vote has been changed." if changed else "Your vote has been saved."
-    flash(f"{saved} You can change it until voting closes.", "success")
+    flash(f"{VOTE_NEWS[outcome]} You can change it until voting closes.", "success")
     return see_other(round_url(round_, _anchor="your-part"))
 
 

@@ -44,11 +44,12 @@ def send_idea(page: Page, text: str, group: str | None = None, anonymous: bool =
 
 
 def expect_no_name(page: Page, where: str) -> None:
-    """The anonymous idea is listed with its group and "Name not shown", never the expert's name
-    (their other idea, sent in with their name, shows it)."""
+    """The anonymous idea is listed as "Sent in without a name", with neither the expert's name
+    nor their group (their other idea, sent in with their name, shows both)."""
     row = page.locator(f"{where} li", has_text=ANONYMOUS_IDEA)
-    expect(row).to_contain_text("Person who draws on care · Name not shown")
+    expect(row).to_contain_text("Sent in without a name")
     expect(row).not_to_contain_text(EXPERT)
+    expect(row).not_to_contain_text("Person who draws on care")
 
 
 def add_theme(page: Page, name: str) -> None:
@@ -184,6 +185,20 @@ def test_a_coordinator_runs_a_priority_round_end_to_end(make_page: Callable[...,
     expect(table.locator("thead")).to_contain_text("Frontline practitioner")
     expect(table.locator("tbody tr").first).to_contain_text("Company and breaks")
     check_accessibility(coordinator, "priorities-results")
+    # On a 360 px phone the table scrolls in its own box, and the page says so.
+    phone.goto(coordinator.url)
+    expect(phone.locator("#by-group-scroll")).to_have_text(
+        "On a small screen, scroll the table sideways to see every group."
+    )
+    expect(phone.get_by_role("region", name=re.compile("^Scores by group"))).to_be_visible()
+    assert_no_sideways_scroll(phone)
+    # Theme names wrap at spaces: the columns are sized to whole words (overflow-wrap
+    # "anywhere" shrank them until "discharge" broke in the middle).
+    wrap = phone.locator("#results-table tbody th").first.evaluate(
+        "cell => getComputedStyle(cell).overflowWrap"
+    )
+    assert wrap != "anywhere"
+    check_accessibility(phone, "priorities-results-phone")
     with coordinator.expect_download() as download:
         coordinator.get_by_role("link", name=re.compile("^Download the results")).click()
     assert "Company and breaks" in download.value.path().read_text(encoding="utf-8-sig")
@@ -196,6 +211,7 @@ def test_a_coordinator_runs_a_priority_round_end_to_end(make_page: Callable[...,
     check_accessibility(coordinator, "priorities-start-community")
     community = f"Company and breaks network {secrets.token_hex(3)}"
     coordinator.get_by_label("Name of the community of practice").fill(community)
+    coordinator.get_by_label("Manager", exact=True).check()
     coordinator.get_by_role("button", name="Start the community of practice").click()
     expect(coordinator.get_by_role("heading", level=1, name=community)).to_be_visible()
     came_from = coordinator.locator(".app-came-from")

@@ -68,7 +68,9 @@ def test_an_idea_without_a_group_or_words_is_refused(world, client_for, make_rou
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RoundParticipant)) == 0
 
 
-def test_htmx_gets_the_your_ideas_block_back(world, client_for, make_round):
+def test_htmx_gets_every_count_of_the_round_back(world, client_for, make_round):
+    """Sending an idea with htmx swaps the block holding the counts, your ideas and the ideas
+    sent in, so no number on the page is left behind."""
     round_ = make_round(world.x)
     client = client_for(world.member_a)
     response = client.post(
@@ -78,10 +80,13 @@ def test_htmx_gets_the_your_ideas_block_back(world, client_for, make_round):
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert html.lstrip().startswith('<section id="your-ideas"')
+    assert html.lstrip().startswith('<div id="round-body"')
     assert "Your idea has been sent in" in html and "Befriending" in html
+    assert "1 idea, 0 themes" in text_of(response)
+    assert "No ideas yet" not in html
     invalid = client.post(f"/priority-rounds/{round_.id}/ideas", data={"text": ""}, headers=HTMX)
     assert invalid.status_code == 422 and "Enter your idea" in text_of(invalid)
+    assert invalid.get_data(as_text=True).lstrip().startswith('<div id="round-body"')
 
 
 def test_a_cop_round_suggests_the_group_given_in_the_cop(
@@ -174,6 +179,56 @@ def test_an_anonymous_ideas_audit_rows_name_no_one(world, client_for, anonymous_
     ).all()
     assert rows and all(row.actor_id is None for row in rows)
     assert all("submitted_by_id" not in (row.after or {}) for row in rows)
+
+
+def test_an_anonymous_idea_shows_no_group_and_ideas_are_not_in_the_order_sent(
+    world, client_for, make_round
+):
+    """Beside the same person's named idea, an anonymous idea's group (or its place in the
+    order sent) would point at its author: it shows neither, and ideas go by their words."""
+    round_ = make_round(world.x)
+    client = client_for(world.expert_a)
+    send(client, round_, "Zebra crossings near day centres")
+    send(client, round_, "Lifts to clinics", is_anonymous="y")
+    send(client_for(world.member_a), round_, "Befriending", group="frontline_practitioner")
+    page = text_of(client_for(world.coordinator_x).get(f"/priority-rounds/{round_.id}"))
+    assert "Lifts to clinics Sent in without a name" in page
+    assert "Name not shown" not in page
+    ideas_sent = page[page.index("Ideas sent in") :]
+    order = [ideas_sent.index(t) for t in ("Befriending", "Lifts to", "Zebra")]
+    assert order == sorted(order)
+    board = text_of(client_for(world.coordinator_x).get(f"/priority-rounds/{round_.id}/themes"))
+    assert "Lifts to clinics Sent in without a name" in board
+
+
+def test_the_idea_form_warns_about_small_groups(world, client_for, make_round):
+    round_ = make_round(world.x)
+    page = text_of(client_for(world.expert_a).get(f"/priority-rounds/{round_.id}"))
+    assert "If few people from your group take part" in page
+
+
+def test_joining_with_an_anonymous_idea_names_no_one_in_the_audit_trail(
+    world, client_for, make_round
+):
+    """The join row written with a first anonymous idea names nobody: a row naming the person
+    beside the idea's would say whose it is."""
+    round_ = make_round(world.x)
+    assert send(client_for(world.expert_a), round_, is_anonymous="y").status_code == 303
+    rows = db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.entity_type.in_(["RoundParticipant", "PriorityIdea"])
+        )
+    ).all()
+    assert len(rows) == 2 and all(row.actor_id is None for row in rows)
+    assert all("user_id" not in (row.after or {}) for row in rows)
+    assert all(ANONYMOUS_AUTHOR not in row.summary for row in rows)
+
+
+def test_the_edit_form_says_the_history_keeps_an_earlier_name(world, client_for, make_round):
+    round_ = make_round(world.x)
+    idea = add_idea(round_, "Lifts", by=world.member_a)
+    page = text_of(client_for(world.member_a).get(f"/priority-ideas/{idea.id}/edit"))
+    assert "only administrators can read, still shows that you sent it in" in page
 
 
 def test_a_named_idea_shows_its_authors_name(world, client_for, make_round):

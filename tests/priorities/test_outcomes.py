@@ -64,6 +64,7 @@ def community_form(theme: PriorityTheme, **fields) -> dict:
         "name": "Out and about network",
         "theme": theme.name,
         "description": "",
+        "group": "statutory_service",
         "version": str(theme.version),
     }
     values.update(fields)
@@ -79,6 +80,9 @@ def test_a_theme_becomes_a_community_of_practice(world, client_for, chosen):
     question = client.get(url)
     assert question.status_code == 200
     assert 'value="Getting out and about"' in question.get_data(as_text=True)
+    # Their group is asked, starting as the one they chose for the round.
+    assert "Which group are you part of?" in text_of(question)
+    assert 'value="statutory_service" checked' in question.get_data(as_text=True)
     response = client.post(url, data=community_form(theme))
     assert response.status_code == 303
     community = db.session.scalar(sa.select(Community))
@@ -99,6 +103,27 @@ def test_a_theme_becomes_a_community_of_practice(world, client_for, chosen):
     again = client.post(url, data=community_form(theme, name="Another"))
     assert again.status_code == 409
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Community)) == 1
+
+
+def test_an_empty_or_stale_post_starts_no_community(world, client_for, chosen):
+    """A POST is read as sent: the theme's name and version never fill in what it lacks."""
+    _round, theme = chosen
+    client = client_for(world.coordinator_x)
+    url = f"/priority-themes/{theme.id}/community"
+    last = db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
+    empty = client.post(url, data={})
+    assert empty.status_code == 422
+    assert "Enter a name for the community of practice" in text_of(empty)
+    no_version = client.post(
+        url, data={k: v for k, v in community_form(theme).items() if k != "version"}
+    )
+    assert no_version.status_code == 422
+    no_group = client.post(url, data=community_form(theme, group=""))
+    assert no_group.status_code == 422 and "Choose the group you are part of" in text_of(no_group)
+    stale = client.post(url, data=community_form(theme, version=str(theme.version + 5)))
+    assert stale.status_code == 409
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Community)) == 0
+    assert (db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0) == last
 
 
 def test_a_cop_name_already_taken_is_refused(world, client_for, chosen, make_community):
@@ -243,3 +268,22 @@ def test_the_theme_page_is_for_people_who_may_see_the_round(world, client_for, c
     page = client_for(world.expert_a).get(f"/priority-themes/{theme.id}")
     assert page.status_code == 200
     assert "Start a community of practice" not in text_of(page)
+
+
+def test_a_link_post_without_its_field_changes_nothing(world, client_for, chosen):
+    """‘Not linked’ is an empty value: a POST that lost the field must not unlink."""
+    _round, theme = chosen
+    measure = shared_measure(world.x)
+    theme.measure_id = measure.id
+    db.session.commit()
+    client = client_for(world.coordinator_x)
+    url = f"/priority-themes/{theme.id}/measure"
+    assert client.post(url, data={"version": str(theme.version)}).status_code == 422
+    assert client.post(url, data={}).status_code == 422
+    assert fresh(theme).measure_id == measure.id
+
+
+def test_no_shared_measure_you_can_see(world, client_for, chosen):
+    _round, theme = chosen
+    page = text_of(client_for(world.coordinator_x).get(f"/priority-themes/{theme.id}/measure"))
+    assert "There is no shared measure you can see of Collaborative X yet" in page

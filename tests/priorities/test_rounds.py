@@ -270,8 +270,14 @@ def test_a_stale_or_skipping_stage_change_is_refused(world, client_for, make_rou
     round_ = make_round(world.x)
     client = client_for(world.coordinator_x)
     url = f"/priority-rounds/{round_.id}/stage"
+    # Skipping a stage (or a stage that does not exist) is a mistake in the request, not
+    # someone else's change: 422, saying what the round can do.
     skip = client.post(url, data=stage_form(round_, RoundStage.CLOSED))
-    assert skip.status_code == 409
+    assert skip.status_code == 422
+    assert "can move only to the stage just after or just before" in text_of(skip)
+    assert "Someone else changed" not in text_of(skip)
+    nonsense = stage_form(round_, RoundStage.THEMING) | {"to": "astronaut"}
+    assert client.post(url, data=nonsense).status_code == 422
     stale = stage_form(round_, RoundStage.THEMING)
     stale["version"] = str(int(stale["version"]) + 5)
     assert client.post(url, data=stale).status_code == 409

@@ -273,6 +273,18 @@ def test_themes_cannot_change_once_voting_has_opened(world, client_for, board):
     assert len(themes(round_)) == 2 and theme_of(bus) is None
 
 
+def test_a_finished_round_says_it_is_finished(world, client_for, board):
+    round_, transport, lonely, lift, bus, friend = board
+    round_.stage = RoundStage.CLOSED
+    db.session.commit()
+    data = {"theme": str(lonely.id), "version": str(bus.version)}
+    moved = client_for(world.coordinator_x).post(f"/priority-ideas/{bus.id}/theme", data=data)
+    assert moved.status_code == 409
+    assert "This round is finished, so its themes can no longer change" in text_of(moved)
+    assert "Someone else changed" not in text_of(moved)
+    assert theme_of(bus) is None
+
+
 def test_the_round_page_groups_ideas_by_theme(world, client_for, board):
     round_, *_ = board
     text = text_of(client_for(world.member_a).get(f"/priority-rounds/{round_.id}"))

@@ -17,7 +17,7 @@ from improve.models import (
     VotingMethod,
 )
 from tests.conftest import HTMX, text_of
-from tests.priorities.conftest import add_theme, take_part
+from tests.priorities.conftest import add_idea, add_theme, take_part
 
 
 def votes() -> list[tuple[int, int, int | None, int | None, str]]:
@@ -231,3 +231,42 @@ def test_votes_are_never_shown_by_name(world, client_for, dots_round):
         ):
             body = client.get(url).get_data(as_text=True)
             assert "Expert A" not in body and "expert_a@" not in body, url
+
+
+def test_the_same_vote_again_or_an_empty_one_writes_nothing(world, client_for, dots_round):
+    """An unchanged vote writes no audit row and says so; an empty one is refused, never
+    topped up with the dots already saved."""
+    round_, (transport, lonely, respite) = dots_round
+    client = client_for(world.expert_a)
+    url = f"/priority-rounds/{round_.id}/vote"
+    client.post(url, data=dots([transport, lonely], 3, 2, group="carer"))
+    before = votes()
+    last = db.session.scalar(sa.select(sa.func.max(AuditEvent.id)))
+    same = client.post(url, data=dots([transport, lonely, respite], 3, 2, 0), follow_redirects=True)
+    assert "Your vote is unchanged" in text_of(same)
+    empty = client.post(url, data={})
+    assert empty.status_code == 422 and "Put at least one dot on a theme" in text_of(empty)
+    assert votes() == before
+    assert db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) == last
+
+
+def test_the_vote_page_shows_each_themes_ideas_and_whole_sentences(world, client_for, dots_round):
+    round_, (transport, _lonely, _respite) = dots_round
+    transport.description = "Getting to appointments"
+    db.session.commit()
+    add_idea(round_, "Lifts to clinics", by=world.member_a, theme=transport)
+    page = text_of(client_for(world.expert_a).get(f"/priority-rounds/{round_.id}/vote"))
+    assert "Transport (1 idea) Getting to appointments Lifts to clinics" in page
+    assert "Getting to appointments. Up to 3 dots." in page
+
+
+def test_the_dot_counter_of_a_closed_round_says_voting_is_not_open(world, client_for, dots_round):
+    round_, themes = dots_round
+    round_.stage = RoundStage.CLOSED
+    db.session.commit()
+    response = client_for(world.expert_a).post(
+        f"/priority-rounds/{round_.id}/vote/count", data=dots(themes, 1)
+    )
+    assert response.status_code == 409
+    assert "Voting is not open" in text_of(response)
+    assert "Someone else changed this" not in text_of(response)

@@ -1779,7 +1779,7 @@ def _count_dots(w: SimpleNamespace) -> Sample:
 def _start_community(w: SimpleNamespace) -> Sample:
     theme = priority_theme(priority_round(w, RoundStage.CLOSED))
     data = {"name": f"Out and about {_n()}", "theme": theme.name, "description": ""}
-    data |= _shown(theme)
+    data |= {"group": "statutory_service"} | _shown(theme)
     scope = collaborative_scope(w.x)
     rows = [
         Row(CREATE, "Community", **scope),
