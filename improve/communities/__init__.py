@@ -17,6 +17,18 @@ def link_domain(url: str) -> str:
         return url
 
 
+@bp.app_template_test("web_link")
+def is_web_link(url: str) -> bool:
+    """Whether a stored address may be a link: http or https with a website. The form already
+    refuses anything else; this keeps a row written some other way (an import, the database by
+    hand) from becoming a javascript: link on every member's page."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
 from improve.communities import (  # noqa: E402, F401
     actions,
     meetings,

@@ -69,7 +69,9 @@ NOT_CRAWLED = re.compile(
     r"^/(help|accessibility|sign-out|sign-in|static|assets|account)\b"
     r"|/exports/|/summary\.|\.(png|svg|csv|xlsx)$|/(new|remove|delete|import)$"
 )
-MAX_PAGES = 40
+# The home page now also leads to communities of practice and priority rounds (issue 20), whose
+# pages come before the teams in the crawl: enough pages to reach every kind.
+MAX_PAGES = 80
 
 NO_MARKUP_FROM_PROBES = """() => ({
     elements: [...document.querySelectorAll('*')]
