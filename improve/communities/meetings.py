@@ -4,6 +4,7 @@ and notes, and recording who came."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Response, flash, url_for
@@ -30,6 +31,14 @@ from improve.permissions import (
 )
 
 NOT_HELD_YET = "This meeting is on {day}, after today. Record who came once it has happened"
+NOT_MEMBERS_TICKED = (
+    "{names} on the day of this meeting: untick them, or correct the dates they joined on the "
+    "members page"
+)
+NOT_MEMBERS_THEN = (
+    "Recorded as coming to this meeting, {names} on that date. Untick them in who came first, "
+    "or correct the dates they joined on the members page"
+)
 HAS_ATTENDANCE = (
     "Who came to this meeting is recorded, so it cannot move to a date after today. Clear who "
     "came first if it has not happened yet"
@@ -133,8 +142,11 @@ def edit_meeting(meeting_id: int):
     if form.validate_on_submit():
         conflict = not accept_version(form, meeting)
         moved_on = form.held_on.data > today() and form.held_on.data != meeting.held_on
+        not_members = _not_members_on(meeting, form.held_on.data) if not conflict else []
         if not conflict and moved_on and _has_attendance(meeting):
             form.held_on.errors.append(HAS_ATTENDANCE)
+        elif not_members:
+            form.held_on.errors.append(NOT_MEMBERS_THEN.format(names=_names(not_members)))
         elif not conflict:
             changed = operations.update_meeting(current_user, community, meeting, form.details())
             db.session.commit()
@@ -149,6 +161,22 @@ def edit_meeting(meeting_id: int):
         saved=saved_values(form, meeting) if conflict else [],
         status=form_status(form, conflict),
     )
+
+
+def _not_members_on(meeting: CommunityMeeting, day: date) -> list[CommunityMember]:
+    """The people recorded as coming who were not members on `day`, by name."""
+    return sorted(
+        (m for m in meeting.attendees if not member_on(queries.spells([m])[0], day)),
+        key=lambda member: member.name,
+    )
+
+
+def _names(members: list[CommunityMember]) -> str:
+    """ "Sam was not a member" or "Ann, Bo and Sam were not members"."""
+    names = [member.name for member in members]
+    if len(names) == 1:
+        return f"{names[0]} was not a member"
+    return ", ".join(names[:-1]) + f" and {names[-1]} were not members"
 
 
 def _has_attendance(meeting: CommunityMeeting) -> bool:
@@ -191,8 +219,11 @@ def attendance(meeting_id: int):
     held, conflict = meeting.held_on <= today(), False
     if held and form.validate_on_submit():
         conflict = not accept_version(form, meeting)
-        if not conflict:
-            present = [member for member in members if member.id in set(form.present.data)]
+        present = [member for member in members if member.id in set(form.present.data)]
+        not_members = [m for m in present if not member_on(queries.spells([m])[0], meeting.held_on)]
+        if not conflict and not_members:
+            form.present.errors.append(NOT_MEMBERS_TICKED.format(names=_names(not_members)))
+        elif not conflict:
             changed = operations.record_attendance(
                 current_user, community, meeting, present, form.guests()
             )

@@ -474,3 +474,49 @@ def test_an_action_recorded_by_mistake_is_deleted_after_asking(cop, client_for):
     assert response.status_code == 303
     assert all_of(CommunityAction) == []
     assert [e.action for e in audit_rows("CommunityAction")] == [AuditAction.DELETE]
+
+
+def test_a_meeting_cannot_move_before_those_who_came_joined(cop, client_for):
+    meeting = add_meeting(cop.c, LAST_WEEK)
+    meeting.attendees = [cop.meg_member, cop.sam]
+    cop.sam.joined_on = LAST_WEEK - timedelta(days=2)
+    db.session.commit()
+    before = LAST_WEEK - timedelta(days=5)
+    response = client_for(cop.fay).post(
+        f"/community-meetings/{meeting.id}/edit",
+        data=meeting_form(meeting, held_on=parts(before)),
+    )
+    assert response.status_code == 422
+    assert "Recorded as coming to this meeting, Sam Walk-in was not a member on that date" in (
+        text_of(response)
+    )
+    db.session.refresh(meeting)
+    assert meeting.held_on == LAST_WEEK and attendees(meeting) == {cop.meg_member.id, cop.sam.id}
+
+
+def test_the_register_says_members_are_listed_from_when_they_joined(cop, client_for):
+    meeting = add_meeting(cop.c, LAST_WEEK)
+    for member in (cop.fay_member, cop.meg_member, cop.rory_member, cop.sam):
+        member.joined_on = TODAY
+    db.session.commit()
+    response = client_for(cop.fay).get(f"/community-meetings/{meeting.id}/attendance")
+    page = text_of(response)
+    assert "Count everyone who came as a guest" not in page
+    assert "members are listed from the date they joined" in page
+    assert f'href="/communities/{cop.c.id}/members"' in response.get_data(as_text=True)
+
+
+def test_someone_ticked_before_their_join_date_moved_cannot_stay_ticked(cop, client_for):
+    meeting = add_meeting(cop.c, LAST_WEEK)
+    meeting.attendees = [cop.sam]
+    db.session.commit()
+    cop.sam.joined_on = TODAY  # the join date was corrected after the register was saved
+    db.session.commit()
+    response = client_for(cop.fay).post(
+        f"/community-meetings/{meeting.id}/attendance",
+        data=attendance_form(meeting, [cop.sam.id, cop.meg_member.id], carer=1),
+    )
+    assert response.status_code == 422
+    assert "Sam Walk-in was not a member on the day of this meeting" in text_of(response)
+    db.session.refresh(meeting)
+    assert attendees(meeting) == {cop.sam.id} and meeting.guests == {}
