@@ -138,7 +138,15 @@ class CycleNeedForm(NeedFields):
         self.community_id.choices = [SelectChoice(key, label) for key, label in communities]
 
 
-class NeedEditForm(NeedForm):
+class OwnNeedForm(NeedForm):
+    """The edit by whoever logged a need, while it is open: its wording and source only (its
+    status and what research did with it stay the facilitator's)."""
+
+    version = VersionField()
+    submit = SubmitField("Save the research need", widget=GovSubmitInput())
+
+
+class NeedEditForm(OwnNeedForm):
     """The facilitator's edit: the need's wording and source, its status and the response."""
 
     status = RadioField(
@@ -156,8 +164,6 @@ class NeedEditForm(NeedForm):
         "Like “Taken up by the University of Kent in its Staying Home study” or where to read "
         "the answer.",
     )
-    version = VersionField()
-    submit = SubmitField("Save the research need", widget=GovSubmitInput())
 
     def details(self) -> dict[str, Any]:
         return {

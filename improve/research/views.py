@@ -33,13 +33,21 @@ from improve.models import (
 from improve.permissions import (
     CommunityPermission,
     Permission,
+    can_in_community,
     community_or_404,
     community_record_or_404,
     may_edit_records,
     team_record_or_404,
 )
 from improve.research import bp, operations, queries
-from improve.research.forms import CycleNeedForm, FilterForm, NeedEditForm, NeedForm, VoteForm
+from improve.research.forms import (
+    CycleNeedForm,
+    FilterForm,
+    NeedEditForm,
+    NeedForm,
+    OwnNeedForm,
+    VoteForm,
+)
 from improve.routing import parse_id
 
 LIST = "research/needs.html"
@@ -188,11 +196,26 @@ def need_or_404(need_id: int, permission: CommunityPermission) -> tuple[Research
     return need, db.session.get(Community, need.community_id)
 
 
+def may_correct(need: ResearchNeed, community: Community) -> bool:
+    """Whoever logged a need may correct its wording and source while it is open and they
+    still take part (its status and response stay the facilitator's)."""
+    return (
+        need.logged_by_id == current_user.id
+        and need.status == NeedStatus.OPEN
+        and can_in_community(current_user, CommunityPermission.TAKE_PART, community)
+    )
+
+
 @bp.route("/research-needs/<id:need_id>/edit", methods=["GET", "POST"])
 def edit(need_id: int):
-    """The facilitator's edit of a need: wording, source, status and what research did."""
-    need, community = need_or_404(need_id, CommunityPermission.FACILITATE)
-    form = NeedEditForm(obj=need)
+    """Change a need: the facilitator all of it, whoever logged it its wording while open."""
+    need, community = need_or_404(need_id, CommunityPermission.VIEW)
+    if can_in_community(current_user, CommunityPermission.FACILITATE, community):
+        form = NeedEditForm(obj=need)
+    elif may_correct(need, community):
+        form = OwnNeedForm(obj=need)  # no status or response: a posted one is ignored
+    else:
+        abort(403)
     form.set_meetings(queries.meeting_choices(community))
     conflict = False
     if form.validate_on_submit():

@@ -549,6 +549,58 @@ def test_only_the_facilitator_edits_and_removes(c, client_for, who, status):
     assert len(all_needs()) == 1
 
 
+def test_whoever_logged_an_open_need_corrects_its_wording_but_not_its_status(c, client_for):
+    need = add_need(c.cop, "What helps after a fal?", logged_by_id=c.carer.id)
+    client = client_for(c.carer)
+    assert f'href="/research-needs/{need.id}/edit"' in client.get(list_url(c.cop)).text
+    page = client.get(f"/research-needs/{need.id}/edit")
+    assert page.status_code == 200
+    assert 'name="status"' not in page.text and 'name="response"' not in page.text
+    data = edit_form(need, question="What helps after a fall?", shared_by="3", raised_by="Ann")
+    data |= {"status": "answered", "response": "Sneaked in"}  # ignored: the facilitator's
+    assert client.post(f"/research-needs/{need.id}/edit", data=data).status_code == 303
+    [saved] = all_needs()
+    assert (saved.question, saved.shared_by, saved.raised_by, saved.version) == (
+        "What helps after a fall?",
+        3,
+        "Ann",
+        2,
+    )
+    assert (saved.status, saved.response) == (NeedStatus.OPEN, "")
+    [row] = audit_rows("ResearchNeed")
+    assert row.action == AuditAction.UPDATE and row.actor_id == c.carer.id
+    assert "status" not in row.after and "response" not in row.after
+
+
+def test_whoever_logged_a_need_gets_409_for_a_stale_save(c, client_for):
+    need = add_need(c.cop, logged_by_id=c.carer.id)
+    old = edit_form(need, question="My wording")
+    client_for(c.facilitator).post(
+        f"/research-needs/{need.id}/edit", data=edit_form(need, question="Their wording")
+    )
+    response = client_for(c.carer).post(f"/research-needs/{need.id}/edit", data=old)
+    assert response.status_code == 409
+    assert all_needs()[0].question == "Their wording"
+
+
+def test_whoever_logged_a_need_may_not_change_it_once_taken_up_nor_remove_it(c, client_for):
+    need = add_need(c.cop, logged_by_id=c.carer.id, status=NeedStatus.TAKEN_UP)
+    client = client_for(c.carer)
+    assert client.get(f"/research-needs/{need.id}/edit").status_code == 403
+    data = edit_form(need, question="Changed")
+    assert client.post(f"/research-needs/{need.id}/edit", data=data).status_code == 403
+    assert client.get(f"/research-needs/{need.id}/remove").status_code == 403
+    assert f'href="/research-needs/{need.id}/edit"' not in client.get(list_url(c.cop)).text
+    assert all_needs()[0].question == "What helps after a fall?"
+
+
+def test_someone_else_who_logged_nothing_may_not_change_a_need(c, client_for):
+    need = add_need(c.cop, logged_by_id=c.carer.id)
+    client = client_for(c.expert)
+    assert client.get(f"/research-needs/{need.id}/edit").status_code == 403
+    assert f"/research-needs/{need.id}/edit" not in client.get(list_url(c.cop)).text
+
+
 def test_removing_asks_first_then_removes_the_need_and_its_votes(c, client_for):
     need = add_need(c.cop, "Logged twice")
     need_id = need.id

@@ -132,6 +132,9 @@ COMMENT_AUTHOR = {"A": "member_a", "B": "member_b", "C": "member_c"}
 EVIDENCE_AUTHOR = {"A": "expert_a", "B": "member_b", "C": "member_c"}
 # Who shared each community's resource (they, and its facilitators, change it).
 RESOURCE_AUTHOR = {"K": "member_k"}  # L's was shared by someone outside the matrix
+# Who logged each community's research need (they may correct it while it is open, as its
+# facilitators may). L's was logged by someone outside the matrix.
+NEED_AUTHOR = {"K": "member_k"}
 # Who sent in each round's idea, by round owner (only they may change or withdraw it: anyone
 # else, admins and facilitators included, gets 404, so an anonymous idea's author is never
 # confirmed). L's was sent in by someone outside the matrix.
@@ -318,6 +321,23 @@ class OwnResource(Requirement):
         shared_it = RESOURCE_AUTHOR.get(community) == person.key
         return (
             ALLOWED if shared_it and person.holds_in_community(CP.TAKE_PART, community) else outcome
+        )
+
+
+@dataclass(frozen=True)
+class OwnNeed(Requirement):
+    """A research need's edit: as InCommunity(FACILITATE); then whoever logged it while they
+    take part (the matrix's need stays open); others 403."""
+
+    def signed_in_outcome(self, person: Person, owner: str | None) -> str:
+        outcome = InCommunity(CP.FACILITATE).signed_in_outcome(person, owner)
+        if outcome != FORBIDDEN:
+            return outcome
+        assert owner is not None
+        community = COMMUNITY_OF[owner]
+        logged_it = NEED_AUTHOR.get(community) == person.key
+        return (
+            ALLOWED if logged_it and person.holds_in_community(CP.TAKE_PART, community) else outcome
         )
 
 
@@ -584,12 +604,13 @@ TABLE: dict[str, Requirement] = {
     "communities.participation": IN_COMMUNITY,
     "communities.participation_csv": IN_COMMUNITY,
     # Research needs: read by research partners too; logged and voted on by those who take part;
-    # a team's Study stage sends one to a community of its collaborative.
+    # a team's Study stage sends one to a community of its collaborative; whoever logged one
+    # corrects it while it is open.
     "research.needs": IN_COMMUNITY,
     "research.export": IN_COMMUNITY,
     "research.new": TAKE_PART,
     "research.from_cycle": EDIT_RECORDS,
-    "research.edit": FACILITATE,
+    "research.edit": OwnNeed(),
     "research.remove": FACILITATE,
     "research.vote": TAKE_PART,
     "research.take_back_vote": TAKE_PART,

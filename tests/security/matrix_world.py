@@ -77,6 +77,7 @@ from tests.security.access_policy import (
     COMMUNITY_OF,
     EVIDENCE_AUTHOR,
     IDEA_AUTHOR,
+    NEED_AUTHOR,
     OWNERS,
     PARENT_OF,
     PEOPLE,
@@ -468,6 +469,8 @@ def _community_records(w: SimpleNamespace, key: str, team: dict[str, int]) -> di
     action = _community_action(community.id, meeting.id, m("copaction"))
     resource = _resource(community.id, m("resource"), getattr(w, author) if author else None)
     need = _need(community.id, m("need"), None, team["cycle_id"])  # from a Study stage
+    logger = NEED_AUTHOR.get(key)
+    need.logged_by_id = getattr(w, logger).id if logger else None
     feedback = MeetingFeedback(
         meeting_id=meeting.id,
         user_id=None,  # a paper form, typed in
