@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired
 from improve.forms import VersionField, long_text, short_text
 from improve.models import EvidenceKind
 from improve.models.community import EVIDENCE_KIND_LABELS
+from improve.research.forms import named
 
 #: One line on each kind, for the radios' hints and the evidence page.
 KIND_EXPLANATIONS = {
@@ -58,16 +59,22 @@ class EvidenceForm(FlaskForm):
         invalid_choice_message="Choose research, practice knowledge or lived experience",
         validators=[InputRequired(message="Choose what kind of evidence it is")],
     )
-    source = short_text(
-        "Where is it from? (optional if you write an account)",
-        "A reference, like “NICE guideline NG86”, or a web address starting with https://. "
-        "For practice knowledge or lived experience, who it comes from, like “night staff” or "
-        "“a carer in our group”: no names.",
+    source = named(
+        short_text(
+            "Where is it from? (optional if you write an account)",
+            "A reference, like “NICE guideline NG86”, or a web address starting with https://. "
+            "For practice knowledge or lived experience, who it comes from, like “night staff” or "
+            "“a carer in our group”: no names.",
+        ),
+        "The source",
     )
-    account = long_text(
-        "What does it tell us? (optional if you say where it is from)",
-        "A few sentences in your own words: what was found, seen or lived, and why it matters "
-        "for this idea. Do not name or identify anyone who draws on care.",
+    account = named(
+        long_text(
+            "What does it tell us? (optional if you say where it is from)",
+            "A few sentences in your own words: what was found, seen or lived, and why it matters "
+            "for this idea. Do not name or identify anyone who draws on care.",
+        ),
+        "The account",
     )
     submit = SubmitField("Add the evidence", widget=GovSubmitInput())
 

@@ -12,16 +12,54 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import Form, RadioField, SelectChoice, SelectField, SubmitField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import Form, RadioField, SelectChoice, SelectField, SubmitField, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange
 
-from improve.forms import VersionField, WholeNumber, long_text, short_text
+from improve.forms import NoControlCharacters, VersionField, WholeNumber, long_text, short_text
 from improve.models import NeedStatus, StakeholderGroup
 from improve.routing import parse_id
 
 MOST_SHARING = 500
+SHARED_RANGE = f"The number of people who share the question must be between 1 and {MOST_SHARING}"
+SHARED_WHOLE = "Enter how many people share the question, as a whole number like 7"
 NOT_AT_A_MEETING = ""
 GROUP_CHOICES = [SelectChoice(group.value, group.label) for group in StakeholderGroup]
+
+
+class NamedControlCharacters(NoControlCharacters):
+    """NoControlCharacters whose message names the thing plainly, not by a question label."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, form: Any, field: Any) -> None:
+        try:
+            super().__call__(form, field)
+        except ValidationError:
+            raise ValidationError(f"{self.name} contains characters that cannot be saved") from None
+
+
+def named(unbound: Any, name: str) -> Any:
+    """A short_text/long_text field whose messages say "The source must be …", not "Where is it
+    from? (optional …) must be …": a label that is a question reads badly in a sentence."""
+    validators = unbound.kwargs["validators"]
+    for index, validator in enumerate(validators):
+        if isinstance(validator, Length):
+            validator.message = f"{name} must be {validator.max} characters or fewer"
+        elif isinstance(validator, NoControlCharacters):
+            validators[index] = NamedControlCharacters(name)
+    return unbound
+
+
+class SharedBy(WholeNumber):
+    """How many people share a question: text says what to type, a huge number the range."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            digits = valuelist[0].strip().lstrip("+-") if valuelist else ""
+            raise ValueError(SHARED_RANGE if digits.isdecimal() else SHARED_WHOLE) from None
 
 
 def group_field(label: str, hint: str, required: str) -> SelectField:
@@ -47,29 +85,39 @@ def _chosen_id(value: Any) -> int | None:
 class NeedFields(FlaskForm):
     """A question practice wants research to answer, who raised it and how many share it."""
 
-    question = long_text(
-        "What is the question?",
-        "One question research could answer, in everyday words, like “What helps people with "
-        "dementia stay at home after a fall?”. Research partners and every member of the "
-        "community will read it.",
-        required="Enter the question",
+    question = named(
+        long_text(
+            "What is the question?",
+            "One question research could answer, in everyday words, like “What helps people with "
+            "dementia stay at home after a fall?”. Research partners and every member of the "
+            "community will read it.",
+            required="Enter the question",
+        ),
+        "The question",
     )
-    background = long_text(
-        "Why does it matter? (optional)",
-        "What made people ask it, and what is known already. Leave out names of people who "
-        "draw on care, and of teams.",
+    background = named(
+        long_text(
+            "Why does it matter? (optional)",
+            "What made people ask it, and what is known already. Leave out names of people who "
+            "draw on care, and of teams.",
+        ),
+        "Why it matters",
     )
-    raised_by = short_text(
-        "Who raised it?",
-        "A first name or a role is enough, like “Sam” or “a carer”. They do not need an account.",
-        required="Enter who raised the question",
+    raised_by = named(
+        short_text(
+            "Who raised it?",
+            "A first name or a role is enough, like “Sam” or “a carer”. They do not need an "
+            "account.",
+            required="Enter who raised the question",
+        ),
+        "The name of who raised it",
     )
     raised_by_group = group_field(
         "Their stakeholder group",
         "Which group the person who raised it belongs to, so research partners see who is asking.",
         "Choose the stakeholder group of the person who raised it",
     )
-    shared_by = WholeNumber(
+    shared_by = SharedBy(
         "How many people share the question?",
         description=(
             f"Everyone who said they want it answered when it was raised, them included: 1 to "
@@ -82,7 +130,7 @@ class NeedFields(FlaskForm):
             NumberRange(
                 min=1,
                 max=MOST_SHARING,
-                message=f"How many people share the question must be between 1 and {MOST_SHARING}",
+                message=SHARED_RANGE,
             ),
         ],
     )
@@ -159,10 +207,13 @@ class NeedEditForm(OwnNeedForm):
         invalid_choice_message="Choose one of the statuses shown",
         validators=[InputRequired(message="Choose where the research need has got to")],
     )
-    response = long_text(
-        "What has research done with it? (optional)",
-        "Like “Taken up by the University of Kent in its Staying Home study” or where to read "
-        "the answer.",
+    response = named(
+        long_text(
+            "What has research done with it? (optional)",
+            "Like “Taken up by the University of Kent in its Staying Home study” or where to read "
+            "the answer.",
+        ),
+        "What research has done with it",
     )
 
     def details(self) -> dict[str, Any]:

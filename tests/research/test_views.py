@@ -228,14 +228,32 @@ def test_another_communitys_meeting_in_the_url_is_404(c, client_for, meeting):
         ({"raised_by": ""}, "Enter who raised the question"),
         ({"raised_by_group": "wizard"}, "Choose a group from the list"),
         ({"raised_by_group": ""}, "Choose the stakeholder group of the person who raised it"),
-        ({"shared_by": "0"}, "between 1 and 500"),
-        ({"shared_by": "501"}, "between 1 and 500"),
-        ({"shared_by": "lots"}, "must be a whole number"),
-        ({"shared_by": "99999999999"}, "must be a whole number"),
+        (
+            {"shared_by": "0"},
+            "The number of people who share the question must be between 1 and 500",
+        ),
+        (
+            {"shared_by": "501"},
+            "The number of people who share the question must be between 1 and 500",
+        ),
+        (
+            {"shared_by": "lots"},
+            "Enter how many people share the question, as a whole number like 7",
+        ),
+        (
+            {"shared_by": "99999999999"},
+            "The number of people who share the question must be between 1 and 500",
+        ),
+        (
+            {"shared_by": "-99999999999"},
+            "The number of people who share the question must be between 1 and 500",
+        ),
         ({"meeting_id": "other"}, "Choose one of this community’s meetings from the list"),
         ({"meeting_id": "x1"}, "Choose one of this community’s meetings from the list"),
-        ({"question": "x" * 5001}, "5000 characters or fewer"),
-        ({"raised_by": "Sam\x00"}, "contains characters that cannot be saved"),
+        ({"question": "x" * 5001}, "The question must be 5000 characters or fewer"),
+        ({"background": "x" * 5001}, "Why it matters must be 5000 characters or fewer"),
+        ({"raised_by": "x" * 201}, "The name of who raised it must be 200 characters or fewer"),
+        ({"raised_by": "Sam\x00"}, "The name of who raised it contains characters that cannot"),
     ],
 )
 def test_invalid_needs_are_refused_with_a_message(c, client_for, fields, message):
