@@ -20,6 +20,7 @@ from improve.extensions import db
 from improve.models import (
     Community,
     CommunityMeeting,
+    CommunityMember,
     EvaluationNote,
     MeetingFeedback,
     StakeholderGroup,
@@ -113,3 +114,17 @@ def paper_forms(meeting: CommunityMeeting) -> int:
         MeetingFeedback.meeting_id == meeting.id, MeetingFeedback.user_id.is_(None)
     )
     return db.session.scalar(query) or 0
+
+
+def may_answer_online(meeting: CommunityMeeting, user: User) -> bool:
+    """Once who came is recorded, only members ticked as present answer online (so the response
+    rate counts people who came); before that, anyone who may take part may answer."""
+    ticked = set(
+        db.session.scalars(
+            sa.select(CommunityMember.user_id)
+            .join(meeting_attendance, meeting_attendance.c.member_id == CommunityMember.id)
+            .where(meeting_attendance.c.meeting_id == meeting.id)
+        )
+    )
+    recorded = bool(ticked) or any((meeting.guests or {}).values())
+    return not recorded or user.id in ticked

@@ -58,6 +58,10 @@ NOT_YET = (
     "This meeting has not happened yet. You can give feedback on the day of the meeting or "
     "after it."
 )
+NOT_AT_IT = (
+    "You are not on the list of who came to this meeting. If you were there, ask the "
+    "facilitator to add you."
+)
 CHART_WIDTH = 600
 
 
@@ -77,11 +81,17 @@ def meeting_url(meeting: CommunityMeeting) -> str:
     return url_for("communities.meeting", meeting_id=meeting.id)
 
 
-def _not_yet(template: str, meeting: CommunityMeeting, community: Community) -> Response:
-    """A meeting still to come: say so, with no form; a form posted anyway is refused (409)."""
-    status = 409 if request.method == "POST" else 200
+def _not_yet(
+    template: str,
+    meeting: CommunityMeeting,
+    community: Community,
+    message: str = NOT_YET,
+    refused: int = 409,
+) -> Response:
+    """No form, with `message` saying why; a form posted anyway is refused (`refused`)."""
+    status = refused if request.method == "POST" else 200
     context = {"meeting": meeting, "community": community, "back": meeting_url(meeting)}
-    return render(template, form=None, message=NOT_YET, status=status, **context)
+    return render(template, form=None, message=message, status=status, **context)
 
 
 @bp.route("/community-meetings/<id:meeting_id>/feedback", methods=["GET", "POST"])
@@ -90,6 +100,8 @@ def give(meeting_id: int):
     meeting, community = meeting_or_404(meeting_id, CommunityPermission.TAKE_PART)
     if meeting.held_on > today():
         return _not_yet("community_feedback/give.html", meeting, community)
+    if not queries.may_answer_online(meeting, current_user):
+        return _not_yet("community_feedback/give.html", meeting, community, NOT_AT_IT, 403)
     existing = queries.own_feedback(meeting, current_user)
     form = FeedbackForm(obj=existing)
     if request.method == "GET" and existing is None:

@@ -409,3 +409,47 @@ def test_the_meeting_page_links_to_feedback_and_research_needs(c, client_for):
     assert "Give feedback on this meeting" not in text_of(partner)
     nav = client_for(c.partner).get(evaluation_url(c.cop)).get_data(as_text=True)
     assert f'href="/communities/{c.cop.id}/research-needs"' in nav
+
+
+def _tick(meeting, *users) -> None:
+    from improve.models import CommunityMember
+
+    ids = db.session.scalars(
+        sa.select(CommunityMember.id).where(CommunityMember.user_id.in_([u.id for u in users]))
+    )
+    db.session.execute(
+        meeting_attendance.insert(),
+        [{"meeting_id": meeting.id, "member_id": member_id} for member_id in ids],
+    )
+    db.session.commit()
+
+
+NOT_AT_IT = "You are not on the list of who came to this meeting"
+
+
+def test_once_who_came_is_recorded_only_those_ticked_answer_online(c, client_for):
+    _tick(c.meeting, c.carer)
+    refused = client_for(c.expert).get(feedback_url(c.meeting))
+    assert refused.status_code == 200
+    assert NOT_AT_IT in text_of(refused) and "ask the facilitator to add you" in text_of(refused)
+    assert "Did you feel listened to?" not in refused.get_data(as_text=True)
+    posted = client_for(c.expert).post(feedback_url(c.meeting), data=answers())
+    assert posted.status_code == 403 and NOT_AT_IT in text_of(posted)
+    assert all_feedback() == []
+    answered = client_for(c.carer).post(feedback_url(c.meeting), data=answers())
+    assert answered.status_code == 303
+    assert [row.user_id for row in all_feedback()] == [c.carer.id]
+
+
+def test_guests_alone_recorded_means_who_came_is_recorded(c, client_for):
+    c.meeting.guests = {"carer": 2}
+    db.session.commit()
+    posted = client_for(c.carer).post(feedback_url(c.meeting), data=answers())
+    assert posted.status_code == 403 and all_feedback() == []
+
+
+def test_before_who_came_is_recorded_any_member_answers(c, client_for):
+    for person in (c.carer, c.expert):
+        response = client_for(person).post(feedback_url(c.meeting), data=answers())
+        assert response.status_code == 303
+    assert len(all_feedback()) == 2
