@@ -28,6 +28,7 @@ HELP_PAGES: dict[str, str] = {
     "pdsa": "Testing changes: PDSA cycles",
     "reports": "Monthly reports and progress scores",
     "panel": "The strategic panel summary",
+    "communities": "Communities of practice, priorities and evidence",
 }
 
 GLOSSARY: dict[str, Term] = {
@@ -489,6 +490,114 @@ GLOSSARY: dict[str, Term] = {
         "panel-reviews",
         "What is a panel review?",
     ),
+    # Communities of practice, priorities and evidence (issue 20)
+    "community of practice": Term(
+        "Community of practice (CoP)",
+        "A community of practice is a group of people from every side of care, including people "
+        "who draw on care, who meet regularly around one theme to learn from each other as "
+        "equals.",
+        "communities",
+        "communities-of-practice",
+        "What is a community of practice?",
+    ),
+    "facilitator": Term(
+        "Facilitator",
+        "The facilitator runs a community of practice or a priority round: they add members, "
+        "record meetings and actions, and group ideas into themes.",
+        "communities",
+        "roles",
+        "What does a facilitator do?",
+    ),
+    "research partner": Term(
+        "Research partner",
+        "A research partner is an academic who reads a community's meetings and research needs so"
+        " research can answer them; they never see any team's records.",
+        "communities",
+        "roles",
+        "What is a research partner?",
+    ),
+    "stakeholder group": Term(
+        "Stakeholder group",
+        "Your stakeholder group says which side of care you come from (for example a person who "
+        "draws on care, a carer or a manager), so results can show whether every group was heard.",
+        "communities",
+        "stakeholder-groups",
+        "What is a stakeholder group?",
+    ),
+    "priority round": Term(
+        "Priority round",
+        "A priority round gathers ideas about what to work on, groups them into themes, and lets "
+        "everyone vote, so the partnership agrees its priorities together.",
+        "communities",
+        "priority-rounds",
+        "What is a priority round?",
+    ),
+    "theme": Term(
+        "Theme",
+        "A theme is a group of similar ideas from a priority round, given a short name by the "
+        "facilitator, that people then vote on.",
+        "communities",
+        "priority-rounds",
+        "What is a theme?",
+    ),
+    "dot voting": Term(
+        "Dot voting",
+        "In dot voting everyone has a few dots to spread over the themes, with a limit on one "
+        "theme; a theme's score is the number of dots it got.",
+        "communities",
+        "voting",
+        "What is dot voting?",
+    ),
+    "ranking": Term(
+        "Ranking (Borda count)",
+        "In ranking everyone puts their top few themes in order; with 3 places, 1st gets 3 "
+        "points, 2nd 2 and 3rd 1 (the Borda count), and the points are added up.",
+        "communities",
+        "voting",
+        "What is ranking?",
+    ),
+    "evidence": Term(
+        "Evidence",
+        "Evidence is what makes a team believe a change could help: research, the practice "
+        "knowledge of staff, or the lived experience of people who draw on care and carers, each "
+        "valuable in its own right.",
+        "communities",
+        "evidence",
+        "What counts as evidence?",
+    ),
+    "research": Term(
+        "Research (as evidence)",
+        "Research is evidence from a study, review or guideline, written down so others can find "
+        "it, such as a NICE guideline or a published evaluation.",
+        "communities",
+        "evidence",
+        "What counts as research?",
+    ),
+    "practice knowledge": Term(
+        "Practice knowledge",
+        "Practice knowledge is what staff have learned from doing the work, such as what has "
+        "helped on night shifts or in home visits.",
+        "communities",
+        "evidence",
+        "What is practice knowledge?",
+    ),
+    "lived experience": Term(
+        "Lived experience",
+        "Lived experience is what people who draw on care, and carers, know from living with care"
+        " and support; a change that rests on it was shaped by the people it is for.",
+        "communities",
+        "evidence",
+        "What is lived experience?",
+    ),
+    "research need": Term(
+        "Research need",
+        "A research need is a question from practice that research could answer, raised at a "
+        "community meeting or while testing a change, and voted on so research partners know what"
+        " matters most.",
+        "communities",
+        "research-needs",
+        "What is a research need?",
+    ),
 }
 
 # Other ways of writing a term: the same entry, so templates can use the word they show.
@@ -509,6 +618,10 @@ ALIASES: dict[str, str] = {
     "decision": "act",
     "small numbers": "suppressed small numbers",
     "meets the target": "meets the target reliably",
+    "cop": "community of practice",
+    "communities of practice": "community of practice",
+    "borda count": "ranking",
+    "priority": "priority round",
 }
 
 
