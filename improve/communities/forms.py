@@ -374,8 +374,27 @@ class MeetingEditForm(MeetingForm):
         return {**super().details(), "notes": self.notes.data or ""}
 
 
+class GuestCount(WholeNumber):
+    """A guest count: words say what to type; a number too long to be a count gets the range
+    message, as it is one."""
+
+    def __init__(self, *args: Any, range_message: str, called: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.range_message, self.called = range_message, called
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = valuelist[0].strip() if valuelist else ""
+        if text.lstrip("+-").isdigit() and len(text.lstrip("+-")) >= 10:
+            raise ValueError(self.range_message)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"{self.called} must be a whole number, like 2") from None
+
+
 def _guest_field(group: StakeholderGroup) -> WholeNumber:
-    return WholeNumber(
+    called = f"Number of guests who came from the group ‘{group.label}’"
+    field = GuestCount(
         group.label,
         description="A number, like 2 (0 for none).",
         widget=GovTextInput(),
@@ -385,29 +404,42 @@ def _guest_field(group: StakeholderGroup) -> WholeNumber:
             NumberRange(
                 min=0,
                 max=MOST_GUESTS,
-                message=f"Guests ({group.label}) must be a number from 0 to {MOST_GUESTS}",
+                message=f"{called} must be between 0 and {MOST_GUESTS}",
             ),
         ],
+        range_message=f"{called} must be between 0 and {MOST_GUESTS}",
+        called=called,
     )
+    return field
 
 
 def guest_field_name(group: StakeholderGroup) -> str:
     return f"guests_{group.value}"
 
 
+class MemberChoices(SelectMultipleField):
+    """Ticked members by id: a tampered id says what to do, not how it failed to parse."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(CHOOSE_MEMBERS) from None
+
+
+CHOOSE_MEMBERS = "Choose people from the list of members"
+
+
 class AttendanceForm(FlaskForm):
     """Who came: the members ticked present, and guests counted by group."""
 
-    present = SelectMultipleField(
+    present = MemberChoices(
         "Members who came",
         description="Tick everyone who came. Only people who were members on the day are listed.",
         widget=GovCheckboxesInput(),
         coerce=int,
         validate_choice=True,
-        invalid_choice_message=(
-            "Tick only people listed: someone ticked is not a member of this community on the "
-            "day of the meeting. Reload the page and try again"
-        ),
+        invalid_choice_message=CHOOSE_MEMBERS,
     )
     version = VersionField(required=True)
     submit = SubmitField("Save who came", widget=GovSubmitInput())
@@ -428,6 +460,16 @@ for _group in StakeholderGroup:
 # Actions ---------------------------------------------------------------------------------------
 
 
+class DueDate(DateParts):
+    """An action's due date, with a message that says what to type."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter the due date as a real date, like 27 3 2027") from None
+
+
 class ActionForm(FlaskForm):
     """An action agreed at a meeting: what, who, by when, and how far it has got."""
 
@@ -442,7 +484,7 @@ class ActionForm(FlaskForm):
         "account in improve.",
         required="Enter who owns the action",
     )
-    due_on = DateParts("When is it due? (optional)", "For example, 30 6 2026.")
+    due_on = DueDate("When is it due? (optional)", "For example, 30 6 2026.")
     status = RadioField(
         "How far has it got?",
         description=(

@@ -203,19 +203,31 @@ def test_ticking_another_communitys_member_writes_nothing(cop, client_for):
         data=attendance_form(meeting, [cop.meg_member.id, cop.dee.id], carer=1),
     )
     assert response.status_code == 422
-    assert "Tick only people listed" in text_of(response)
+    assert "Choose people from the list of members" in text_of(response)
     db.session.refresh(meeting)
     assert attendees(meeting) == set() and meeting.guests == {}
     assert [e for e in audit_rows("CommunityMeeting") if e.action == AuditAction.UPDATE] == []
 
 
+OUT_OF_RANGE = "Number of guests who came from the group ‘Carer’ must be between 0 and 500"
+
+
 @pytest.mark.parametrize(
     ("guests", "message"),
     [
-        ({"carer": "-1"}, "Guests (Carer) must be a number from 0 to 500"),
-        ({"carer": "501"}, "Guests (Carer) must be a number from 0 to 500"),
+        (
+            {"carer": "-1"},
+            "Number of guests who came from the group ‘Carer’ must be between 0 and 500",
+        ),
+        (
+            {"carer": "501"},
+            "Number of guests who came from the group ‘Carer’ must be between 0 and 500",
+        ),
         ({"carer": "two"}, "must be a whole number"),
-        ({"carer": "9" * 400}, "must be a whole number"),
+        (
+            {"carer": "9" * 400},
+            "Number of guests who came from the group ‘Carer’ must be between 0 and 500",
+        ),
         ({"carer": ""}, "Enter how many guests came: Carer"),
     ],
 )
@@ -332,7 +344,7 @@ def test_htmx_gets_the_actions_section_back(cop, client_for):
     [
         ({"description": " "}, "Enter what the action is"),
         ({"owner": None}, "Enter who owns the action"),
-        ({"due_on": ["31", "2", "2026"]}, "must be a real date"),
+        ({"due_on": ["31", "2", "2026"]}, "Enter the due date as a real date"),
         ({"due_on": parts(LAST_WEEK - timedelta(days=1))}, "cannot be before the meeting"),
         ({"status": "finished"}, "Choose one of the statuses shown"),
     ],
@@ -520,3 +532,22 @@ def test_someone_ticked_before_their_join_date_moved_cannot_stay_ticked(cop, cli
     assert "Sam Walk-in was not a member on the day of this meeting" in text_of(response)
     db.session.refresh(meeting)
     assert attendees(meeting) == {cop.sam.id} and meeting.guests == {}
+
+
+def test_a_tampered_member_id_says_to_choose_from_the_list(cop, client_for):
+    meeting = add_meeting(cop.c, LAST_WEEK)
+    data = attendance_form(meeting)
+    data["present"] = ["abc"]
+    response = client_for(cop.fay).post(f"/community-meetings/{meeting.id}/attendance", data=data)
+    assert response.status_code == 422
+    assert "Choose people from the list of members" in text_of(response)
+    assert "could not be coerced" not in text_of(response)
+
+
+def test_a_due_date_that_is_not_real_says_how_to_write_it(cop, client_for):
+    meeting = add_meeting(cop.c, LAST_WEEK)
+    response = client_for(cop.fay).post(
+        f"/community-meetings/{meeting.id}/actions", data=action_form(due_on=["31", "2", "2027"])
+    )
+    assert response.status_code == 422
+    assert "Enter the due date as a real date, like 27 3 2027" in text_of(response)
