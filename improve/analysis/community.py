@@ -254,7 +254,7 @@ def attendance_sentences(
     if not meetings:
         return ["No meetings have been held yet, so there is no attendance to count."]
     count = len(meetings)
-    people = sum(meeting.total for meeting in meetings)
+    people = sum(meeting.total for meeting in meetings)  # attendances, for the share below
     members = sum(meeting.member_total for meeting in meetings)
     guests = sum(meeting.guest_total for meeting in meetings)
     span = (
@@ -262,10 +262,13 @@ def attendance_sentences(
         if count == 1
         else f"from {_day(meetings[0].held_on)} to {_day(meetings[-1].held_on)}"
     )
+    # The parts are rounded first and the whole is their sum, so the sentence adds up
+    # (18.7 members and 2.2 guests are 20.9 people, never 20.8).
+    members_on_average, guests_on_average = round(members / count, 1), round(guests / count, 1)
     sentences = [
         f"{_plural(count, 'meeting', 'meetings')} held {span}.",
-        f"On average {people / count:.1f} people came to a meeting "
-        f"({members / count:.1f} members and {guests / count:.1f} guests).",
+        f"On average {members_on_average + guests_on_average:.1f} people came to a meeting "
+        f"({members_on_average:.1f} members and {guests_on_average:.1f} guests).",
     ]
     if people:
         lived_count = sum(meeting.by_group.get(group, 0) for meeting in meetings for group in lived)

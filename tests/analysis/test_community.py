@@ -276,3 +276,14 @@ def test_members_on_counts_every_group_given():
         PRACTITIONER: 0,
         MANAGER: 1,
     }
+
+
+def test_the_average_adds_up_from_its_rounded_parts():
+    """Six meetings: 112 members and 13 guests came, 18.67 and 2.17 on average, 20.83 in all.
+    Said as 18.7 and 2.2, the whole must read 20.9, their sum, not 20.8 (the demo's case)."""
+    members = [spell(n, MANAGER, START) for n in range(1, 20)]
+    days = [date(2026, month, day) for month in (2, 3) for day in (1, 10, 20)]
+    meetings = [meeting(10 + i, day, carer=3 if i == 5 else 2) for i, day in enumerate(days)]
+    came = [(10 + i, n) for i in range(5) for n in range(1, 20)] + [(15, n) for n in range(1, 18)]
+    sentence = attendance_sentences(found(members, meetings, came), LABELS, LIVED)[1]
+    assert sentence == "On average 20.9 people came to a meeting (18.7 members and 2.2 guests)."
