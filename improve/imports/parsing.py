@@ -44,9 +44,11 @@ MAX_CELLS_READ = 4 * MAX_CELLS
 MAX_XLSX_PART = 32 * 1024 * 1024
 MAX_XLSX_UNPACKED = 64 * 1024 * 1024
 # What openpyxl and zipfile raise on a damaged workbook: a bad zip, corrupt compressed data, a
-# truncated part, malformed XML, a missing part, a value of the wrong type.
+# truncated part, malformed XML, a missing part, a value of the wrong type, and a part packed
+# with a compression method or zip version zipfile does not know (NotImplementedError).
 DAMAGED = (
     zipfile.BadZipFile,
+    NotImplementedError,
     zlib.error,
     EOFError,
     ParseError,

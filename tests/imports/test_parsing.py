@@ -632,3 +632,21 @@ def test_huge_values_are_refused_by_row(value: str) -> None:
     )
     number, message = only_error(preview)
     assert number == 2 and "too large" in message
+
+
+def test_a_part_packed_in_a_way_zipfile_does_not_know_is_refused_clearly() -> None:
+    """zipfile raises NotImplementedError for a compression method it lacks (here 99, set in
+    both headers of the sheet): the person is told to save the file again, not shown a 500."""
+    data = bytearray(xlsx([["date", "value"], [date(2026, 1, 1), 3]]))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        sheet = next(i for i in archive.infolist() if i.filename.endswith("sheet1.xml"))
+    data[sheet.header_offset + 8 : sheet.header_offset + 10] = (99).to_bytes(2, "little")
+    position = bytes(data).find(b"PK\x01\x02")
+    while position != -1:
+        name_length = int.from_bytes(data[position + 28 : position + 30], "little")
+        name = bytes(data[position + 46 : position + 46 + name_length]).decode()
+        if name == sheet.filename:
+            data[position + 10 : position + 12] = (99).to_bytes(2, "little")
+        position = bytes(data).find(b"PK\x01\x02", position + 4)
+    with pytest.raises(TableError, match="could not be opened|save it again"):
+        parse_table(bytes(data), "x.xlsx")
