@@ -299,7 +299,9 @@ def linkable_measures(collaborative_id: int) -> list[Measure]:
 def taken_community_names(name: str) -> list[str]:
     """Names of CoPs already called `name`, whatever the case (a CoP's name is unique)."""
     wanted = name.strip().casefold()
-    if not wanted:
+    # A name with control characters is refused by the form and cannot be taken; PostgreSQL
+    # would refuse the query itself (no NUL in text), answering 500 instead of the message.
+    if not wanted or any(ord(character) < 32 for character in wanted):
         return []
     query = sa.select(Community.name).where(sa.func.lower(Community.name) == wanted.lower())
     return list(db.session.scalars(query))

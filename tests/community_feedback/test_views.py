@@ -103,7 +103,9 @@ def test_a_member_answers_once_and_changes_their_answers(c, client_for):
     [changed] = all_feedback()
     assert (changed.id, changed.listened_to) == (saved.id, Agreement.NO)
     rows = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.entity_type == "MeetingFeedback")
+        sa.select(AuditEvent)
+        .where(AuditEvent.entity_type == "MeetingFeedback")
+        .order_by(AuditEvent.id)
     ).all()
     assert [row.action for row in rows] == [AuditAction.CREATE, AuditAction.UPDATE]
     # The audit trail says who gave feedback, never what they answered.
@@ -341,7 +343,9 @@ def test_the_facilitator_adds_changes_and_removes_notes(c, client_for):
     assert client.post(remove, data=version_of(notes()[0])).status_code == 303
     assert notes() == []
     actions = db.session.scalars(
-        sa.select(AuditEvent.action).where(AuditEvent.entity_type == "EvaluationNote")
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.entity_type == "EvaluationNote")
+        .order_by(AuditEvent.id)
     ).all()
     assert actions == [AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE]
 

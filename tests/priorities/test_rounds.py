@@ -246,7 +246,9 @@ def test_the_coordinator_moves_the_round_through_its_stages(world, client_for, m
         assert response.status_code == 303, text_of(response)
         assert rounds()[0].stage == stage
     events = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.entity_type == "PriorityRound")
+        sa.select(AuditEvent)
+        .where(AuditEvent.entity_type == "PriorityRound")
+        .order_by(AuditEvent.id)
     ).all()
     assert [e.after for e in events if e.after and "stage" in e.after] == [
         {"stage": "theming"},

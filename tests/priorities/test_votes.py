@@ -84,7 +84,9 @@ def test_dot_voting_saves_and_can_be_changed(world, client_for, dots_round):
         (me, respite.id, 3, None, "expert_by_experience"),
     ]
     audits = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.entity_type == "RoundParticipant")
+        sa.select(AuditEvent)
+        .where(AuditEvent.entity_type == "RoundParticipant")
+        .order_by(AuditEvent.id)
     ).all()
     assert [a.summary for a in audits][-2:] == [
         "Voted in ‘Our priorities for 2027’",
