@@ -459,11 +459,11 @@ def _community_records(w: SimpleNamespace, key: str, team: dict[str, int]) -> di
         title=m("meeting"),
         agenda="Introductions; what we want to learn.",
         notes=m("minutes"),
-        guests={"carer": 1},
     )
     db.session.add_all([walk_in, meeting])
     db.session.flush()
-    meeting.attendees = [walk_in]
+    # Who came is not recorded: once it is, only those ticked may give feedback online, and
+    # the matrix checks the roles (tests/community_feedback checks the attendance rule).
     author = RESOURCE_AUTHOR.get(key)
     facilitator = w.facilitator_k if key == "K" else None
     action = _community_action(community.id, meeting.id, m("copaction"))
