@@ -139,3 +139,31 @@ def update_audited(
         period_start=period_start,
     )
     return True
+
+
+def delete_audited(
+    actor_id: int,
+    entity: Base,
+    fields: tuple[str, ...],
+    summary: str,
+    team_id: int | None = None,
+    collaborative_id: int | None = None,
+) -> None:
+    """Audit the removal of `entity` with its `fields` as they were, then delete it."""
+    record_event(
+        actor_id,
+        AuditAction.DELETE,
+        entity,
+        summary=summary,
+        before=snapshot(entity, fields),
+        team_id=team_id,
+        collaborative_id=collaborative_id,
+    )
+    db.session.delete(entity)
+    db.session.flush()
+
+
+def quoted(text: str, length: int = 60, marks: str = "“”") -> str:
+    """Text named in an audit summary, cut to `length` characters: “Weekly huddles…”."""
+    short = text if len(text) <= length else text[: length - 1].rstrip() + "…"
+    return f"{marks[0]}{short}{marks[1]}"

@@ -9,8 +9,13 @@ from typing import Any
 
 from sqlalchemy.orm.attributes import flag_modified
 
-from improve.auditing import create_audited, record_event, snapshot, update_audited
-from improve.extensions import db
+from improve.auditing import (
+    create_audited,
+    delete_audited,
+    quoted,
+    record_event,
+    update_audited,
+)
 from improve.models import (
     AuditAction,
     Community,
@@ -46,11 +51,6 @@ def day_words(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _quoted(text: str, length: int = 60) -> str:
-    short = text if len(text) <= length else text[: length - 1].rstrip() + "…"
-    return f"“{short}”"
-
-
 # The community ---------------------------------------------------------------------------------
 
 
@@ -63,7 +63,7 @@ def create_community(
         actor.id,
         community,
         COMMUNITY_FIELDS,
-        summary=f"Started the community of practice {_quoted(community.name)}",
+        summary=f"Started the community of practice {quoted(community.name)}",
         collaborative_id=community.collaborative_id,
     )
     facilitator = add_member(
@@ -89,7 +89,7 @@ def update_community(actor: User, community: Community, details: dict[str, Any])
         community,
         COMMUNITY_FIELDS,
         details,
-        summary=f"Changed the community of practice {_quoted(community.name)}",
+        summary=f"Changed the community of practice {quoted(community.name)}",
         collaborative_id=details.get("collaborative_id", community.collaborative_id),
     )
 
@@ -110,7 +110,7 @@ def add_member(
         actor.id,
         member,
         MEMBER_RECORD_FIELDS,
-        summary=f"Added {member.name} to the community of practice {_quoted(community.name)}",
+        summary=f"Added {member.name} to the community of practice {quoted(community.name)}",
         collaborative_id=community.collaborative_id,
     )
     return member
@@ -124,23 +124,20 @@ def update_member(
         member,
         MEMBER_FIELDS,
         details,
-        summary=f"Changed {member.name}'s membership of {_quoted(community.name)}",
+        summary=f"Changed {member.name}'s membership of {quoted(community.name)}",
         collaborative_id=community.collaborative_id,
     )
 
 
 def remove_member(actor: User, community: Community, member: CommunityMember) -> None:
     """Remove a member who never came to a meeting (the view checks): no record keeps them."""
-    record_event(
+    delete_audited(
         actor.id,
-        AuditAction.DELETE,
         member,
-        summary=f"Removed {member.name} from the community of practice {_quoted(community.name)}",
-        before=snapshot(member, MEMBER_RECORD_FIELDS),
+        MEMBER_RECORD_FIELDS,
+        summary=f"Removed {member.name} from the community of practice {quoted(community.name)}",
         collaborative_id=community.collaborative_id,
     )
-    db.session.delete(member)
-    db.session.flush()
 
 
 # Meetings --------------------------------------------------------------------------------------
@@ -154,7 +151,7 @@ def add_meeting(actor: User, community: Community, details: dict[str, Any]) -> C
         actor.id,
         meeting,
         MEETING_RECORD_FIELDS,
-        summary=f"Added the meeting of {day_words(meeting.held_on)} to {_quoted(community.name)}",
+        summary=f"Added the meeting of {day_words(meeting.held_on)} to {quoted(community.name)}",
         collaborative_id=community.collaborative_id,
     )
     return meeting
@@ -168,7 +165,7 @@ def update_meeting(
         meeting,
         MEETING_FIELDS,
         details,
-        summary=f"Changed the meeting of {day_words(meeting.held_on)} ({_quoted(meeting.title)})",
+        summary=f"Changed the meeting of {day_words(meeting.held_on)} ({quoted(meeting.title)})",
         collaborative_id=community.collaborative_id,
     )
 
@@ -223,7 +220,7 @@ def add_action(
         action,
         ACTION_RECORD_FIELDS,
         summary=(
-            f"Added the action {_quoted(action.description)} at the meeting of "
+            f"Added the action {quoted(action.description)} at the meeting of "
             f"{day_words(meeting.held_on)}"
         ),
         collaborative_id=community.collaborative_id,
@@ -239,22 +236,19 @@ def update_action(
         action,
         ACTION_FIELDS,
         details,
-        summary=f"Changed the action {_quoted(action.description)}",
+        summary=f"Changed the action {quoted(action.description)}",
         collaborative_id=community.collaborative_id,
     )
 
 
 def delete_action(actor: User, community: Community, action: CommunityAction) -> None:
-    record_event(
+    delete_audited(
         actor.id,
-        AuditAction.DELETE,
         action,
-        summary=f"Deleted the action {_quoted(action.description)}",
-        before=snapshot(action, ACTION_RECORD_FIELDS),
+        ACTION_RECORD_FIELDS,
+        summary=f"Deleted the action {quoted(action.description)}",
         collaborative_id=community.collaborative_id,
     )
-    db.session.delete(action)
-    db.session.flush()
 
 
 # Resources -------------------------------------------------------------------------------------
@@ -266,7 +260,7 @@ def add_resource(actor: User, community: Community, details: dict[str, Any]) -> 
         actor.id,
         resource,
         RESOURCE_RECORD_FIELDS,
-        summary=f"Shared {_quoted(resource.title)} with {_quoted(community.name)}",
+        summary=f"Shared {quoted(resource.title)} with {quoted(community.name)}",
         collaborative_id=community.collaborative_id,
     )
     return resource
@@ -280,19 +274,16 @@ def update_resource(
         resource,
         RESOURCE_FIELDS,
         details,
-        summary=f"Changed the shared resource {_quoted(resource.title)}",
+        summary=f"Changed the shared resource {quoted(resource.title)}",
         collaborative_id=community.collaborative_id,
     )
 
 
 def remove_resource(actor: User, community: Community, resource: CommunityResource) -> None:
-    record_event(
+    delete_audited(
         actor.id,
-        AuditAction.DELETE,
         resource,
-        summary=f"Removed the shared resource {_quoted(resource.title)}",
-        before=snapshot(resource, RESOURCE_RECORD_FIELDS),
+        RESOURCE_RECORD_FIELDS,
+        summary=f"Removed the shared resource {quoted(resource.title)}",
         collaborative_id=community.collaborative_id,
     )
-    db.session.delete(resource)
-    db.session.flush()

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from improve.auditing import create_audited, record_event, snapshot, update_audited
-from improve.extensions import db
+from improve.auditing import create_audited, delete_audited, record_event, update_audited
 from improve.models import (
     AuditAction,
     Community,
@@ -106,12 +105,10 @@ def update_note(
 
 
 def remove_note(actor: User, community: Community, note: EvaluationNote) -> None:
-    record_event(
+    delete_audited(
         actor.id,
-        AuditAction.DELETE,
         note,
+        NOTE_FIELDS,
         summary=f"Removed the evaluation notes “{note.title}”",
-        before=snapshot(note, NOTE_FIELDS),
         collaborative_id=community.collaborative_id,
     )
-    db.session.delete(note)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from improve.aims.operations import audit_scope
-from improve.auditing import create_audited, record_event, snapshot, update_audited
+from improve.auditing import create_audited, delete_audited, update_audited
 from improve.extensions import db
-from improve.models import Aim, AuditAction, ChangeIdea, IdeaEvidence, User
+from improve.models import Aim, ChangeIdea, IdeaEvidence, User
 
 FIELDS = ("kind", "source", "account")
 # Adding and removing name the idea too, so the team's history can say which idea it was.
@@ -51,13 +51,10 @@ def update_evidence(actor: User, item: IdeaEvidence, details: dict[str, Any]) ->
 def remove_evidence(actor: User, item: IdeaEvidence) -> None:
     """Remove a piece of evidence; its audit row keeps what it said."""
     idea = db.session.get_one(ChangeIdea, item.change_idea_id)
-    record_event(
+    delete_audited(
         actor.id,
-        AuditAction.DELETE,
         item,
+        RECORD_FIELDS,
         summary=f"Removed {item.kind.label.lower()} evidence from the change idea {idea.title}",
-        before=snapshot(item, RECORD_FIELDS),
         **_scope(item),
     )
-    db.session.delete(item)
-    db.session.flush()

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from improve.auditing import create_audited, record_event, snapshot, update_audited
+from improve.auditing import create_audited, quoted, record_event, snapshot, update_audited
 from improve.extensions import db
 from improve.models import (
     ActionStatus,
@@ -34,11 +34,6 @@ ACTION_RECORD_FIELDS = ("review_id", *ACTION_FIELDS)
 def day_words(day: date) -> str:
     """ "3 March 2026"."""
     return f"{day.day} {day:%B %Y}"
-
-
-def _quoted(text: str, length: int = 60) -> str:
-    short = text if len(text) <= length else text[: length - 1].rstrip() + "…"
-    return f"“{short}”"
 
 
 # Reviews ---------------------------------------------------------------------------------------
@@ -121,7 +116,7 @@ def add_action(actor: User, review: PanelReview, details: dict[str, Any]) -> Pan
         action,
         ACTION_RECORD_FIELDS,
         summary=(
-            f"Added the action {_quoted(action.description)} at the panel review of "
+            f"Added the action {quoted(action.description)} at the panel review of "
             f"{day_words(review.reviewed_on)}"
         ),
         collaborative_id=review.collaborative_id,
@@ -136,7 +131,7 @@ def update_action(actor: User, action: PanelAction, details: dict[str, Any]) -> 
         action,
         ACTION_FIELDS,
         details,
-        summary=f"Changed the action {_quoted(action.description)}",
+        summary=f"Changed the action {quoted(action.description)}",
         collaborative_id=action.collaborative_id,
     )
 
@@ -150,7 +145,7 @@ def _delete_action(actor: User, action: PanelAction, why: str = "") -> None:
         actor.id,
         AuditAction.DELETE,
         action,
-        summary=f"Deleted the action {_quoted(action.description)}{' ' + why if why else ''}",
+        summary=f"Deleted the action {quoted(action.description)}{' ' + why if why else ''}",
         before=snapshot(action, ACTION_RECORD_FIELDS),
         collaborative_id=action.collaborative_id,
     )

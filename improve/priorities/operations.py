@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 
-from improve.auditing import create_audited, record_event, snapshot, update_audited
+from improve.auditing import (
+    create_audited,
+    delete_audited,
+    quoted,
+    record_event,
+    snapshot,
+    update_audited,
+)
 from improve.extensions import db
 from improve.models import (
     AuditAction,
@@ -48,6 +56,9 @@ ROUND_EDIT_FIELDS = ROUND_FIELDS[2:]
 # Never `submitted_by_id`: an audit row of an idea must not say whose it is.
 IDEA_FIELDS = ("round_id", "theme_id", "text", "stakeholder_group", "source", "is_anonymous")
 THEME_FIELDS = ("round_id", "name", "description", "position")
+# A round's pages quote with single marks, and so do its audit summaries.
+_quoted = partial(quoted, marks="‘’")
+
 ANONYMOUS_SUMMARIES = {
     AuditAction.CREATE: "An anonymous idea was sent in",
     AuditAction.UPDATE: "An anonymous idea was changed",
@@ -55,11 +66,6 @@ ANONYMOUS_SUMMARIES = {
 }
 COMMUNITY_FIELDS = ("name", "theme", "description", "collaborative_id", "started_on")
 MEMBER_FIELDS = ("community_id", "user_id", "name", "stakeholder_group", "role", "joined_on")
-
-
-def _quoted(text: str, length: int = 60) -> str:
-    short = text if len(text) <= length else text[: length - 1].rstrip() + "…"
-    return f"‘{short}’"
 
 
 def _filed(round_: PriorityRound) -> dict[str, Any]:
@@ -361,16 +367,13 @@ def reorder_theme(
 
 def delete_theme(actor: User, round_: PriorityRound, theme: PriorityTheme) -> None:
     """Remove a theme that holds no ideas."""
-    record_event(
+    delete_audited(
         actor.id,
-        AuditAction.DELETE,
         theme,
+        THEME_FIELDS,
         summary=f"Deleted the empty theme {_quoted(theme.name)}",
-        before=snapshot(theme, THEME_FIELDS),
         **_filed(round_),
     )
-    db.session.delete(theme)
-    db.session.flush()
 
 
 # Votes -----------------------------------------------------------------------------------------

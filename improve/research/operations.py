@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from improve.auditing import create_audited, record_event, snapshot, update_audited
-from improve.extensions import db
+from improve.auditing import (
+    create_audited,
+    delete_audited,
+    quoted,
+    update_audited,
+)
 from improve.models import (
-    AuditAction,
     Community,
     Cycle,
     ResearchNeed,
@@ -31,11 +34,6 @@ NEED_FIELDS = (
 VOTE_FIELDS = ("need_id",)
 
 
-def _quoted(text: str, length: int = 60) -> str:
-    short = text if len(text) <= length else text[: length - 1].rstrip() + "…"
-    return f"“{short}”"
-
-
 def log_need(
     actor: User, community: Community, details: dict[str, Any], cycle: Cycle | None = None
 ) -> ResearchNeed:
@@ -51,7 +49,7 @@ def log_need(
         actor.id,
         need,
         (*NEED_FIELDS, "cycle_id"),
-        summary=f"Logged the research need {_quoted(need.question)}",
+        summary=f"Logged the research need {quoted(need.question)}",
         collaborative_id=community.collaborative_id,
     )
     return need
@@ -66,22 +64,20 @@ def update_need(
         need,
         NEED_FIELDS,
         details,
-        summary=f"Changed the research need {_quoted(need.question)}",
+        summary=f"Changed the research need {quoted(need.question)}",
         collaborative_id=community.collaborative_id,
     )
 
 
 def remove_need(actor: User, community: Community, need: ResearchNeed) -> None:
     """Remove a need and its votes (the audit row keeps what it said)."""
-    record_event(
+    delete_audited(
         actor.id,
-        AuditAction.DELETE,
         need,
-        summary=f"Removed the research need {_quoted(need.question)}",
-        before=snapshot(need, (*NEED_FIELDS, "cycle_id")),
+        (*NEED_FIELDS, "cycle_id"),
+        summary=f"Removed the research need {quoted(need.question)}",
         collaborative_id=community.collaborative_id,
     )
-    db.session.delete(need)
 
 
 def vote(
@@ -94,7 +90,7 @@ def vote(
         actor.id,
         ballot,
         VOTE_FIELDS,
-        summary=f"Voted for the research need {_quoted(need.question)}",
+        summary=f"Voted for the research need {quoted(need.question)}",
         collaborative_id=community.collaborative_id,
     )
     return ballot
@@ -104,12 +100,10 @@ def take_back_vote(
     actor: User, community: Community, need: ResearchNeed, ballot: ResearchNeedVote
 ) -> None:
     """Take a person's own vote back."""
-    record_event(
+    delete_audited(
         actor.id,
-        AuditAction.DELETE,
         ballot,
-        summary=f"Took back a vote for the research need {_quoted(need.question)}",
-        before=snapshot(ballot, VOTE_FIELDS),
+        VOTE_FIELDS,
+        summary=f"Took back a vote for the research need {quoted(need.question)}",
         collaborative_id=community.collaborative_id,
     )
-    db.session.delete(ballot)
