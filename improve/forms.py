@@ -53,6 +53,31 @@ class NoControlCharacters:
             raise ValidationError(f"{field.label.text} contains characters that cannot be saved")
 
 
+class NamedNoControlCharacters(NoControlCharacters):
+    """NoControlCharacters, its message naming the thing rather than the label's question."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, form: Any, field: Any) -> None:
+        try:
+            super().__call__(form, field)
+        except ValidationError:
+            raise ValidationError(f"{self.name} contains characters that cannot be saved") from None
+
+
+def named(field: Any, name: str) -> Any:
+    """A short_text/long_text field whose messages name the thing, not the label's question:
+    "The action must be 5,000 characters or fewer", not "What is the action? must be 5000 ..."."""
+    validators = field.kwargs["validators"]
+    for index, validator in enumerate(validators):
+        if isinstance(validator, Length):
+            validator.message = f"{name} must be {validator.max:,} characters or fewer"
+        elif isinstance(validator, NoControlCharacters):
+            validators[index] = NamedNoControlCharacters(name)
+    return field
+
+
 # The checkbox that appears under a field after the canary warned about it is named after the field.
 CONFIRM_SUFFIX = "-not-care-recipient"
 

@@ -11,10 +11,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SelectChoice, SubmitField, ValidationError
 from wtforms.validators import InputRequired
 
-from improve.forms import VersionField, long_text, short_text
+from improve.forms import VersionField, long_text, named, short_text
 from improve.models import EvidenceKind
 from improve.models.community import EVIDENCE_KIND_LABELS
-from improve.research.forms import named
 
 #: One line on each kind, for the radios' hints and the evidence page.
 KIND_EXPLANATIONS = {

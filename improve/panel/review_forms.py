@@ -9,10 +9,9 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SelectChoice, SubmitField, ValidationError
-from wtforms.fields.core import UnboundField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
-from improve.forms import DateParts, NoControlCharacters, VersionField, long_text, short_text
+from improve.forms import DateParts, VersionField, long_text, named, short_text
 from improve.models import ActionStatus
 
 REVIEW_TEXT_FIELDS = ("decisions", "organisational_changes")
@@ -30,31 +29,6 @@ NOTHING_WRITTEN = (
 )
 NO_ANSWER = "Answer at least one of the four questions before saving"
 YES, NO = "yes", "no"
-
-
-class NamedNoControlCharacters(NoControlCharacters):
-    """NoControlCharacters, its message naming the thing rather than the label's question."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __call__(self, form: Any, field: Any) -> None:
-        try:
-            super().__call__(form, field)
-        except ValidationError:
-            raise ValidationError(f"{self.name} contains characters that cannot be saved") from None
-
-
-def named(field: UnboundField, name: str) -> UnboundField:
-    """A text field whose messages name the thing, not the label's question: "The action must
-    be 5,000 characters or fewer", not "What is the action? must be 5000 ..."."""
-    validators = field.kwargs["validators"]
-    for index, validator in enumerate(validators):
-        if isinstance(validator, Length):
-            validator.message = f"{name} must be {validator.max:,} characters or fewer"
-        elif isinstance(validator, NoControlCharacters):
-            validators[index] = NamedNoControlCharacters(name)
-    return field
 
 
 class NamedDate(DateParts):

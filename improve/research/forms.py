@@ -12,10 +12,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import Form, RadioField, SelectChoice, SelectField, SubmitField, ValidationError
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms import Form, RadioField, SelectChoice, SelectField, SubmitField
+from wtforms.validators import InputRequired, NumberRange
 
-from improve.forms import NoControlCharacters, VersionField, WholeNumber, long_text, short_text
+from improve.forms import VersionField, WholeNumber, long_text, named, short_text
 from improve.models import NeedStatus, StakeholderGroup
 from improve.routing import parse_id
 
@@ -24,31 +24,6 @@ SHARED_RANGE = f"The number of people who share the question must be between 1 a
 SHARED_WHOLE = "Enter how many people share the question, as a whole number like 7"
 NOT_AT_A_MEETING = ""
 GROUP_CHOICES = [SelectChoice(group.value, group.label) for group in StakeholderGroup]
-
-
-class NamedControlCharacters(NoControlCharacters):
-    """NoControlCharacters whose message names the thing plainly, not by a question label."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __call__(self, form: Any, field: Any) -> None:
-        try:
-            super().__call__(form, field)
-        except ValidationError:
-            raise ValidationError(f"{self.name} contains characters that cannot be saved") from None
-
-
-def named(unbound: Any, name: str) -> Any:
-    """A short_text/long_text field whose messages say "The source must be …", not "Where is it
-    from? (optional …) must be …": a label that is a question reads badly in a sentence."""
-    validators = unbound.kwargs["validators"]
-    for index, validator in enumerate(validators):
-        if isinstance(validator, Length):
-            validator.message = f"{name} must be {validator.max} characters or fewer"
-        elif isinstance(validator, NoControlCharacters):
-            validators[index] = NamedControlCharacters(name)
-    return unbound
 
 
 class SharedBy(WholeNumber):

@@ -226,7 +226,7 @@ def test_the_page_or_its_evidence_section(world, library, client_for, headers, f
         ({"kind": "gossip", "source": "A study"}, "Choose research, practice knowledge or lived"),
         ({"source": "A study"}, "Choose what kind of evidence it is"),
         ({"kind": "research", "source": "x" * 201}, "The source must be 200 characters or fewer"),
-        ({"kind": "research", "account": "x" * 5001}, "The account must be 5000 characters"),
+        ({"kind": "research", "account": "x" * 5001}, "The account must be 5,000 characters"),
         ({"kind": "research", "account": "A\x00B"}, "The account contains characters that"),
         ({"kind": "lived_experience", "account": "NHS number 943 476 5919"}, "NHS number"),
     ],
