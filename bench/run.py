@@ -365,6 +365,13 @@ def scale_values(url: str) -> dict[str, Any]:
     return values
 
 
+# The other rounds of the finished round's collaborative at one stage (the scale data has one each).
+SIBLING = (
+    "WHERE collaborative_id = (SELECT collaborative_id FROM priority_round WHERE id = :k) "
+    "AND stage ="
+)
+
+
 def community_values(
     engine: Any, community: int | None, round_id: int | None, team: int | None
 ) -> dict[str, Any]:
@@ -388,6 +395,25 @@ def community_values(
             community,
         ),
         "theme_id": ("SELECT min(id) FROM priority_theme WHERE round_id = :k", round_id),
+        # Pages that answer only at a stage of a round (409 at any other) get a round at it: a
+        # theme may change while ideas are grouped, a vote while voting, and a finished theme
+        # not yet made anything may start a CoP. The empty theme is the one that may be deleted.
+        "priorities.vote.round_id": (f"SELECT id FROM priority_round {SIBLING} 'voting'", round_id),
+        **{
+            f"priorities.{endpoint}.theme_id": (
+                f"SELECT {pick}(t.id) FROM priority_theme t JOIN priority_round r "
+                f"ON r.id = t.round_id WHERE r.id IN (SELECT id FROM priority_round {SIBLING} "
+                "'theming')",
+                round_id,
+            )
+            for endpoint, pick in (("edit_theme", "min"), ("merge_theme", "min"))
+            + (("delete_theme", "max"),)
+        },
+        "priorities.start_community.theme_id": (
+            "SELECT min(id) FROM priority_theme WHERE round_id = :k AND community_id IS NULL "
+            "AND aim_id IS NULL AND measure_id IS NULL",
+            round_id,
+        ),
         "priorities.idea_id": ("SELECT min(id) FROM priority_idea WHERE round_id = :k", round_id),
         "ideas.idea_id": (
             "SELECT min(change_idea_id) FROM idea_evidence WHERE team_id = :k",
@@ -409,10 +435,14 @@ COMMUNITY_RECORDS = frozenset(
 
 
 def _value(values: dict[str, Any], endpoint: str, name: str) -> Any:
-    """A URL variable's value for this endpoint: its blueprint's own first (`idea_id` is a change
-    idea to `ideas.*` and an idea of a priority round to `priorities.*`), else the shared one."""
+    """A URL variable's value for this endpoint: the endpoint's own, then its blueprint's
+    (`idea_id` is a change idea to `ideas.*` and an idea of a priority round to `priorities.*`),
+    else the shared one."""
     blueprint = endpoint.partition(".")[0]
-    return values.get(f"{blueprint}.{name}", values.get(name))
+    for key in (f"{endpoint}.{name}", f"{blueprint}.{name}", name):
+        if key in values:
+            return values[key]
+    return None
 
 
 # Downloads of a collaborative found by a secret in their address instead of its id.

@@ -5,8 +5,9 @@ data points and 20,000 PDSA cycles, about two years of weekly work. Every team h
 so --scale 0.25 gives 50 teams and --scale 4 gives 800, and a page's cost can be compared across
 sizes. Values come from numpy generators seeded per team, and every date from one anchor day.
 
-Issue 20's records grow with the teams too: evidence on a third of the change ideas, one closed
-priority round of the collaborative (2 ideas per team in 20 themes, a voter per team), and the
+Issue 20's records grow with the teams too: evidence on a third of the change ideas, a closed
+priority round of the collaborative (2 ideas per team in 20 themes, a voter per team) and two
+still going on (being grouped into themes, and being voted on), and the
 community of practice its top theme became (a member per 4 teams, 12 monthly meetings with
 attendance and feedback, a research need per 10 teams).
 
@@ -694,13 +695,33 @@ class Teams:
     first_cycle: int
 
 
+# The rounds of the collaborative: (title, stage, months before the anchor). The finished one
+# has the votes and what its themes became; the two still going on are where themes may still be
+# changed and where people vote, so those pages are timed on rounds as large as the finished one.
+ROUNDS = (
+    ("Scale test priorities", RoundStage.CLOSED, 13),
+    ("Scale test priorities: grouping ideas", RoundStage.THEMING, 1),
+    ("Scale test priorities: voting", RoundStage.VOTING, 1),
+)
+
+
 def _round_rows(
-    plan: Plan, ids: Ids, rows: Rows, shared: dict[str, Any], teams: Teams, community_id: int
+    plan: Plan,
+    ids: Ids,
+    rows: Rows,
+    shared: dict[str, Any],
+    teams: Teams,
+    community_id: int,
+    title: str = ROUNDS[0][0],
+    stage: RoundStage = RoundStage.CLOSED,
+    months_ago: int = 13,
 ) -> None:
-    """A closed round of dot voting, held 13 months before the anchor: two ideas from each team
-    (its lead's and its member's) spread over the themes; each lead spends all five dots on two
-    themes. The first theme became the CoP, the second a shared measure, the third an aim."""
-    event = _month(plan.day, 13) + timedelta(days=11)
+    """A round of dot voting, held `months_ago` months before the anchor: two ideas from each
+    team (its lead's and its member's) spread over the themes. Once finished, each lead has spent
+    all five dots on two themes, and the first theme became the CoP, the second a shared measure,
+    the third an aim. Before that, the last theme holds no ideas (one a facilitator may delete)."""
+    event = _month(plan.day, months_ago) + timedelta(days=11)
+    finished = stage == RoundStage.CLOSED
     coordinator = shared["coordinator_id"]
     round_id = ids.take("priority_round")
     rows.add(
@@ -709,11 +730,11 @@ def _round_rows(
             "id": round_id,
             "collaborative_id": shared["collaborative_id"],
             "community_id": None,
-            "title": "Scale test priorities",
+            "title": title,
             "question": "What should the teams work on together next?",
             "event_name": "Scale test networking event",
             "event_on": event,
-            "stage": RoundStage.CLOSED,
+            "stage": stage,
             "voting_method": VotingMethod.DOTS,
             "dots_per_person": 5,
             "max_dots_per_theme": 3,
@@ -723,13 +744,18 @@ def _round_rows(
             **_stamps(event - timedelta(days=10)),
         },
     )
-    count = min(ROUND_THEMES, max(3, len(teams.ids)))
+    # At least one theme more than the three that became something: a facilitator may start a
+    # CoP from it (or, before the end, delete it).
+    count = min(ROUND_THEMES, max(4, len(teams.ids)))
     themes = [ids.take("priority_theme") for _ in range(count)]
     became = {
         0: {"community_id": community_id},
         1: {"measure_id": shared["shared"][0][0]},
         2: {"aim_id": teams.first_aim},
     }
+    if not finished:
+        became = {}
+    holding = count if finished else count - 1  # themes that hold ideas
     for position, theme_id in enumerate(themes):
         rows.add(
             "priority_theme",
@@ -765,7 +791,7 @@ def _round_rows(
                 {
                     "id": ids.take("priority_idea"),
                     "round_id": round_id,
-                    "theme_id": themes[(number * ROUND_IDEAS_PER_TEAM + person) % count],
+                    "theme_id": themes[(number * ROUND_IDEAS_PER_TEAM + person) % holding],
                     "text": f"Team {number + 1:03d}'s idea {person + 1}: work on this together.",
                     "stakeholder_group": group,
                     "source": IdeaSource.ONLINE if number % 4 else IdeaSource.EVENT,
@@ -775,6 +801,8 @@ def _round_rows(
                     **_stamps(event - timedelta(days=5)),
                 },
             )
+        if not finished:
+            continue
         first = number % count
         second = (number * 7 + 3) % count
         second = (first + 1) % count if second == first else second
@@ -1086,7 +1114,8 @@ def generate(scale: float, anchor: date) -> dict[str, int]:
     team_ids, leads, members = (list(column) for column in zip(*made, strict=True))
     teams = Teams(team_ids, leads, members, first_aim, first_cycle)
     community_id = _community_rows(plan, ids, rows, shared, teams, password)
-    _round_rows(plan, ids, rows, shared, teams, community_id)
+    for title, stage, months_ago in ROUNDS:
+        _round_rows(plan, ids, rows, shared, teams, community_id, title, stage, months_ago)
     _count(rows, counts)
     _insert(rows)
     _move_sequences_on()
